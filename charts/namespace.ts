@@ -1,0 +1,31 @@
+/** The stack's namespace (restricted Pod Security enforced) and the one ServiceAccount its pods run as. */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { k8s, type StackContext } from '../lib/core/context';
+
+export class NamespaceChart extends Chart {
+  constructor(scope: Construct, id: string, ctx: StackContext) {
+    super(scope, id);
+    if (ctx.values.release.createNamespace) {
+      const labels = ctx.labels('namespace');
+      new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: ctx.namespace,
+          labels: {
+            ...labels,
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'v1.28',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+          },
+        },
+      });
+    }
+    // No pod of the stack talks to the Kubernetes API, so the account has no Role and mounts no token.
+    new k8s.KubeServiceAccount(this, 'Workload', {
+      metadata: ctx.meta('workload', ctx.name('workload')),
+      automountServiceAccountToken: false,
+      ...(ctx.imagePullSecrets() ? { imagePullSecrets: ctx.imagePullSecrets() } : {}),
+    });
+  }
+}

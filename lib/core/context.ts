@@ -1,0 +1,162 @@
+/**
+ * What every construct of the stack shares: the validated values, the naming and labelling rules, the security
+ * context for the platform, and the traffic flows the NetworkPolicies are built from.
+ */
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import type { Image, Resources, Values } from '../../profiles/schema';
+import { imageRef } from './images';
+import { stackName } from './naming';
+
+export { k8s };
+
+export const PART_OF = 'mcp-stack';
+export const MANAGED_BY = 'mcp-stack-cdk8s';
+
+/** A set of pods, in the stack's namespace (by component) or elsewhere (by namespace and pod labels). */
+export interface Peer {
+  /** A component of this stack, e.g. `gateway`. */
+  readonly component?: string;
+  /** Pods in the stack's namespace with these labels (for pods this project does not create, e.g. PGO's). */
+  readonly podLabels?: Record<string, string>;
+  /** Pods in other namespaces matching these namespace labels (all namespaces when empty). */
+  readonly namespaceLabels?: Record<string, string>;
+  /** Addresses outside the cluster. */
+  readonly cidr?: string;
+}
+
+/** Traffic one set of pods must be able to send to another. NetworkPolicies allow exactly these. */
+export interface Flow {
+  readonly from: Peer;
+  readonly to: Peer;
+  readonly ports: readonly { port: number; protocol?: 'TCP' | 'UDP' }[];
+  /** Why the flow exists, kept in the policy's annotations for reviewers. */
+  readonly reason: string;
+}
+
+export class StackContext {
+  readonly values: Values;
+  readonly release: string;
+  readonly namespace: string;
+  readonly openshift: boolean;
+  private readonly flowList: Flow[] = [];
+
+  constructor(values: Values) {
+    this.values = values;
+    this.release = values.release.name;
+    this.namespace = values.release.namespace;
+    this.openshift = values.platform === 'openshift';
+  }
+
+  /** `<release>-<component>`. */
+  name(component: string): string {
+    return stackName(this.release, component);
+  }
+
+  /** The labels that select a component's pods; stable for the life of a release (selectors are immutable). */
+  selector(component: string): Record<string, string> {
+    return {
+      'app.kubernetes.io/name': component,
+      'app.kubernetes.io/instance': this.release,
+      'app.kubernetes.io/component': component,
+    };
+  }
+
+  /** The recommended labels every object carries. */
+  labels(component: string, version?: string): Record<string, string> {
+    return {
+      ...this.selector(component),
+      'app.kubernetes.io/part-of': PART_OF,
+      'app.kubernetes.io/managed-by': MANAGED_BY,
+      'app.kubernetes.io/version': labelValue(version ?? this.values.images.gateway.tag),
+    };
+  }
+
+  /** Metadata of a namespaced stack object. */
+  meta(component: string, name: string, extra: { annotations?: Record<string, string>; version?: string } = {}): k8s.ObjectMeta {
+    return {
+      name,
+      namespace: this.namespace,
+      labels: this.labels(component, extra.version),
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    };
+  }
+
+  image(image: Image): string {
+    return imageRef(image);
+  }
+
+  resources(r: Resources): k8s.ResourceRequirements {
+    const q = (s: string) => k8s.Quantity.fromString(s);
+    return {
+      requests: { cpu: q(r.requests.cpu), memory: q(r.requests.memory) },
+      limits: { cpu: q(r.limits.cpu), memory: q(r.limits.memory) },
+    };
+  }
+
+  /**
+   * Pod security for the restricted Pod Security Standard. On Kubernetes the image's numeric user is pinned (so
+   * the kubelet can verify non-root); on OpenShift no UID, GID or fsGroup is set: restricted-v2 assigns them.
+   */
+  podSecurity(image: Image, options: { fsGroup?: boolean } = {}): k8s.PodSecurityContext {
+    const base: k8s.PodSecurityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    if (this.openshift) return base;
+    return {
+      ...base,
+      runAsUser: image.user,
+      runAsGroup: image.user,
+      ...(options.fsGroup ? { fsGroup: image.user, fsGroupChangePolicy: 'OnRootMismatch' } : {}),
+    };
+  }
+
+  containerSecurity(): k8s.SecurityContext {
+    return {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+  }
+
+  imagePullSecrets(): k8s.LocalObjectReference[] | undefined {
+    const s = this.values.images.pullSecrets;
+    return s.length ? s.map((name) => ({ name })) : undefined;
+  }
+
+  /** Spreads a multi-replica workload: preferred anti-affinity per node always, zone/node spread when enabled. */
+  spread(component: string, replicas: number): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
+    if (replicas < 2) return {};
+    const labelSelector = { matchLabels: this.selector(component) };
+    const affinity: k8s.Affinity = {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector } },
+        ],
+      },
+    };
+    if (!this.values.topologySpread.enabled) return { affinity };
+    return {
+      affinity,
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector },
+      ],
+    };
+  }
+
+  /** Declares traffic a component needs; NetworkPolicies (when enabled) allow exactly the declared flows. */
+  allow(flow: Flow): void {
+    this.flowList.push(flow);
+  }
+
+  get flows(): readonly Flow[] {
+    return this.flowList;
+  }
+}
+
+/** Label values: at most 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric. */
+export function labelValue(s: string): string {
+  const cleaned = s.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63);
+  return cleaned.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}

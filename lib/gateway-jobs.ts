@@ -1,0 +1,159 @@
+/**
+ * The two Jobs that run the gateway image next to the gateway: the schema migration (before the gateway serves)
+ * and the registration of the fast-time-server (after it serves). Both use `Gateway.image`, so the migration can
+ * never bring the schema to a different head than the gateway expects.
+ */
+import { Construct } from 'constructs';
+import { asset } from './core/assets';
+import { configChecksum, shortHash } from './core/checksum';
+import { k8s, type StackContext } from './core/context';
+import type { FastTimeServer } from './fast-time-server';
+import { GATEWAY_PORT, type Gateway } from './gateway';
+import type { DatabaseConnection } from './postgres';
+
+/** Annotations that order the Jobs for Helm and ArgoCD; the plain manifests carry them too and kubectl ignores them. */
+export const HOOKS = {
+  migration: {
+    'helm.sh/hook': 'pre-install,pre-upgrade',
+    'helm.sh/hook-weight': '0',
+    'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+    'argocd.argoproj.io/hook': 'PreSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+  },
+  registration: {
+    'helm.sh/hook': 'post-install,post-upgrade',
+    'helm.sh/hook-weight': '0',
+    'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+    'argocd.argoproj.io/hook': 'PostSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+  },
+} as const;
+
+export interface MigrationJobProps {
+  readonly ctx: StackContext;
+  readonly gateway: Gateway;
+  readonly database: DatabaseConnection;
+}
+
+export class MigrationJob extends Construct {
+  readonly jobName: string;
+
+  constructor(scope: Construct, id: string, props: MigrationJobProps) {
+    super(scope, id);
+    const { ctx, gateway, database } = props;
+    const v = ctx.values;
+    // A Job's pod template is immutable: a new image gets a new Job, so `kubectl apply` never has to patch one.
+    this.jobName = ctx.name(`migrate-${shortHash(gateway.image)}`);
+    const script = [
+      'set -eu',
+      'python3 /app/mcpgateway/utils/db_isready.py --max-tries 30 --interval 2 --timeout 5',
+      'exec python3 -m mcpgateway.bootstrap_db',
+    ].join('\n');
+    gatewayImageJob(this, ctx, gateway, {
+      component: 'migration',
+      name: this.jobName,
+      annotations: HOOKS.migration,
+      command: ['/bin/sh', '-c', script],
+      // Straight to Postgres, not through PgBouncer: Alembic takes advisory locks that a transaction pooler breaks.
+      env: [...database.env(true), { name: 'MCPGATEWAY_SKIP_MIGRATIONS', value: 'false' }, { name: 'LOG_LEVEL', value: 'INFO' }],
+      resources: v.migration.resources,
+      backoffLimit: v.migration.backoffLimit,
+      activeDeadlineSeconds: v.migration.activeDeadlineSeconds,
+    });
+    ctx.allow({ from: { component: 'migration' }, to: database.peer(true), ports: [{ port: database.port(true) }], reason: 'migrations run against the primary directly' });
+  }
+}
+
+export interface RegistrationJobProps {
+  readonly ctx: StackContext;
+  readonly gateway: Gateway;
+  readonly fastTime: FastTimeServer;
+}
+
+export class RegistrationJob extends Construct {
+  readonly jobName: string;
+
+  constructor(scope: Construct, id: string, props: RegistrationJobProps) {
+    super(scope, id);
+    const { ctx, gateway, fastTime } = props;
+    const v = ctx.values;
+    const scripts = { 'register.sh': asset('registration/register.sh'), 'register.py': asset('registration/register.py') };
+    const scriptsName = ctx.name('registration');
+    new k8s.KubeConfigMap(this, 'Scripts', { metadata: ctx.meta('registration', scriptsName), data: scripts });
+    const env: k8s.EnvVar[] = [
+      { name: 'GATEWAY_URL', value: gateway.url },
+      { name: 'TARGET_NAME', value: 'fast_time' },
+      { name: 'TARGET_URL', value: fastTime.mcpUrl },
+      { name: 'TARGET_HEALTH_URL', value: fastTime.healthUrl },
+      { name: 'VIRTUAL_SERVER_NAME', value: v.registration.virtualServer ? 'Fast Time Server' : '' },
+    ];
+    this.jobName = ctx.name(`register-${shortHash(gateway.image, scripts, env)}`);
+    gatewayImageJob(this, ctx, gateway, {
+      component: 'registration',
+      name: this.jobName,
+      annotations: { ...HOOKS.registration, 'checksum/config': configChecksum(scripts) },
+      command: ['/bin/sh', '/scripts/register.sh'],
+      env,
+      resources: v.registration.resources,
+      backoffLimit: 2,
+      activeDeadlineSeconds: 600,
+      scriptsConfigMap: scriptsName,
+    });
+    ctx.allow({ from: { component: 'registration' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers MCP servers through the REST API' });
+    ctx.allow({ from: { component: 'registration' }, to: { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
+  }
+}
+
+interface JobSpec {
+  readonly component: string;
+  readonly name: string;
+  readonly annotations: Record<string, string>;
+  readonly command: string[];
+  readonly env: k8s.EnvVar[];
+  readonly resources: StackContext['values']['migration']['resources'];
+  readonly backoffLimit: number;
+  readonly activeDeadlineSeconds: number;
+  readonly scriptsConfigMap?: string;
+}
+
+/** A Job running the gateway image with the gateway's settings and Secret (required, so it never runs on placeholders). */
+function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Gateway, job: JobSpec): void {
+  const img = ctx.values.images.gateway;
+  const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: {} }];
+  const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  if (job.scriptsConfigMap) {
+    volumes.push({ name: 'scripts', configMap: { name: job.scriptsConfigMap } });
+    mounts.push({ name: 'scripts', mountPath: '/scripts', readOnly: true });
+  }
+  new k8s.KubeJob(scope, 'Job', {
+    metadata: ctx.meta(job.component, job.name, { annotations: job.annotations, version: img.tag }),
+    spec: {
+      backoffLimit: job.backoffLimit,
+      activeDeadlineSeconds: job.activeDeadlineSeconds,
+      template: {
+        metadata: { labels: ctx.labels(job.component, img.tag) },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: ctx.name('workload'),
+          automountServiceAccountToken: false,
+          imagePullSecrets: ctx.imagePullSecrets(),
+          securityContext: ctx.podSecurity(img),
+          containers: [
+            {
+              name: job.component,
+              image: gateway.image,
+              imagePullPolicy: ctx.values.images.pullPolicy,
+              command: job.command,
+              envFrom: gateway.envFrom,
+              env: [...job.env, ...gateway.redisEnv],
+              resources: ctx.resources(job.resources),
+              securityContext: ctx.containerSecurity(),
+              volumeMounts: mounts,
+            },
+          ],
+          volumes,
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * NetworkPolicies built from the flows the components declared (`StackContext.allow`): a default deny for the
+ * namespace, DNS for every pod, then one policy per pod group allowing exactly its declared ingress and egress.
+ */
+import { Construct } from 'constructs';
+import { k8s, type Flow, type Peer, type StackContext } from './core/context';
+
+export interface NetworkPoliciesProps {
+  readonly ctx: StackContext;
+}
+
+export class NetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+    super(scope, id);
+    const { ctx } = props;
+    const meta = (name: string, reason?: string) =>
+      ctx.meta('network-policy', name, reason ? { annotations: { 'mcp-stack.io/allows': reason } } : {});
+
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: meta(ctx.name('default-deny')),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    new k8s.KubeNetworkPolicy(this, 'Dns', {
+      metadata: meta(ctx.name('allow-dns'), 'every pod resolves Service names'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [
+              { port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' },
+              { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' },
+            ],
+          },
+        ],
+      },
+    });
+
+    // One policy per local pod group, holding both directions of every flow that touches it.
+    const groups = new Map<string, { peer: Peer; ingress: Flow[]; egress: Flow[] }>();
+    const group = (p: Peer) => {
+      const key = groupKey(p);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { peer: p, ingress: [], egress: [] }));
+      return g;
+    };
+    for (const flow of ctx.flows) {
+      if (isLocal(flow.to)) group(flow.to).ingress.push(flow);
+      if (isLocal(flow.from)) group(flow.from).egress.push(flow);
+    }
+    for (const [key, g] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const reasons = [...new Set([...g.ingress, ...g.egress].map((f) => f.reason))].sort().join('; ');
+      const policyTypes = [...(g.ingress.length ? ['Ingress'] : []), ...(g.egress.length ? ['Egress'] : [])];
+      new k8s.KubeNetworkPolicy(this, `Allow-${key}`, {
+        metadata: meta(ctx.name(`allow-${key}`), reasons),
+        spec: {
+          podSelector: { matchLabels: podLabels(ctx, g.peer) },
+          policyTypes,
+          ...(g.ingress.length ? { ingress: g.ingress.map((f) => ({ from: [peerSelector(ctx, f.from)], ports: ports(f) })) } : {}),
+          ...(g.egress.length ? { egress: g.egress.map((f) => ({ to: [peerSelector(ctx, f.to)], ports: ports(f) })) } : {}),
+        },
+      });
+    }
+  }
+}
+
+function isLocal(p: Peer): boolean {
+  return p.component !== undefined || (p.podLabels !== undefined && p.namespaceLabels === undefined);
+}
+
+/** A short, stable policy-name part for a local pod group. */
+function groupKey(p: Peer): string {
+  if (p.component) return p.component;
+  const labels = p.podLabels ?? {};
+  const role = labels['postgres-operator.crunchydata.com/role'];
+  return role ? `postgres-${role}` : 'postgres-cluster';
+}
+
+function podLabels(ctx: StackContext, p: Peer): Record<string, string> {
+  return p.component ? ctx.selector(p.component) : { ...(p.podLabels ?? {}) };
+}
+
+function peerSelector(ctx: StackContext, p: Peer): k8s.NetworkPolicyPeer {
+  if (p.cidr) return { ipBlock: { cidr: p.cidr } };
+  if (p.namespaceLabels) {
+    return {
+      namespaceSelector: { matchLabels: p.namespaceLabels },
+      ...(p.podLabels ? { podSelector: { matchLabels: p.podLabels } } : {}),
+    };
+  }
+  return { podSelector: { matchLabels: podLabels(ctx, p) } };
+}
+
+function ports(f: Flow): k8s.NetworkPolicyPort[] {
+  return f.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+}

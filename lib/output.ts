@@ -1,0 +1,39 @@
+/**
+ * Turns units into files and writes them atomically: everything goes to a temporary sibling folder first and is
+ * swapped into place only when complete, so an interrupted or failed run leaves the previous output untouched.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { dump } from 'js-yaml';
+
+export type FileSet = Map<string, string>;
+
+/** One YAML stream: documents separated by `---`, block style, no line folding, so diffs stay line-based. */
+export function toYamlStream(objects: readonly unknown[], header?: string): string {
+  const docs = objects.map((o) => dump(o, { lineWidth: -1, noRefs: true}));
+  return `${header ? `${header}\n` : ''}${docs.map((d) => `---\n${d}`).join('')}`;
+}
+
+/** Replaces `dir` with exactly `files` (relative paths). Stale files (e.g. of a removed tenant) disappear. */
+export function writeAtomically(dir: string, files: FileSet): void {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const staging = join(parent, `.${basename(dir)}.staging-${process.pid}`);
+  const previous = join(parent, `.${basename(dir)}.previous-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const [rel, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const path = join(staging, rel);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+    }
+    mkdirSync(staging, { recursive: true });
+    if (existsSync(dir)) renameSync(dir, previous);
+    renameSync(staging, dir);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(dir) && existsSync(previous)) renameSync(previous, dir);
+    throw e;
+  }
+  rmSync(previous, { recursive: true, force: true });
+}

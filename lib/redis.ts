@@ -1,0 +1,103 @@
+/**
+ * Redis for the gateway's caches, session pool and rate limiter. The password comes from a Secret through env and
+ * is written to a config file at start, so it appears neither in the pod spec nor in the process arguments.
+ */
+import { Construct } from 'constructs';
+import { k8s, type StackContext } from './core/context';
+import { redisSecretName, serviceHost } from './core/naming';
+
+export interface RedisProps {
+  readonly ctx: StackContext;
+}
+
+export class Redis extends Construct {
+  readonly serviceName: string;
+  readonly host: string;
+  readonly port = 6379;
+  readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: RedisProps) {
+    super(scope, id);
+    const { ctx } = props;
+    const v = ctx.values.redis;
+    const img = ctx.values.images.redis;
+    this.serviceName = ctx.name('redis');
+    this.host = serviceHost(this.serviceName, ctx.namespace);
+    this.secretName = redisSecretName(ctx.release);
+    const meta = () => ctx.meta('redis', this.serviceName, { version: img.tag });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: meta(),
+      spec: {
+        selector: ctx.selector('redis'),
+        ports: [{ name: 'redis', port: this.port, targetPort: k8s.IntOrString.fromString('redis') }],
+      },
+    });
+
+    const pvcName = ctx.name('redis-data');
+    if (v.persistence.enabled) {
+      new k8s.KubePersistentVolumeClaim(this, 'Data', {
+        metadata: ctx.meta('redis', pvcName, { version: img.tag }),
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          ...(v.persistence.storage.storageClass ? { storageClassName: v.persistence.storage.storageClass } : {}),
+          resources: { requests: { storage: k8s.Quantity.fromString(v.persistence.storage.size) } },
+        },
+      });
+    }
+    const persistence = v.persistence.enabled ? ' --appendonly yes --save "900 1 300 10 60 10000"' : ' --save ""';
+    const start = [
+      'set -eu',
+      'umask 077',
+      `printf 'requirepass "%s"\\n' "$REDIS_PASSWORD" > /tmp/redis.conf`,
+      `exec redis-server /tmp/redis.conf --dir /data --maxclients ${v.maxClients}${persistence}`,
+    ].join('\n');
+    const ping = { exec: { command: ['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'] } };
+    const password = { secretKeyRef: { name: this.secretName, key: 'REDIS_PASSWORD' } };
+
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta(),
+      spec: {
+        replicas: 1,
+        // A second pod on the same append-only file would corrupt it.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: ctx.selector('redis') },
+        template: {
+          metadata: { labels: ctx.labels('redis', img.tag) },
+          spec: {
+            serviceAccountName: ctx.name('workload'),
+            automountServiceAccountToken: false,
+            imagePullSecrets: ctx.imagePullSecrets(),
+            securityContext: ctx.podSecurity(img, { fsGroup: true }),
+            containers: [
+              {
+                name: 'redis',
+                image: ctx.image(img),
+                imagePullPolicy: ctx.values.images.pullPolicy,
+                command: ['/bin/sh', '-c', start],
+                env: [
+                  { name: 'REDIS_PASSWORD', valueFrom: password },
+                  // redis-cli reads the password from here for the probes.
+                  { name: 'REDISCLI_AUTH', valueFrom: password },
+                ],
+                ports: [{ name: 'redis', containerPort: this.port }],
+                resources: ctx.resources(v.resources),
+                securityContext: ctx.containerSecurity(),
+                readinessProbe: { ...ping, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+                livenessProbe: { ...ping, initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 8 },
+                volumeMounts: [
+                  { name: 'data', mountPath: '/data' },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              v.persistence.enabled ? { name: 'data', persistentVolumeClaim: { claimName: pvcName } } : { name: 'data', emptyDir: {} },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The Secrets the stack reads and never writes. One list serves the `secrets` command (which generates or checks
+ * their values), the output gate (which must know they are created elsewhere) and the README.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Values } from '../profiles/schema';
+import {
+  gatewaySecretName,
+  pgoClusterName,
+  pgoUserSecretName,
+  redisSecretName,
+  stackName,
+  standalonePostgresSecretName,
+} from './core/naming';
+
+/** `token`: a signing or encryption key (≥ 32 characters); `password`: a login (≥ 16); `fixed`: a known value. */
+export type SecretKeyKind = 'token' | 'password' | 'fixed';
+
+export interface ExpectedSecret {
+  readonly name: string;
+  /** Who creates it: `user` (the `secrets` command or your secret manager), or a controller. */
+  readonly createdBy: 'user' | 'pgo' | 'openshift-service-ca' | 'tls';
+  readonly keys: readonly { key: string; kind: SecretKeyKind; value?: string }[];
+  readonly purpose: string;
+}
+
+export function expectedSecrets(v: Values): ExpectedSecret[] {
+  const rel = v.release.name;
+  const out: ExpectedSecret[] = [
+    {
+      name: gatewaySecretName(rel),
+      createdBy: 'user',
+      purpose: 'gateway signing and encryption keys, admin passwords',
+      keys: [
+        { key: 'JWT_SECRET_KEY', kind: 'token' },
+        { key: 'AUTH_ENCRYPTION_SECRET', kind: 'token' },
+        { key: 'BASIC_AUTH_PASSWORD', kind: 'password' },
+        { key: 'PLATFORM_ADMIN_PASSWORD', kind: 'password' },
+      ],
+    },
+    { name: redisSecretName(rel), createdBy: 'user', purpose: 'Redis password', keys: [{ key: 'REDIS_PASSWORD', kind: 'password' }] },
+  ];
+  if (v.database.mode === 'standalone') {
+    out.push({
+      name: standalonePostgresSecretName(rel),
+      createdBy: 'user',
+      purpose: 'standalone Postgres credentials',
+      keys: [
+        { key: 'dbname', kind: 'fixed', value: v.database.name },
+        { key: 'password', kind: 'password' },
+        { key: 'user', kind: 'fixed', value: v.database.user },
+      ],
+    });
+  } else {
+    out.push({
+      name: pgoUserSecretName(pgoClusterName(rel), v.database.user),
+      createdBy: 'pgo',
+      purpose: 'database credentials, written by the PGO operator',
+      keys: ['dbname', 'host', 'password', 'pgbouncer-host', 'pgbouncer-port', 'port', 'user'].map((key) => ({ key, kind: 'fixed' as const })),
+    });
+  }
+  if (v.nginx.enabled && v.nginx.tls) {
+    out.push({
+      name: stackName(rel, 'nginx-tls'),
+      createdBy: 'openshift-service-ca',
+      purpose: 'NGINX serving certificate for the reencrypt Route',
+      keys: [{ key: 'tls.crt', kind: 'fixed' }, { key: 'tls.key', kind: 'fixed' }],
+    });
+  }
+  if (v.exposure.type === 'ingress' && v.exposure.tlsSecretName) {
+    out.push({
+      name: v.exposure.tlsSecretName,
+      createdBy: 'tls',
+      purpose: 'Ingress certificate (cert-manager or your CA)',
+      keys: [{ key: 'tls.crt', kind: 'fixed' }, { key: 'tls.key', kind: 'fixed' }],
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** A strong random value: 48 bytes (tokens) or 24 bytes (passwords), URL-safe base64. */
+export function generateSecretValue(kind: SecretKeyKind): string {
+  return randomBytes(kind === 'token' ? 48 : 24).toString('base64url');
+}
+
+const MIN_LENGTH: Record<SecretKeyKind, number> = { token: 32, password: 16, fixed: 1 };
+/** Fragments that mark a value someone meant to replace (including the upstream chart's weak default). */
+const PLACEHOLDERS = ['changeme', 'change-me', 'change_me', 'replace', 'placeholder', 'example', 'password', 'secret', 'test', 'default', 'xxx', '<', '>', '__', 'todo'];
+
+/** Why a value is not acceptable for a key of this kind, or undefined if it is. */
+export function weaknessOf(value: string, kind: SecretKeyKind): string | undefined {
+  if (kind === 'fixed') return value.length ? undefined : 'must not be empty';
+  if (value.length < MIN_LENGTH[kind]) return `too short: at least ${MIN_LENGTH[kind]} characters for a ${kind}`;
+  const lower = value.toLowerCase();
+  const hit = PLACEHOLDERS.find((p) => lower.includes(p));
+  if (hit) return `looks like a placeholder (contains '${hit}')`;
+  if (new Set(value).size < 10) return 'too little variety: fewer than 10 distinct characters';
+  return undefined;
+}

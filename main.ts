@@ -1,0 +1,47 @@
+/**
+ * mcp-stack: renders the ContextForge MCP gateway stack for Kubernetes and OpenShift.
+ *
+ *   node build/main.js synth [--profile kind|ocp|production | --all] [--values F]... [--set k=v]... [--out DIR]
+ *   node build/main.js secrets --profile P [--from FILE]
+ *   node build/main.js validate [PATH...]
+ *   node build/main.js cdk8s            (what `cdk8s synth` runs: the kind profile into $CDK8S_OUTDIR)
+ *
+ * Exit codes: 0 ok, 1 the output gate or a check failed, 2 bad input (every problem is listed).
+ */
+import { InputError } from './profiles/loader';
+import { runCdk8s } from './lib/cli/cdk8s';
+import { runSecrets } from './lib/cli/secrets';
+import { runSynth } from './lib/cli/synth';
+import { synthGate } from './lib/cli/gate';
+
+const COMMANDS = ['synth', 'secrets', 'validate', 'cdk8s'] as const;
+
+export function main(argv: readonly string[]): number {
+  const [command = 'synth', ...rest] = argv;
+  try {
+    switch (command) {
+      case 'synth':
+        return runSynth(rest, synthGate);
+      case 'secrets':
+        return runSecrets(rest);
+      case 'validate':
+        // Loaded on demand: the gate's schemas are only read when asked for.
+        return require('./lib/validation/cli').runValidateCli(rest);
+      case 'cdk8s':
+        return runCdk8s();
+      default:
+        process.stderr.write(`mcp-stack: unknown command '${command}'; allowed: ${COMMANDS.join(', ')}\n`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,141 @@
+/**
+ * Built-in defaults: the first layer of every synth. A complete, valid values object; profiles, values files and
+ * `--set` override it key by key. Figures come from the upstream mcp-stack chart (1.0.8) unless a comment says why
+ * they differ.
+ */
+import type { Values } from './schema';
+
+const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+export const defaults: Values = {
+  profile: 'kind',
+  platform: 'kubernetes',
+  release: { name: 'mcp-stack', namespace: 'mcp-stack', createNamespace: true },
+  images: {
+    requireDigests: false,
+    pullPolicy: 'IfNotPresent',
+    pullSecrets: [],
+    gateway: { repository: 'ghcr.io/ibm/mcp-context-forge', tag: 'v1.0.8', user: 10001 },
+    nginx: { repository: 'docker.io/nginxinc/nginx-unprivileged', tag: '1.27.4-alpine', user: 101 },
+    redis: { repository: 'docker.io/library/redis', tag: '7.4.2', user: 999 },
+    postgres: { repository: 'docker.io/library/postgres', tag: '17.4', user: 999 },
+    fastTimeServer: { repository: 'ghcr.io/ibm/fast-time-server', tag: '0.8.0', user: 1001 },
+    locust: { repository: 'docker.io/locustio/locust', tag: '2.37.14', user: 1000 },
+  },
+  gateway: {
+    replicas: 2,
+    resources: small('500m', '768Mi', '2', '2Gi'),
+    workers: 2,
+    timeoutSeconds: 600,
+    maxRequests: 100000,
+    maxRequestsJitter: 100,
+    dbPool: { size: 15, maxOverflow: 10, timeoutSeconds: 30, recycleSeconds: 3600 },
+    sessionPool: { enabled: true, maxPerKey: 200, ttlSeconds: 300, healthCheckIntervalSeconds: 60, acquireTimeoutSeconds: 60 },
+    cacheTtlSeconds: 300,
+    // In-cluster MCP servers live on private addresses; without this the gateway refuses to register them (HTTP 422).
+    ssrf: { allowPrivateNetworks: true, allowedNetworks: [] },
+    plugins: {
+      enabled: true,
+      modes: {
+        UnifiedPDPPlugin: 'permissive',
+        RateLimiterPlugin: 'permissive',
+        PIIFilterPlugin: 'permissive',
+        SecretsDetectionPlugin: 'permissive',
+        EncodedExfilDetectorPlugin: 'permissive',
+        OutputLengthGuardPlugin: 'permissive',
+        RetryWithBackoffPlugin: 'permissive',
+      },
+    },
+    platformAdminEmail: 'admin@example.com',
+    logLevel: 'INFO',
+    extraConfig: {},
+    hpa: { enabled: false, minReplicas: 2, maxReplicas: 10, cpuUtilization: 90, memoryUtilization: 90 },
+    pdb: { enabled: true, minAvailable: 1 },
+  },
+  migration: {
+    resources: small('250m', '512Mi', '500m', '1Gi'),
+    backoffLimit: 3,
+    activeDeadlineSeconds: 600,
+  },
+  registration: {
+    enabled: true,
+    resources: small('100m', '256Mi', '500m', '512Mi'),
+    virtualServer: true,
+  },
+  nginx: {
+    enabled: true,
+    replicas: 1,
+    resources: small('250m', '128Mi', '1', '512Mi'),
+    workerConnections: 8192,
+    upstreamKeepalive: 32,
+    clientMaxBodySize: '25m',
+    tls: false,
+    pdb: { enabled: false, minAvailable: 1 },
+  },
+  database: {
+    mode: 'standalone',
+    name: 'mcp',
+    user: 'mcp',
+    standalone: {
+      resources: small('250m', '512Mi', '2', '2Gi'),
+      storage: { size: '5Gi', storageClass: '' },
+      maxConnections: 200,
+    },
+    pgo: {
+      postgresVersion: 17,
+      instances: { replicas: 1, resources: small('2', '4Gi', '4', '8Gi'), storage: { size: '2Gi', storageClass: '' } },
+      // The OCP seed's benchmarked tuning.
+      parameters: {
+        shared_buffers: '512MB',
+        work_mem: '16MB',
+        effective_cache_size: '1536MB',
+        maintenance_work_mem: '128MB',
+        max_connections: 800,
+        synchronous_commit: 'off',
+        commit_delay: 100,
+        checkpoint_completion_target: 0.9,
+        wal_buffers: '16MB',
+        random_page_cost: 1.1,
+        effective_io_concurrency: 200,
+        idle_in_transaction_session_timeout: 300000,
+        statement_timeout: 120000,
+      },
+      pgbouncer: {
+        replicas: 1,
+        resources: small('250m', '128Mi', '1', '256Mi'),
+        // Explicit: PGO sets none, so PgBouncer would silently fall back to session mode.
+        poolMode: 'transaction',
+        defaultPoolSize: 600,
+        minPoolSize: 100,
+        reservePoolSize: 150,
+        reservePoolTimeoutSeconds: 2,
+        maxClientConn: 5000,
+        maxDbConnections: 700,
+      },
+      backups: {
+        storage: { size: '2Gi', storageClass: '' },
+        fullSchedule: '',
+        differentialSchedule: '',
+        retentionFull: 2,
+      },
+      monitoring: false,
+    },
+  },
+  redis: {
+    resources: small('250m', '256Mi', '1', '1Gi'),
+    persistence: { enabled: false, storage: { size: '1Gi', storageClass: '' } },
+    maxClients: 15000,
+  },
+  fastTimeServer: {
+    enabled: true,
+    replicas: 2,
+    resources: small('25m', '16Mi', '100m', '64Mi'),
+  },
+  exposure: { type: 'ingress', host: 'mcp.localtest.me', ingressClassName: 'nginx', tlsSecretName: '' },
+  networkPolicies: { enabled: false },
+  topologySpread: { enabled: false },
+  cluster: { name: 'kind (1 node)', nodes: 1, cpu: '4', memory: '8Gi', reservedCpu: '0', reservedMemory: '0' },
+};

@@ -1,0 +1,46 @@
+/**
+ * `ocp`: OpenShift 4.x under the restricted-v2 SCC, reproducing the configuration the OCP PGO seed benchmarked:
+ * 3 gateway pods (4/8 CPU, 4/8 Gi, 8 Gunicorn workers), 3 NGINX pods, PGO Postgres with PgBouncer,
+ * Redis on an nfs-client PVC, HPA off, Route reencrypt to NGINX 8443.
+ */
+import type { ValuesOverride } from './schema';
+
+export const ocp: ValuesOverride = {
+  profile: 'ocp',
+  platform: 'openshift',
+  images: { pullPolicy: 'IfNotPresent' },
+  gateway: {
+    replicas: 3,
+    resources: { requests: { cpu: '4', memory: '4Gi' }, limits: { cpu: '8', memory: '8Gi' } },
+    workers: 8,
+    maxRequests: 1000000,
+    maxRequestsJitter: 100000,
+    dbPool: { size: 20, maxOverflow: 10, timeoutSeconds: 60, recycleSeconds: 60 },
+    sessionPool: { enabled: true },
+    cacheTtlSeconds: 300,
+    extraConfig: { VALIDATION_MAX_REQUESTS_PER_MINUTE: '10000', HTTPX_MAX_CONNECTIONS: '500', HTTPX_MAX_KEEPALIVE_CONNECTIONS: '300' },
+    // Benchmarks scale by hand; an HPA would fight them.
+    hpa: { enabled: false },
+    pdb: { enabled: true, minAvailable: 2 },
+  },
+  nginx: {
+    replicas: 3,
+    resources: { requests: { cpu: '2', memory: '512Mi' }, limits: { cpu: '4', memory: '1Gi' } },
+    workerConnections: 32768,
+    tls: true,
+    pdb: { enabled: true, minAvailable: 2 },
+  },
+  database: {
+    mode: 'pgo',
+    pgo: {
+      instances: { replicas: 1, storage: { size: '2Gi', storageClass: 'nfs-client' } },
+      backups: { storage: { size: '2Gi', storageClass: 'nfs-client' } },
+    },
+  },
+  redis: {
+    resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+    persistence: { enabled: true, storage: { size: '1Gi', storageClass: 'nfs-client' } },
+  },
+  exposure: { type: 'route', host: '', ingressClassName: '', tlsSecretName: '' },
+  cluster: { name: 'OCP Large (3 workers)', nodes: 3, cpu: '16', memory: '32Gi', reservedCpu: '0', reservedMemory: '0' },
+};

@@ -1,0 +1,323 @@
+/**
+ * The one schema for every value the stack takes: profile files, `--values` files, `--set` and the Helm chart's
+ * `values.schema.json` are all checked against it. Defaults are not declared here but in `defaults.ts`, as one
+ * complete values object, so the schema stays strict (every key known, every key required) and a values file
+ * can only override what exists.
+ */
+import { z } from 'zod';
+
+/** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`. */
+export const quantity = z
+  .string()
+  .regex(/^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, 'must be a Kubernetes quantity such as 500m, 2, 768Mi or 1Gi');
+
+/** An RFC 1123 label: lower-case alphanumerics and '-', at most 63 characters. */
+export const dnsLabel = z
+  .string()
+  .max(63, 'must be at most 63 characters')
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label (lower-case letters, digits and '-')");
+
+const hostname = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS name such as mcp.example.com');
+
+const positiveInt = z.number().int().min(1);
+const nonNegativeInt = z.number().int().min(0);
+
+export const imageSchema = z.strictObject({
+  /** Registry and repository, e.g. `ghcr.io/ibm/mcp-context-forge`. */
+  repository: z
+    .string()
+    .regex(
+      /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+      'must be an image repository such as ghcr.io/org/name, without tag or digest',
+    ),
+  /** Image tag; `latest` is refused because it makes the output mean different things over time. */
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag')
+    .refine((t) => t !== 'latest', { message: "must not be 'latest': pin a version" }),
+  /** Optional content digest (`sha256:<64 hex>`); required on profiles with `images.requireDigests`. */
+  digest: z
+    .string()
+    .regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 lower-case hex digits>')
+    .optional(),
+  /** The numeric user the image runs as; used on Kubernetes, never on OpenShift (which assigns one). */
+  user: z.number().int().min(1).max(2147483647),
+});
+
+export const resourcesSchema = z.strictObject({
+  requests: z.strictObject({ cpu: quantity, memory: quantity }),
+  limits: z.strictObject({ cpu: quantity, memory: quantity }),
+});
+
+const storageSchema = z.strictObject({
+  /** Size of the volume, e.g. `5Gi`. */
+  size: quantity,
+  /** StorageClass name; empty means the cluster default. */
+  storageClass: z.string(),
+});
+
+/** Settings whose value is a credential: never accepted as plain configuration. */
+export const SECRET_SETTINGS = [
+  'JWT_SECRET_KEY',
+  'AUTH_ENCRYPTION_SECRET',
+  'BASIC_AUTH_PASSWORD',
+  'PLATFORM_ADMIN_PASSWORD',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'POSTGRES_PASSWORD',
+] as const;
+
+export const pluginModes = ['enforce', 'permissive', 'disabled'] as const;
+export const pluginNames = [
+  'UnifiedPDPPlugin',
+  'RateLimiterPlugin',
+  'PIIFilterPlugin',
+  'SecretsDetectionPlugin',
+  'EncodedExfilDetectorPlugin',
+  'OutputLengthGuardPlugin',
+  'RetryWithBackoffPlugin',
+] as const;
+export type PluginName = (typeof pluginNames)[number];
+
+const pluginModesSchema = z.strictObject(
+  Object.fromEntries(pluginNames.map((n) => [n, z.enum(pluginModes)])) as Record<PluginName, z.ZodEnum<{ [K in (typeof pluginModes)[number]]: K }>>,
+);
+
+const hpaSchema = z.strictObject({
+  enabled: z.boolean(),
+  minReplicas: positiveInt,
+  maxReplicas: positiveInt,
+  cpuUtilization: z.number().int().min(1).max(100),
+  memoryUtilization: z.number().int().min(1).max(100),
+});
+
+const pdbSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Pods that must stay up during voluntary disruptions. */
+  minAvailable: nonNegativeInt,
+});
+
+export const clusterSchema = z.strictObject({
+  /** A name for messages, e.g. "OCP Large". */
+  name: z.string(),
+  nodes: positiveInt,
+  /** Allocatable CPU per node. */
+  cpu: quantity,
+  /** Allocatable memory per node. */
+  memory: quantity,
+  /** CPU per node already taken by system pods. */
+  reservedCpu: quantity,
+  reservedMemory: quantity,
+});
+
+export const valuesSchema = z
+  .strictObject({
+    /** Profile the values were built from: decides the platform rules (`kind`, `ocp`, `production`). */
+    profile: z.enum(['kind', 'ocp', 'production']),
+    /** `openshift` drops fixed UIDs and fsGroups (restricted-v2 SCC assigns them) and enables Routes. */
+    platform: z.enum(['kubernetes', 'openshift']),
+    release: z.strictObject({
+      /** Prefix of every object name, like a Helm release name. */
+      name: dnsLabel.refine((n) => n.length <= 30, { message: 'must be at most 30 characters (object names add suffixes)' }),
+      /** Namespace of the stack. */
+      namespace: dnsLabel,
+      /** Create the Namespace object (with Pod Security labels); off when the namespace is managed elsewhere. */
+      createNamespace: z.boolean(),
+    }),
+    images: z.strictObject({
+      /** Refuse any image without a digest (production). */
+      requireDigests: z.boolean(),
+      pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']),
+      /** Names of existing image pull Secrets. */
+      pullSecrets: z.array(dnsLabel),
+      /** ContextForge: used by the gateway, the migration Job and the registration Job alike. */
+      gateway: imageSchema,
+      nginx: imageSchema,
+      redis: imageSchema,
+      postgres: imageSchema,
+      fastTimeServer: imageSchema,
+      locust: imageSchema,
+    }),
+    gateway: z.strictObject({
+      replicas: positiveInt,
+      resources: resourcesSchema,
+      /** Gunicorn worker processes per pod (each has its own database pool). */
+      workers: positiveInt,
+      /** Gunicorn request timeout in seconds. */
+      timeoutSeconds: positiveInt,
+      maxRequests: nonNegativeInt,
+      maxRequestsJitter: nonNegativeInt,
+      /** SQLAlchemy pool per worker. */
+      dbPool: z.strictObject({
+        size: positiveInt,
+        maxOverflow: nonNegativeInt,
+        timeoutSeconds: positiveInt,
+        recycleSeconds: positiveInt,
+      }),
+      /** Reuse MCP sessions to backends (the OCP benchmark depends on it). */
+      sessionPool: z.strictObject({
+        enabled: z.boolean(),
+        maxPerKey: positiveInt,
+        ttlSeconds: positiveInt,
+        healthCheckIntervalSeconds: positiveInt,
+        acquireTimeoutSeconds: positiveInt,
+      }),
+      /** TTL of the registry and auth caches. */
+      cacheTtlSeconds: positiveInt,
+      /** SSRF guard: registering in-cluster MCP servers needs private networks or an explicit list. */
+      ssrf: z.strictObject({
+        allowPrivateNetworks: z.boolean(),
+        allowedNetworks: z.array(z.string().regex(/^[0-9a-f.:]+\/\d{1,3}$/, 'must be a CIDR such as 10.96.0.0/12')),
+      }),
+      plugins: z.strictObject({ enabled: z.boolean(), modes: pluginModesSchema }),
+      /** Platform admin login (not a secret; the password is in the gateway Secret). */
+      platformAdminEmail: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an e-mail address'),
+      logLevel: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR']),
+      /** Extra settings for the gateway ConfigMap (non-secret only). */
+      extraConfig: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE setting name'), z.string()),
+      hpa: hpaSchema,
+      pdb: pdbSchema,
+    }),
+    migration: z.strictObject({
+      resources: resourcesSchema,
+      backoffLimit: nonNegativeInt,
+      activeDeadlineSeconds: positiveInt,
+    }),
+    registration: z.strictObject({
+      enabled: z.boolean(),
+      resources: resourcesSchema,
+      /** Create the "Fast Time Server" virtual server over the registered tools. */
+      virtualServer: z.boolean(),
+    }),
+    nginx: z.strictObject({
+      enabled: z.boolean(),
+      replicas: positiveInt,
+      resources: resourcesSchema,
+      workerConnections: z.number().int().min(512).max(1048576),
+      upstreamKeepalive: positiveInt,
+      clientMaxBodySize: z.string().regex(/^\d+[km]?$/, 'must be an NGINX size such as 25m'),
+      /** TLS listener on 8443 with an OpenShift service-CA serving certificate (Route reencrypt). */
+      tls: z.boolean(),
+      pdb: pdbSchema,
+    }),
+    database: z.strictObject({
+      /** `standalone`: a Postgres StatefulSet (laptops); `pgo`: a CrunchyData PostgresCluster with PgBouncer. */
+      mode: z.enum(['standalone', 'pgo']),
+      name: dnsLabel,
+      user: dnsLabel,
+      standalone: z.strictObject({
+        resources: resourcesSchema,
+        storage: storageSchema,
+        maxConnections: positiveInt,
+      }),
+      pgo: z.strictObject({
+        postgresVersion: z.number().int().min(11).max(18),
+        instances: z.strictObject({ replicas: positiveInt, resources: resourcesSchema, storage: storageSchema }),
+        parameters: z.record(z.string().regex(/^[a-z_]+$/, 'must be a Postgres parameter name'), z.union([z.string(), z.number()])),
+        pgbouncer: z.strictObject({
+          replicas: positiveInt,
+          resources: resourcesSchema,
+          poolMode: z.enum(['session', 'transaction', 'statement']),
+          defaultPoolSize: positiveInt,
+          minPoolSize: nonNegativeInt,
+          reservePoolSize: nonNegativeInt,
+          reservePoolTimeoutSeconds: nonNegativeInt,
+          maxClientConn: positiveInt,
+          maxDbConnections: positiveInt,
+        }),
+        backups: z.strictObject({
+          storage: storageSchema,
+          /** Cron schedules; empty strings mean no schedule. */
+          fullSchedule: z.string(),
+          differentialSchedule: z.string(),
+          retentionFull: nonNegativeInt,
+        }),
+        monitoring: z.boolean(),
+      }),
+    }),
+    redis: z.strictObject({
+      resources: resourcesSchema,
+      persistence: z.strictObject({ enabled: z.boolean(), storage: storageSchema }),
+      maxClients: positiveInt,
+    }),
+    fastTimeServer: z.strictObject({
+      enabled: z.boolean(),
+      replicas: positiveInt,
+      resources: resourcesSchema,
+    }),
+    exposure: z.strictObject({
+      /** Exactly one way in: an OpenShift Route, an Ingress, or none (port-forward). */
+      type: z.enum(['route', 'ingress', 'none']),
+      /** Public host name; empty lets OpenShift generate one for a Route. */
+      host: z.union([hostname, z.literal('')]),
+      ingressClassName: z.string(),
+      /** Ingress TLS Secret name (created by cert-manager or by hand); empty means no TLS. */
+      tlsSecretName: z.string(),
+    }),
+    networkPolicies: z.strictObject({ enabled: z.boolean() }),
+    topologySpread: z.strictObject({ enabled: z.boolean() }),
+    /** The cluster the profile targets, for the capacity check of the output gate. */
+    cluster: clusterSchema,
+  })
+  .superRefine((v, ctx) => {
+    const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (v.profile === 'ocp' && v.platform !== 'openshift') add(['platform'], "must be 'openshift' for the ocp profile");
+    if (v.exposure.type === 'route' && v.platform !== 'openshift') add(['exposure', 'type'], "'route' needs platform 'openshift'");
+    if (v.exposure.type === 'route' && !(v.nginx.enabled && v.nginx.tls)) {
+      add(['exposure', 'type'], "'route' reencrypts to NGINX's TLS port: needs nginx.enabled and nginx.tls");
+    }
+    if (v.nginx.tls && v.platform !== 'openshift') add(['nginx', 'tls'], "needs platform 'openshift' (the serving certificate comes from the OpenShift service CA)");
+    if (v.exposure.type === 'ingress' && v.exposure.host === '') add(['exposure', 'host'], 'must be set for an Ingress');
+    if (v.gateway.hpa.enabled && v.gateway.hpa.minReplicas > v.gateway.hpa.maxReplicas) {
+      add(['gateway', 'hpa', 'minReplicas'], `must be <= gateway.hpa.maxReplicas (${v.gateway.hpa.maxReplicas})`);
+    }
+    if (v.gateway.pdb.enabled && v.gateway.pdb.minAvailable >= minPods(v.gateway.replicas, v.gateway.hpa)) {
+      add(['gateway', 'pdb', 'minAvailable'], `must be below the gateway's minimum pod count (${minPods(v.gateway.replicas, v.gateway.hpa)}) or no pod could ever be evicted`);
+    }
+    if (v.nginx.enabled && v.nginx.pdb.enabled && v.nginx.pdb.minAvailable >= v.nginx.replicas) {
+      add(['nginx', 'pdb', 'minAvailable'], `must be below nginx.replicas (${v.nginx.replicas})`);
+    }
+    if (v.database.mode === 'pgo') {
+      const b = v.database.pgo.pgbouncer;
+      if (b.minPoolSize > b.defaultPoolSize) add(['database', 'pgo', 'pgbouncer', 'minPoolSize'], `must be <= defaultPoolSize (${b.defaultPoolSize})`);
+    }
+    for (const key of Object.keys(v.gateway.extraConfig)) {
+      if ((SECRET_SETTINGS as readonly string[]).includes(key)) {
+        add(['gateway', 'extraConfig', key], 'is a credential: it belongs in the gateway Secret, not in the ConfigMap');
+      }
+    }
+    if (v.images.requireDigests) {
+      for (const [name, img] of Object.entries(v.images)) {
+        if (typeof img === 'object' && img !== null && 'repository' in img && !img.digest) {
+          add(['images', name, 'digest'], 'is required: this profile pins every image by digest (images.requireDigests)');
+        }
+      }
+    }
+  });
+
+/** Fewest gateway pods that will ever run: the HPA minimum when autoscaling, else the fixed replica count. */
+export function minPods(replicas: number, hpa: { enabled: boolean; minReplicas: number }): number {
+  return hpa.enabled ? hpa.minReplicas : replicas;
+}
+
+/** Most gateway pods that can run at once: the HPA maximum when autoscaling, else the fixed replica count. */
+export function maxPods(replicas: number, hpa: { enabled: boolean; maxReplicas: number }): number {
+  return hpa.enabled ? hpa.maxReplicas : replicas;
+}
+
+export type Values = z.infer<typeof valuesSchema>;
+export type ProfileName = Values['profile'];
+export type Image = z.infer<typeof imageSchema>;
+export type Resources = z.infer<typeof resourcesSchema>;
+export type Storage = z.infer<typeof storageSchema>;
+
+/** A deep partial of the values: what a profile or a values file may set. */
+export type ValuesOverride<T = Values> = T extends (infer _U)[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: ValuesOverride<T[K]> }
+    : T;
