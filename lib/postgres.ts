@@ -4,7 +4,8 @@
  * var names whichever mode, with the gateway going through the pooler and the migration straight to Postgres.
  */
 import { Construct } from 'constructs';
-import { PostgresClusterV1Beta1 } from '../imports/postgres-operator.crunchydata.com';
+import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../imports/postgres-operator.crunchydata.com';
+import type { Resources } from '../profiles/schema';
 import { configChecksum } from './core/checksum';
 import { k8s, type Peer, type StackContext } from './core/context';
 import {
@@ -73,8 +74,10 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
   const claim = (size: string, storageClass: string) => ({
     accessModes: ['ReadWriteOnce'],
     ...(storageClass ? { storageClassName: storageClass } : {}),
-    resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+    resources: { requests: { storage: size } },
   });
+  // CRD fields take plain quantity strings (the k8s.Quantity wrapper only resolves inside core objects).
+  const plainResources = (r: Resources) => ({ requests: { ...r.requests }, limits: { ...r.limits } });
   const toStrings = (o: Record<string, string | number>) =>
     Object.fromEntries(Object.entries(o).map(([k, val]) => [k, String(val)]));
   const b = pgo.pgbouncer;
@@ -100,19 +103,19 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
         }
       : {};
 
-  const spec = {
+  const spec: PostgresClusterV1Beta1Spec = {
     postgresVersion: pgo.postgresVersion,
     ...(ctx.openshift ? { openshift: true } : {}),
     instances: [
       {
         name: 'instance1',
         replicas: pgo.instances.replicas,
-        resources: ctx.resources(pgo.instances.resources),
+        resources: plainResources(pgo.instances.resources),
         dataVolumeClaimSpec: claim(pgo.instances.storage.size, pgo.instances.storage.storageClass),
         ...instanceAntiAffinity,
       },
     ],
-    users: [{ name: v.user, databases: [v.name], password: { type: 'AlphaNumeric' } }],
+    users: [{ name: v.user, databases: [v.name], password: { type: PostgresClusterV1Beta1SpecUsersPasswordType.ALPHA_NUMERIC } }],
     databaseInitSql: { name: initName, key: 'init.sql' },
     patroni: { dynamicConfiguration: { postgresql: { parameters: pgo.parameters } } },
     backups: {
@@ -130,7 +133,7 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
     proxy: {
       pgBouncer: {
         replicas: b.replicas,
-        resources: ctx.resources(b.resources),
+        resources: plainResources(b.resources),
         config: {
           global: toStrings({
             pool_mode: b.poolMode,
@@ -153,7 +156,7 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
   };
   new PostgresClusterV1Beta1(scope, 'Cluster', {
     metadata: { ...ctx.meta('database', cluster), annotations: { 'checksum/init-sql': configChecksum(initSql) } },
-    spec: spec as never,
+    spec,
   });
 
   const pgoPeer = (role: 'primary' | 'pgbouncer'): Peer =>

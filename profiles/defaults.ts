@@ -137,5 +137,20 @@ export const defaults: Values = {
   exposure: { type: 'ingress', host: 'mcp.localtest.me', ingressClassName: 'nginx', tlsSecretName: '' },
   networkPolicies: { enabled: false },
   topologySpread: { enabled: false },
+  // Locust pods at 500m each: the seed's capacity statement (about 2 CPU extra for 1 master + 3 workers) uses this
+  // sizing, and it keeps the benchmark schedulable next to the stack; raise it for very high user counts.
+  benchmark: {
+    enabled: false,
+    preset: 'baseline',
+    users: 125,
+    spawnRate: 30,
+    runTime: '60s',
+    workers: 3,
+    expectWorkers: 1,
+    mcpServerId: '',
+    masterResources: small('500m', '512Mi', '2', '1Gi'),
+    workerResources: small('500m', '512Mi', '2', '1Gi'),
+  },
+  tenants: { items: [] },
   cluster: { name: 'kind (1 node)', nodes: 1, cpu: '4', memory: '8Gi', reservedCpu: '0', reservedMemory: '0' },
 };

@@ -5,6 +5,7 @@
  * can only override what exists.
  */
 import { z } from 'zod';
+import { tenantsSchema } from './tenants-schema';
 
 /** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`. */
 export const quantity = z
@@ -260,6 +261,24 @@ export const valuesSchema = z
     }),
     networkPolicies: z.strictObject({ enabled: z.boolean() }),
     topologySpread: z.strictObject({ enabled: z.boolean() }),
+    /** The Locust MCP benchmark, off unless asked for (`--with-benchmark`). */
+    benchmark: z.strictObject({
+      enabled: z.boolean(),
+      /** Load from the OCP seed: baseline 125 users at 30/s, heavy 500 at 50/s, max 750 at 75/s; `custom` uses users/spawnRate. */
+      preset: z.enum(['baseline', 'heavy', 'max', 'custom']),
+      users: positiveInt,
+      spawnRate: positiveInt,
+      runTime: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 60s, 5m or 1h'),
+      workers: positiveInt,
+      /** The master starts the run once this many workers are connected. */
+      expectWorkers: positiveInt,
+      /** Virtual server to load; empty lets the locustfile pick the one with the most tools from /servers. */
+      mcpServerId: z.string().regex(/^[A-Za-z0-9-]*$/, 'must be a server id (letters, digits, -)'),
+      masterResources: resourcesSchema,
+      workerResources: resourcesSchema,
+    }),
+    /** Per-tenant MCP server namespaces. */
+    tenants: tenantsSchema,
     /** The cluster the profile targets, for the capacity check of the output gate. */
     cluster: clusterSchema,
   })
@@ -289,6 +308,9 @@ export const valuesSchema = z
       if ((SECRET_SETTINGS as readonly string[]).includes(key)) {
         add(['gateway', 'extraConfig', key], 'is a credential: it belongs in the gateway Secret, not in the ConfigMap');
       }
+    }
+    if (v.benchmark.expectWorkers > v.benchmark.workers) {
+      add(['benchmark', 'expectWorkers'], `must be <= benchmark.workers (${v.benchmark.workers}) or the run never starts`);
     }
     if (v.images.requireDigests) {
       for (const [name, img] of Object.entries(v.images)) {

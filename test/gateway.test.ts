@@ -1,0 +1,143 @@
+import { load } from 'js-yaml';
+import { containers, find, synth } from './support';
+
+const envOf = (container: any, name: string) => container.env.find((e: any) => e.name === name);
+
+describe('gateway', () => {
+  const objects = synth('kind');
+  const deployment = find(objects, 'Deployment', 'mcp-stack-gateway');
+  const container = deployment.spec.template.spec.containers[0];
+
+  test('serves on 4444 behind a Service on 80', () => {
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 4444 }]);
+    const service = find(objects, 'Service', 'mcp-stack-gateway');
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+  });
+
+  test('waits for the schema at head, then is ready on /ready and live on /health', () => {
+    expect(container.startupProbe.exec.command).toEqual(['python3', '-m', 'mcpgateway.utils.check_schema_at_head']);
+    expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+  });
+
+  test('settings come from its ConfigMap, credentials from Secrets by reference', () => {
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'mcp-stack-gateway' } }, { secretRef: { name: 'mcp-stack-gateway' } }]);
+    expect(envOf(container, 'POSTGRES_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'mcp-stack-postgres', key: 'password' });
+    expect(envOf(container, 'REDIS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'mcp-stack-redis', key: 'REDIS_PASSWORD' });
+    // Composed by the kubelet from the other variables: no credential is spelled out.
+    expect(envOf(container, 'DATABASE_URL').value).toBe(
+      'postgresql+psycopg://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)',
+    );
+  });
+
+  test('the ConfigMap holds the settings of the OCP seed table', () => {
+    const settings = find(synth('ocp'), 'ConfigMap', 'mcp-stack-gateway').data;
+    expect(settings).toMatchObject({
+      MCP_SESSION_POOL_ENABLED: 'true',
+      TRANSPORT_TYPE: 'streamablehttp',
+      GUNICORN_WORKERS: '8',
+      REGISTRY_CACHE_TOOLS_TTL: '300',
+      AUTH_CACHE_USER_TTL: '300',
+      SSRF_ALLOW_PRIVATE_NETWORKS: 'true',
+      MCPGATEWAY_SKIP_MIGRATIONS: 'true',
+    });
+  });
+
+  test('seven plugins, each with the mode of the values', () => {
+    const o = synth('kind', ['gateway.plugins.modes.RateLimiterPlugin=enforce']);
+    const conf = find(o, 'ConfigMap', 'mcp-stack-gateway-plugins').data['config.yaml'];
+    const plugins = (load(conf) as { plugins: { name: string; mode: string }[] }).plugins;
+    expect(plugins).toHaveLength(7);
+    expect(Object.fromEntries(plugins.map((p) => [p.name, p.mode]))).toMatchObject({ RateLimiterPlugin: 'enforce', PIIFilterPlugin: 'permissive' });
+    const gw = find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec;
+    expect(gw.volumes).toContainEqual({ name: 'plugins', configMap: { name: 'mcp-stack-gateway-plugins' } });
+  });
+
+  test('a settings change rolls the pods (checksum of the mounted configuration)', () => {
+    const before = deployment.spec.template.metadata.annotations['checksum/config'];
+    const after = find(synth('kind', ['gateway.workers=3']), 'Deployment', 'mcp-stack-gateway').spec.template.metadata.annotations['checksum/config'];
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    expect(after).not.toBe(before);
+  });
+
+  test('HPA replaces the fixed replica count; PDB keeps pods through drains', () => {
+    const o = synth('kind', ['gateway.hpa.enabled=true', 'gateway.hpa.minReplicas=2', 'gateway.hpa.maxReplicas=6', 'gateway.pdb.enabled=true']);
+    const hpa = find(o, 'HorizontalPodAutoscaler', 'mcp-stack-gateway');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: 'Deployment', name: 'mcp-stack-gateway' } });
+    expect(find(o, 'Deployment', 'mcp-stack-gateway').spec.replicas).toBeUndefined();
+    expect(find(o, 'PodDisruptionBudget', 'mcp-stack-gateway').spec.minAvailable).toBe(1);
+    expect(objects.some((x) => x.kind === 'HorizontalPodAutoscaler')).toBe(false);
+  });
+});
+
+describe('migration Job', () => {
+  test('runs exactly the gateway image, whatever the tag or digest', () => {
+    for (const o of [synth('kind'), synth('ocp', ['images.gateway.tag=v1.0.9'])]) {
+      const gw = find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0];
+      const job = o.find((x) => x.kind === 'Job' && x.metadata.labels['app.kubernetes.io/component'] === 'migration');
+      expect(job.spec.template.spec.containers[0].image).toBe(gw.image);
+    }
+  });
+
+  test('a new image gets a new Job name (pod templates of Jobs are immutable)', () => {
+    const name = (o: any[]) => o.find((x) => x.kind === 'Job' && x.metadata.name.startsWith('mcp-stack-migrate-')).metadata.name;
+    expect(name(synth('kind'))).not.toBe(name(synth('kind', ['images.gateway.tag=v1.0.9'])));
+    expect(name(synth('kind'))).toBe(name(synth('kind')));
+  });
+
+  test('connects straight to Postgres while the gateway goes through PgBouncer (PGO)', () => {
+    const o = synth('ocp');
+    const gw = find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0];
+    const job = o.find((x) => x.kind === 'Job' && x.metadata.labels['app.kubernetes.io/component'] === 'migration');
+    const mig = job.spec.template.spec.containers[0];
+    const key = (c: any, n: string) => envOf(c, n).valueFrom.secretKeyRef;
+    expect(key(gw, 'POSTGRES_HOST')).toEqual({ name: 'mcp-stack-pg-pguser-mcp', key: 'pgbouncer-host' });
+    expect(key(gw, 'POSTGRES_PORT')).toEqual({ name: 'mcp-stack-pg-pguser-mcp', key: 'pgbouncer-port' });
+    expect(key(mig, 'POSTGRES_HOST')).toEqual({ name: 'mcp-stack-pg-pguser-mcp', key: 'host' });
+    expect(key(mig, 'POSTGRES_PORT')).toEqual({ name: 'mcp-stack-pg-pguser-mcp', key: 'port' });
+  });
+
+  test('reads the gateway Secret and ConfigMap without optional, and runs before the gateway in Helm and ArgoCD', () => {
+    const job = synth('kind').find((x) => x.kind === 'Job' && x.metadata.labels['app.kubernetes.io/component'] === 'migration');
+    const c = job.spec.template.spec.containers[0];
+    expect(c.envFrom).toEqual([{ configMapRef: { name: 'mcp-stack-gateway' } }, { secretRef: { name: 'mcp-stack-gateway' } }]);
+    expect(envOf(c, 'MCPGATEWAY_SKIP_MIGRATIONS').value).toBe('false');
+    expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'argocd.argoproj.io/hook': 'PreSync' });
+    expect(c.command[2]).toMatch(/^set -eu\n/);
+  });
+});
+
+describe('registration Job', () => {
+  const o = synth('kind');
+  const job = o.find((x) => x.kind === 'Job' && x.metadata.labels['app.kubernetes.io/component'] === 'registration');
+  const c = job.spec.template.spec.containers[0];
+  const scripts = find(o, 'ConfigMap', 'mcp-stack-registration').data;
+
+  test('registers the fast-time-server and creates the "Fast Time Server" virtual server', () => {
+    expect(envOf(c, 'TARGET_URL').value).toBe('http://mcp-stack-fast-time-server.mcp-stack.svc.cluster.local/http');
+    expect(envOf(c, 'GATEWAY_URL').value).toBe('http://mcp-stack-gateway.mcp-stack.svc.cluster.local');
+    expect(envOf(c, 'VIRTUAL_SERVER_NAME').value).toBe('Fast Time Server');
+    expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'post-install,post-upgrade', 'argocd.argoproj.io/hook': 'PostSync' });
+  });
+
+  test('signs its token from the gateway Secret via env, never from arguments, and hides no error', () => {
+    expect(c.image).toBe(find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0].image);
+    expect(c.envFrom).toContainEqual({ secretRef: { name: 'mcp-stack-gateway' } });
+    expect(c.command).toEqual(['/bin/sh', '/scripts/register.sh']);
+    expect(scripts['register.sh']).toMatch(/^set -eu$/m);
+    expect(scripts['register.sh']).not.toMatch(/--secret/);
+    expect(scripts['register.sh']).not.toMatch(/2>\s*\/dev\/null|\|\| true/);
+    expect(scripts['register.sh']).toContain('create_jwt_token --username "$PLATFORM_ADMIN_EMAIL"');
+  });
+
+  test('no container anywhere receives a secret in its arguments', () => {
+    for (const profile of ['kind', 'ocp']) {
+      for (const { owner, container } of containers(synth(profile))) {
+        const argv = [...(container.command ?? []), ...(container.args ?? [])].join(' ');
+        expect({ owner, argv }).not.toEqual({ owner, argv: expect.stringMatching(/--secret|--requirepass|password=|JWT_SECRET_KEY=/i) });
+      }
+    }
+  });
+});
