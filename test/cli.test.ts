@@ -1,0 +1,182 @@
+/**
+ * The command line as users run it: the compiled program in a child process (`npm test` compiles it first).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+
+const ROOT = join(__dirname, '..');
+const MAIN = join(ROOT, 'build', 'main.js');
+
+function run(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p, `${prefix}${name}/`);
+      else out[`${prefix}${name}`] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'mcp-stack-cli-'));
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error('build/main.js is missing: run `npm test` (it compiles first) or `npm run build`');
+});
+
+describe('synth', () => {
+  test('writes the kind profile as numbered files under <out>/kind', () => {
+    const out = tmp();
+    const r = run(['synth', '--out', out, '--no-validate']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(Object.keys(tree(join(out, 'kind')))).toEqual(['00-namespace.yaml', '10-database.yaml', '20-platform.yaml']);
+    const docs = loadAll(readFileSync(join(out, 'kind', '00-namespace.yaml'), 'utf8')) as any[];
+    expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount']);
+  });
+
+  test('is deterministic: the same input gives byte-identical output', () => {
+    const [a, b] = [tmp(), tmp()];
+    expect(run(['synth', '--profile', 'ocp', '--out', a, '--no-validate']).code).toBe(0);
+    expect(run(['synth', '--profile', 'ocp', '--out', b, '--no-validate']).code).toBe(0);
+    expect(tree(join(a, 'ocp'))).toEqual(tree(join(b, 'ocp')));
+  });
+
+  test('a failed synth leaves the previous output exactly as it was', () => {
+    const out = tmp();
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    const before = tree(out);
+    const r = run(['synth', '--out', out, '--no-validate', '--set', 'gateway.replicas=0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('gateway.replicas: Too small: expected number to be >=1 (received 0) [from --set gateway.replicas=0]');
+    expect(tree(out)).toEqual(before);
+  });
+
+  test('a second synth replaces the output: files it no longer produces disappear', () => {
+    const out = tmp();
+    expect(run(['synth', '--out', out, '--no-validate', '--set', 'networkPolicies.enabled=true']).code).toBe(0);
+    expect(existsSync(join(out, 'kind', '30-network-policies.yaml'))).toBe(true);
+    writeFileSync(join(out, 'kind', 'stray.yaml'), 'x: 1\n');
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    expect(Object.keys(tree(join(out, 'kind')))).toEqual(['00-namespace.yaml', '10-database.yaml', '20-platform.yaml']);
+    expect(readdirSync(out)).toEqual(['kind']);
+  });
+
+  test('values files and --set reach the output', () => {
+    const out = tmp();
+    const file = join(out, 'values.yaml');
+    writeFileSync(file, 'gateway:\n  replicas: 2\n');
+    expect(run(['synth', '--out', out, '--no-validate', '--values', file, '--set', 'nginx.workerConnections=4096']).code).toBe(0);
+    const docs = loadAll(readFileSync(join(out, 'kind', '20-platform.yaml'), 'utf8')) as any[];
+    expect(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mcp-stack-gateway').spec.replicas).toBe(2);
+    expect(docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'mcp-stack-nginx').data['nginx.conf']).toContain('worker_connections 4096;');
+  });
+
+  test('bad flags: every problem at once, exit 2, nothing written', () => {
+    const out = tmp();
+    const r = run(['synth', '--out', out, '--profle', 'ocp', '--values', '--all', '--colour']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("invalid arguments for 'synth': 3 problems");
+    expect(r.stderr).toContain("--profle: unknown flag for 'synth'; allowed: --profile, --all, --out");
+    expect(r.stderr).toContain('--values: needs a value');
+    expect(r.stderr).toContain("--colour: unknown flag for 'synth'");
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  test('--all with --profile is refused', () => {
+    const r = run(['synth', '--all', '--profile', 'kind', '--out', tmp()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--all: cannot be combined with --profile');
+  });
+
+  test('an unknown command lists the commands', () => {
+    const r = run(['render']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'render'; allowed: synth, secrets, validate, cdk8s");
+  });
+});
+
+describe('secrets', () => {
+  test('kind: a Namespace and every Secret the stack reads, with strong random values', () => {
+    const r = run(['secrets', '--profile', 'kind']);
+    expect(r.code).toBe(0);
+    const docs = loadAll(r.stdout) as any[];
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'Namespace/mcp-stack',
+      'Secret/mcp-stack-gateway',
+      'Secret/mcp-stack-postgres',
+      'Secret/mcp-stack-redis',
+    ]);
+    const gateway = docs[1];
+    expect(gateway.metadata.labels['app.kubernetes.io/part-of']).toBe('mcp-stack');
+    expect(Object.keys(gateway.stringData).sort()).toEqual(['AUTH_ENCRYPTION_SECRET', 'BASIC_AUTH_PASSWORD', 'JWT_SECRET_KEY', 'PLATFORM_ADMIN_PASSWORD']);
+    expect(gateway.stringData.JWT_SECRET_KEY.length).toBeGreaterThanOrEqual(64);
+    expect(docs[2].stringData).toMatchObject({ user: 'mcp', dbname: 'mcp' });
+    // fresh values every time
+    const again = loadAll(run(['secrets', '--profile', 'kind']).stdout) as any[];
+    expect(again[1].stringData.JWT_SECRET_KEY).not.toBe(gateway.stringData.JWT_SECRET_KEY);
+  });
+
+  test('ocp without a file lists names and keys, including the PGO-written Secret', () => {
+    const r = run(['secrets', '--profile', 'ocp']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('mcp-stack-gateway  (you create it');
+    expect(r.stdout).toContain('mcp-stack-pg-pguser-mcp  (created by pgo');
+    expect(r.stdout).toContain('mcp-stack-nginx-tls  (created by openshift-service-ca');
+    expect(r.stdout).toContain('- JWT_SECRET_KEY (token)');
+  });
+
+  test('a secrets file with weak, placeholder, missing and unknown entries is refused with every problem, values never echoed', () => {
+    const dir = tmp();
+    const file = join(dir, 'secrets.local.yaml');
+    writeFileSync(
+      file,
+      [
+        'mcp-stack-gateway:',
+        '  JWT_SECRET_KEY: my-test-key-but-now-longer-than-32-bytes',
+        '  AUTH_ENCRYPTION_SECRET: short',
+        '  BASIC_AUTH_PASSWORD: changeme-changeme-changeme',
+        '  EXTRA: x',
+        'mcp-stack-other:',
+        '  a: b',
+        '',
+      ].join('\n'),
+    );
+    const r = run(['secrets', '--profile', 'ocp', '--from', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("mcp-stack-gateway.JWT_SECRET_KEY: refused: looks like a placeholder (contains 'test')");
+    expect(r.stderr).toContain('mcp-stack-gateway.AUTH_ENCRYPTION_SECRET: refused: too short: at least 32 characters for a token');
+    expect(r.stderr).toContain("mcp-stack-gateway.BASIC_AUTH_PASSWORD: refused: looks like a placeholder (contains 'changeme')");
+    expect(r.stderr).toContain('mcp-stack-gateway.PLATFORM_ADMIN_PASSWORD: missing');
+    expect(r.stderr).toContain('mcp-stack-gateway.EXTRA: unknown key');
+    expect(r.stderr).toContain('mcp-stack-other: not a Secret this profile expects');
+    expect(r.stderr).toContain('mcp-stack-redis: missing; needs keys REDIS_PASSWORD');
+    expect(r.stderr).not.toContain('changeme-changeme-changeme');
+    expect(r.stdout).toBe('');
+  });
+
+  test('a strong secrets file becomes Secret manifests', () => {
+    const dir = tmp();
+    const file = join(dir, 'secrets.local.yaml');
+    const strong = (n: number) => Array.from({ length: n }, (_, i) => 'Kq7ZxW2pRt9LmN4vBy6HcJ8dFs3GhE5a'[(i * 7) % 32]).join('');
+    writeFileSync(
+      file,
+      `mcp-stack-gateway:\n  JWT_SECRET_KEY: ${strong(48)}\n  AUTH_ENCRYPTION_SECRET: ${strong(40)}\n  BASIC_AUTH_PASSWORD: ${strong(20)}\n  PLATFORM_ADMIN_PASSWORD: ${strong(24)}\nmcp-stack-redis:\n  REDIS_PASSWORD: ${strong(24)}\n`,
+    );
+    const r = run(['secrets', '--profile', 'ocp', '--from', file]);
+    expect(r.stderr).toBe('');
+    const docs = loadAll(r.stdout) as any[];
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Namespace/mcp-stack', 'Secret/mcp-stack-gateway', 'Secret/mcp-stack-redis']);
+    expect(docs[2].stringData.REDIS_PASSWORD).toBe(strong(24));
+  });
+});
