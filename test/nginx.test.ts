@@ -1,0 +1,58 @@
+import { find, synth } from './support';
+
+describe('NGINX proxy', () => {
+  const kind = synth('kind');
+  const conf = find(kind, 'ConfigMap', 'mcp-stack-nginx').data['nginx.conf'];
+
+  test('listens unprivileged on 8080 and forwards to the gateway Service with keepalive', () => {
+    expect(conf).toContain('listen 8080;');
+    expect(conf).toMatch(/upstream gateway \{\n\s+server mcp-stack-gateway\.mcp-stack\.svc\.cluster\.local:80;\n\s+keepalive 32;/);
+    const c = find(kind, 'Deployment', 'mcp-stack-nginx').spec.template.spec.containers[0];
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 8080 }]);
+    expect(find(kind, 'Service', 'mcp-stack-nginx').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+  });
+
+  test('streams /mcp and /servers/<id>/mcp without buffering and with long timeouts', () => {
+    const stream = /location ~ \^\/\(mcp\|sse\|servers\/\[\^\/\]\+\/\(mcp\|sse\)\)\/\?\$ \{([\s\S]*?)\n  \s*\}/.exec(conf);
+    expect(stream).not.toBeNull();
+    const body = stream![1];
+    for (const d of ['proxy_buffering off;', 'proxy_request_buffering off;', 'proxy_cache off;', 'proxy_read_timeout 1h;', 'proxy_send_timeout 1h;']) {
+      expect(body).toContain(d);
+    }
+    const re = /^\/(mcp|sse|servers\/[^/]+\/(mcp|sse))\/?$/;
+    expect(['/mcp', '/mcp/', '/servers/9779b6698cbd4b4995ee04a4fab38737/mcp', '/sse'].every((p) => re.test(p))).toBe(true);
+    expect(['/servers', '/servers/a/b/mcp', '/mcpx'].some((p) => re.test(p))).toBe(false);
+  });
+
+  test('answers /health itself and caches no response (no shared cache of authenticated replies)', () => {
+    expect(conf).toMatch(/location = \/health \{[\s\S]*?return 200/);
+    expect(conf).not.toMatch(/proxy_cache_path|proxy_cache mcp|proxy_cache_valid/);
+  });
+
+  test('worker_connections comes from the values', () => {
+    expect(find(synth('kind', ['nginx.workerConnections=2048']), 'ConfigMap', 'mcp-stack-nginx').data['nginx.conf']).toContain('worker_connections 2048;');
+  });
+
+  test('writes only to /tmp: the root filesystem stays read-only', () => {
+    for (const d of ['pid /tmp/nginx.pid;', 'client_body_temp_path /tmp/', 'proxy_temp_path /tmp/']) expect(conf).toContain(d);
+    const spec = find(kind, 'Deployment', 'mcp-stack-nginx').spec.template.spec;
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(spec.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
+  });
+
+  test('on ocp: a TLS listener on 8443 with the service-CA serving certificate', () => {
+    const ocp = synth('ocp');
+    const ocpConf = find(ocp, 'ConfigMap', 'mcp-stack-nginx').data['nginx.conf'];
+    expect(ocpConf).toContain('listen 8443 ssl;');
+    expect(ocpConf).toContain('ssl_certificate /etc/nginx/tls/tls.crt;');
+    const spec = find(ocp, 'Deployment', 'mcp-stack-nginx').spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'mcp-stack-nginx-tls' } });
+    expect(spec.containers[0].ports).toContainEqual({ name: 'https', containerPort: 8443 });
+  });
+
+  test('without NGINX the Ingress goes straight to the gateway', () => {
+    const o = synth('kind', ['nginx.enabled=false']);
+    expect(o.some((x) => x.metadata.name === 'mcp-stack-nginx')).toBe(false);
+    expect(find(o, 'Ingress', 'mcp-stack-gateway').spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'mcp-stack-gateway', port: { number: 80 } });
+  });
+});
