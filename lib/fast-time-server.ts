@@ -2,6 +2,7 @@
 import { Construct } from 'constructs';
 import { k8s, type StackContext } from './core/context';
 import { serviceHost } from './core/naming';
+import { podDisruptionBudget } from './core/disruption';
 
 export interface FastTimeServerProps {
   readonly ctx: StackContext;
@@ -63,5 +64,6 @@ export class FastTimeServer extends Construct {
         },
       },
     });
+    if (v.pdb.enabled) podDisruptionBudget(this, ctx, 'fast-time-server', this.serviceName, v.pdb.minAvailable, img.tag);
   }
 }

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { configChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import { gatewaySecretName, serviceHost } from './core/naming';
+import { podDisruptionBudget } from './core/disruption';
 import { gatewaySettings, pluginConfig, PLUGINS_DIR } from './gateway-config';
 import type { DatabaseConnection } from './postgres';
 import type { Redis } from './redis';
@@ -138,12 +139,4 @@ export class Gateway extends Construct {
     ctx.allow({ from: { component: 'gateway' }, to: database.peer(false), ports: [{ port: database.port(false) }], reason: 'the gateway reads and writes its database through the pooler' });
     ctx.allow({ from: { component: 'gateway' }, to: { component: 'redis' }, ports: [{ port: redis.port }], reason: 'caches, session pool and rate limiter' });
   }
-}
-
-/** A PDB keeping `minAvailable` pods of a component up during drains. */
-export function podDisruptionBudget(scope: Construct, ctx: StackContext, component: string, name: string, minAvailable: number, version: string): void {
-  new k8s.KubePodDisruptionBudget(scope, 'Disruption', {
-    metadata: ctx.meta(component, name, { version }),
-    spec: { minAvailable: k8s.IntOrString.fromNumber(minAvailable), selector: { matchLabels: ctx.selector(component) } },
-  });
 }

@@ -8,7 +8,8 @@ import type { Values } from '../profiles/schema';
 import { configChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import { serviceHost } from './core/naming';
-import { GATEWAY_PORT, podDisruptionBudget, type Gateway } from './gateway';
+import { podDisruptionBudget } from './core/disruption';
+import { GATEWAY_PORT, type Gateway } from './gateway';
 
 export const NGINX_HTTP_PORT = 8080;
 export const NGINX_HTTPS_PORT = 8443;

@@ -32,6 +32,7 @@ export const production: ValuesOverride = {
       monitoring: true,
     },
   },
+  fastTimeServer: { replicas: 2, pdb: { enabled: true, minAvailable: 1 } },
   redis: { persistence: { enabled: true } },
   exposure: { type: 'ingress', host: 'mcp.example.com', ingressClassName: 'nginx', tlsSecretName: 'mcp-stack-tls' },
   networkPolicies: { enabled: true },

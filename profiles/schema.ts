@@ -249,6 +249,7 @@ export const valuesSchema = z
       enabled: z.boolean(),
       replicas: positiveInt,
       resources: resourcesSchema,
+      pdb: pdbSchema,
     }),
     exposure: z.strictObject({
       /** Exactly one way in: an OpenShift Route, an Ingress, or none (port-forward). */
@@ -277,6 +278,19 @@ export const valuesSchema = z
       masterResources: resourcesSchema,
       workerResources: resourcesSchema,
     }),
+    /** ArgoCD delivery of the committed output (`dist/<profile>/argocd/`). */
+    gitops: z.strictObject({
+      enabled: z.boolean(),
+      /** Git repository ArgoCD reads the committed output from. */
+      repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, 'must be an https://, ssh:// or git@ repository URL'),
+      targetRevision: z.string().min(1),
+      /** Folder of the committed output in that repository; the profile's files are under <pathPrefix>/<profile>/. */
+      pathPrefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a relative path such as dist'),
+      /** Namespace ArgoCD runs in (Applications live there). */
+      argocdNamespace: dnsLabel,
+      /** ArgoCD project of the stack's Applications. */
+      project: dnsLabel,
+    }),
     /** Per-tenant MCP server namespaces. */
     tenants: tenantsSchema,
     /** The cluster the profile targets, for the capacity check of the output gate. */
@@ -299,6 +313,9 @@ export const valuesSchema = z
     }
     if (v.nginx.enabled && v.nginx.pdb.enabled && v.nginx.pdb.minAvailable >= v.nginx.replicas) {
       add(['nginx', 'pdb', 'minAvailable'], `must be below nginx.replicas (${v.nginx.replicas})`);
+    }
+    if (v.fastTimeServer.enabled && v.fastTimeServer.pdb.enabled && v.fastTimeServer.pdb.minAvailable >= v.fastTimeServer.replicas) {
+      add(['fastTimeServer', 'pdb', 'minAvailable'], `must be below fastTimeServer.replicas (${v.fastTimeServer.replicas})`);
     }
     if (v.database.mode === 'pgo') {
       const b = v.database.pgo.pgbouncer;
