@@ -7,9 +7,16 @@ import type { ValuesOverride } from './schema';
 export const production: ValuesOverride = {
   profile: 'production',
   platform: 'kubernetes',
+  // Digests as published for these tags (multi-arch indexes); verify them against your registry or mirror with
+  // `crane digest <image>:<tag>` before the first rollout. Images no profile component uses need no digest.
   images: {
     requireDigests: true,
     pullPolicy: 'IfNotPresent',
+    gateway: { digest: 'sha256:e9639c030162d6cb2f9f188600dd69af8091ec62a7ce307d4a74f4d4f86873df' },
+    nginx: { digest: 'sha256:7377697a821c131a924a7105fafbe7414db4e9fcc77a6f08f776f33f141ec3f8' },
+    redis: { digest: 'sha256:fbdbaea47b9ae4ecc2082ecdb4e1cea81e32176ffb1dcf643d422ad07427e5d9' },
+    postgres: { digest: 'sha256:00bc86618629af00d2937fdc5a5d63db3ff8450acf52f0636ec813c7f4902929' },
+    locust: { digest: 'sha256:d43616228012a7d79b883e2ecd42f87640469377f2b666c4ab27e5248dfdf35f' },
   },
   gateway: {
     replicas: 3,
@@ -32,7 +39,9 @@ export const production: ValuesOverride = {
       monitoring: true,
     },
   },
-  fastTimeServer: { replicas: 2, pdb: { enabled: true, minAvailable: 1 } },
+  // The time server is a benchmark backend, not a production service; enabling it needs its image digest
+  // (`images.fastTimeServer.digest`), which is not pinned here.
+  fastTimeServer: { enabled: false, replicas: 2, pdb: { enabled: true, minAvailable: 1 } },
   redis: { persistence: { enabled: true } },
   exposure: { type: 'ingress', host: 'mcp.example.com', ingressClassName: 'nginx', tlsSecretName: 'mcp-stack-tls' },
   networkPolicies: { enabled: true },

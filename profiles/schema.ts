@@ -330,13 +330,21 @@ export const valuesSchema = z
       add(['benchmark', 'expectWorkers'], `must be <= benchmark.workers (${v.benchmark.workers}) or the run never starts`);
     }
     if (v.images.requireDigests) {
-      for (const [name, img] of Object.entries(v.images)) {
-        if (typeof img === 'object' && img !== null && 'repository' in img && !img.digest) {
-          add(['images', name, 'digest'], 'is required: this profile pins every image by digest (images.requireDigests)');
-        }
+      for (const name of imagesInUse(v)) {
+        if (!v.images[name].digest) add(['images', name, 'digest'], 'is required: this profile pins every image by digest (images.requireDigests)');
       }
     }
   });
+
+/** The images the values actually run (the Postgres image only without PGO, which brings its own). */
+export function imagesInUse(v: { images: Record<string, unknown>; nginx: { enabled: boolean }; database: { mode: string }; fastTimeServer: { enabled: boolean }; benchmark: { enabled: boolean } }) {
+  const used: ('gateway' | 'nginx' | 'redis' | 'postgres' | 'fastTimeServer' | 'locust')[] = ['gateway', 'redis'];
+  if (v.nginx.enabled) used.push('nginx');
+  if (v.database.mode === 'standalone') used.push('postgres');
+  if (v.fastTimeServer.enabled) used.push('fastTimeServer');
+  if (v.benchmark.enabled) used.push('locust');
+  return used;
+}
 
 /** Fewest gateway pods that will ever run: the HPA minimum when autoscaling, else the fixed replica count. */
 export function minPods(replicas: number, hpa: { enabled: boolean; minReplicas: number }): number {

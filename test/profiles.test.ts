@@ -1,6 +1,6 @@
 import { containers, find, mebibytes, milliCpu, podSpecs, synth } from './support';
 
-const PROFILES = ['kind', 'ocp'];
+const PROFILES = ['kind', 'ocp', 'production'];
 
 /** Every string anywhere in an object, with its JSON path. */
 function* strings(value: unknown, path = ''): Generator<[string, string]> {
@@ -158,5 +158,39 @@ describe('ocp reproduces the benchmarked seed configuration under restricted-v2'
     expect(pc.spec.instances[0].dataVolumeClaimSpec.storageClassName).toBe('nfs-client');
     const init = find(objects, 'ConfigMap', pc.spec.databaseInitSQL.name).data['init.sql'];
     expect(init).toContain('GRANT CREATE, USAGE ON SCHEMA public TO mcp;');
+  });
+});
+
+describe('production: HA, pinned, isolated', () => {
+  const objects = synth('production');
+
+  test('every image is pinned by digest', () => {
+    for (const { owner, container } of containers(objects)) expect({ owner, image: container.image }).toEqual({ owner, image: expect.stringMatching(/@sha256:[a-f0-9]{64}$/) });
+  });
+
+  test('the gateway autoscales and every multi-replica workload has a PDB', () => {
+    expect(find(objects, 'HorizontalPodAutoscaler', 'mcp-stack-gateway').spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
+    const pdbSelectors = objects.filter((o) => o.kind === 'PodDisruptionBudget').map((p) => JSON.stringify(p.spec.selector.matchLabels));
+    for (const w of objects.filter((o) => o.kind === 'Deployment' && (o.spec.replicas ?? 3) > 1)) {
+      expect({ w: w.metadata.name, pdb: pdbSelectors.includes(JSON.stringify(w.spec.selector.matchLabels)) }).toEqual({ w: w.metadata.name, pdb: true });
+    }
+  });
+
+  test('pods spread over zones and nodes', () => {
+    const spec = find(objects, 'Deployment', 'mcp-stack-gateway').spec.template.spec;
+    expect(spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+  });
+
+  test('PGO with two instances, scheduled backups with retention, and monitoring', () => {
+    const pc = find(objects, 'PostgresCluster', 'mcp-stack-pg');
+    expect(pc.spec.instances[0].replicas).toBeGreaterThanOrEqual(2);
+    expect(pc.spec.backups.pgbackrest.repos[0].schedules).toEqual({ full: '0 1 * * 0', differential: '0 1 * * 1-6' });
+    expect(pc.spec.backups.pgbackrest.global['repo1-retention-full']).toBe('4');
+    expect(pc.spec.monitoring).toEqual({ pgmonitor: { exporter: {} } });
+  });
+
+  test('a TLS Ingress, default-deny NetworkPolicies', () => {
+    expect(find(objects, 'Ingress', 'mcp-stack-gateway').spec.tls).toEqual([{ hosts: ['mcp.example.com'], secretName: 'mcp-stack-tls' }]);
+    expect(find(objects, 'NetworkPolicy', 'mcp-stack-default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 });

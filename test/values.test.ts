@@ -102,9 +102,10 @@ describe('bad input: one error listing every problem with path, value received a
   test('production refuses tag-only images', () => {
     const msg = problemsOf(() => loadValues({ profile: 'production', sets: ['images.gateway.digest='] }));
     expect(msg).toContain('images.gateway.digest: must be sha256:<64 lower-case hex digits> (received "")');
-    const file = valuesFile('images:\n  redis:\n    repository: docker.io/library/redis\n    tag: "7.4.2"\n    user: 999\n');
+    // Turning on a component whose image has no digest is refused too.
+    const file = valuesFile('fastTimeServer:\n  enabled: true\n');
     expect(problemsOf(() => loadValues({ profile: 'production', valuesFiles: [file] }))).toContain(
-      'images.redis.digest: is required: this profile pins every image by digest',
+      'images.fastTimeServer.digest: is required: this profile pins every image by digest',
     );
   });
 
