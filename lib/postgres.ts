@@ -155,7 +155,15 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
     ...(pgo.monitoring ? { monitoring: { pgmonitor: { exporter: {} } } } : {}),
   };
   new PostgresClusterV1Beta1(scope, 'Cluster', {
-    metadata: { ...ctx.meta('database', cluster), annotations: { 'checksum/init-sql': configChecksum(initSql) } },
+    metadata: {
+      ...ctx.meta('database', cluster),
+      annotations: {
+        'checksum/init-sql': configChecksum(initSql),
+        // Uninstalling the platform (helm uninstall, deleting the ArgoCD Application) keeps the data.
+        'helm.sh/resource-policy': 'keep',
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      },
+    },
     spec,
   });
 

@@ -194,3 +194,10 @@ describe('production: HA, pinned, isolated', () => {
     expect(find(objects, 'NetworkPolicy', 'mcp-stack-default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 });
+
+describe('the database outlives the platform', () => {
+  test('Helm and ArgoCD never delete or prune the PostgresCluster', () => {
+    const pc = find(synth('ocp'), 'PostgresCluster', 'mcp-stack-pg');
+    expect(pc.metadata.annotations).toMatchObject({ 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' });
+  });
+});
