@@ -46,7 +46,7 @@ export class FastTimeServer extends Construct {
             automountServiceAccountToken: false,
             imagePullSecrets: ctx.imagePullSecrets(),
             securityContext: ctx.podSecurity(img),
-            ...ctx.spread('fast-time-server', v.replicas),
+            ...ctx.spread('fast-time-server'),
             containers: [
               {
                 name: 'fast-time-server',

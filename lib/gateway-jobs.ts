@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { asset } from './core/assets';
-import { configChecksum, shortHash } from './core/checksum';
+import { nameHash, sha256 } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import type { FastTimeServer } from './fast-time-server';
 import { GATEWAY_PORT, type Gateway } from './gateway';
@@ -43,7 +43,7 @@ export class MigrationJob extends Construct {
     const { ctx, gateway, database } = props;
     const v = ctx.values;
     // A Job's pod template is immutable: a new image gets a new Job, so `kubectl apply` never has to patch one.
-    this.jobName = ctx.name(`migrate-${shortHash(gateway.image)}`);
+    this.jobName = ctx.name(`migrate-${nameHash(gateway.image)}`);
     const script = [
       'set -eu',
       'python3 /app/mcpgateway/utils/db_isready.py --max-tries 30 --interval 2 --timeout 5',
@@ -87,11 +87,11 @@ export class RegistrationJob extends Construct {
       { name: 'TARGET_HEALTH_URL', value: fastTime.healthUrl },
       { name: 'VIRTUAL_SERVER_NAME', value: v.registration.virtualServer ? 'Fast Time Server' : '' },
     ];
-    this.jobName = ctx.name(`register-${shortHash(gateway.image, scripts, env)}`);
+    this.jobName = ctx.name(`register-${registrationHash(gateway.image)}`);
     gatewayImageJob(this, ctx, gateway, {
       component: 'registration',
       name: this.jobName,
-      annotations: { ...HOOKS.registration, 'checksum/config': configChecksum(scripts) },
+      annotations: HOOKS.registration,
       command: ['/bin/sh', '/scripts/register.sh'],
       env,
       resources: v.registration.resources,
@@ -102,6 +102,16 @@ export class RegistrationJob extends Construct {
     ctx.allow({ from: { component: 'registration' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers MCP servers through the REST API' });
     ctx.allow({ from: { component: 'registration' }, to: { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
   }
+}
+
+/** The registration scripts' digest: constant for a release of this project, so it is a literal in the chart. */
+export function registrationScriptsDigest(): string {
+  return sha256(asset('registration/register.sh') + asset('registration/register.py'));
+}
+
+/** New image or new scripts → new Job name (the pod template of a Job is immutable). */
+export function registrationHash(image: string): string {
+  return nameHash(`${image}\n${registrationScriptsDigest()}`);
 }
 
 interface JobSpec {

@@ -3,7 +3,7 @@
  * PDB. The schema belongs to the migration Job; gateway pods start only once the schema is at head.
  */
 import { Construct } from 'constructs';
-import { configChecksum } from './core/checksum';
+import { valuesChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import { gatewaySecretName, serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
@@ -84,14 +84,14 @@ export class Gateway extends Construct {
         template: {
           metadata: {
             labels: ctx.labels('gateway', img.tag),
-            annotations: { 'checksum/config': configChecksum(settings, plugins ?? '') },
+            annotations: { 'checksum/config': valuesChecksum(g, ctx.release, ctx.namespace) },
           },
           spec: {
             serviceAccountName: ctx.name('workload'),
             automountServiceAccountToken: false,
             imagePullSecrets: ctx.imagePullSecrets(),
             securityContext: ctx.podSecurity(img),
-            ...ctx.spread('gateway', g.hpa.enabled ? g.hpa.maxReplicas : g.replicas),
+            ...ctx.spread('gateway'),
             containers: [
               {
                 name: 'gateway',

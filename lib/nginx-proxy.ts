@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import type { Values } from '../profiles/schema';
-import { configChecksum } from './core/checksum';
+import { valuesChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import { serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
@@ -66,13 +66,13 @@ export class NginxProxy extends Construct {
         replicas: n.replicas,
         selector: { matchLabels: ctx.selector('nginx') },
         template: {
-          metadata: { labels: ctx.labels('nginx', img.tag), annotations: { 'checksum/config': configChecksum(conf) } },
+          metadata: { labels: ctx.labels('nginx', img.tag), annotations: { 'checksum/config': valuesChecksum(n, ctx.release, ctx.namespace) } },
           spec: {
             serviceAccountName: ctx.name('workload'),
             automountServiceAccountToken: false,
             imagePullSecrets: ctx.imagePullSecrets(),
             securityContext: ctx.podSecurity(img),
-            ...ctx.spread('nginx', n.replicas),
+            ...ctx.spread('nginx'),
             containers: [
               {
                 name: 'nginx',

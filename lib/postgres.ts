@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../imports/postgres-operator.crunchydata.com';
 import type { Resources } from '../profiles/schema';
-import { configChecksum } from './core/checksum';
+import { valuesChecksum } from './core/checksum';
 import { k8s, type Peer, type StackContext } from './core/context';
 import {
   pgoClusterName,
@@ -84,25 +84,22 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
   const schedules: Record<string, string> = {};
   if (pgo.backups.fullSchedule) schedules.full = pgo.backups.fullSchedule;
   if (pgo.backups.differentialSchedule) schedules.differential = pgo.backups.differentialSchedule;
-  const instanceAntiAffinity =
-    pgo.instances.replicas > 1
-      ? {
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [
-                {
-                  weight: 100,
-                  podAffinityTerm: {
-                    topologyKey: 'kubernetes.io/hostname',
-                    labelSelector: { matchLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/instance-set': 'instance1' } },
-                  },
-                },
-              ],
+  // Always present, so the spec keeps its shape when the replica count changes.
+  const instanceAntiAffinity = {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              topologyKey: 'kubernetes.io/hostname',
+              labelSelector: { matchLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/instance-set': 'instance1' } },
             },
           },
-        }
-      : {};
-
+        ],
+      },
+    },
+  };
   const spec: PostgresClusterV1Beta1Spec = {
     postgresVersion: pgo.postgresVersion,
     ...(ctx.openshift ? { openshift: true } : {}),
@@ -158,7 +155,7 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
     metadata: {
       ...ctx.meta('database', cluster),
       annotations: {
-        'checksum/init-sql': configChecksum(initSql),
+        'checksum/init-sql': valuesChecksum(v.name, v.user),
         // Uninstalling the platform (helm uninstall, deleting the ArgoCD Application) keeps the data.
         'helm.sh/resource-policy': 'keep',
         'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',

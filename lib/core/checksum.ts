@@ -1,24 +1,39 @@
+/**
+ * Digests that both the plain synth and the Helm chart compute the same way, so `helm template` reproduces the
+ * plain output byte for byte: JSON exactly as Go's encoding/json writes it (Helm's `toJson`), then sha256.
+ */
 import { createHash } from 'node:crypto';
 
 /**
- * Stable digest of configuration a pod mounts, for the `checksum/config` pod annotation: a change to the
- * ConfigMap changes the pod template, so the Deployment rolls. Keys are sorted so the digest ignores key order.
+ * `checksum/config` pod annotation from the values a pod's configuration is made of: a change rolls the pods.
+ * Helm equivalent: `{{ list <parts> | toJson | sha256sum }}`.
  */
-export function configChecksum(...parts: unknown[]): string {
-  return createHash('sha256').update(stableStringify(parts)).digest('hex');
+export function valuesChecksum(...parts: unknown[]): string {
+  return sha256(goJson(parts));
 }
 
-/** Short, stable suffix for names that must change when their content does (e.g. a Job's pod template is immutable). */
-export function shortHash(...parts: unknown[]): string {
-  return configChecksum(...parts).slice(0, 8);
+/** Short, stable suffix for names that must change with their content (Helm: `{{ s | sha256sum | trunc 8 }}`). */
+export function nameHash(s: string): string {
+  return sha256(s).slice(0, 8);
 }
 
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
+export function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** JSON as Go's encoding/json encodes decoded YAML: map keys sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped. */
+export function goJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
+  if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${goString(k)}:${goJson(v)}`).join(',')}}`;
   }
+  if (typeof value === 'string') return goString(value);
   return JSON.stringify(value);
+}
+
+function goString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

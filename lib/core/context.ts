@@ -124,9 +124,11 @@ export class StackContext {
     return s.length ? s.map((name) => ({ name })) : undefined;
   }
 
-  /** Spreads a multi-replica workload: preferred anti-affinity per node always, zone/node spread when enabled. */
-  spread(component: string, replicas: number): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
-    if (replicas < 2) return {};
+  /**
+   * Spreads a workload's pods: preferred anti-affinity per node always (harmless for one pod, and the pod template
+   * does not change shape when replicas change), zone/node spread when enabled.
+   */
+  spread(component: string): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
     const labelSelector = { matchLabels: this.selector(component) };
     const affinity: k8s.Affinity = {
       podAntiAffinity: {
