@@ -5,29 +5,12 @@
  */
 import { Construct } from 'constructs';
 import { asset } from './core/assets';
+import { HOOKS } from './core/hooks';
 import { nameHash, sha256 } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import type { FastTimeServer } from './fast-time-server';
 import { GATEWAY_PORT, type Gateway } from './gateway';
 import type { DatabaseConnection } from './postgres';
-
-/** Annotations that order the Jobs for Helm and ArgoCD; the plain manifests carry them too and kubectl ignores them. */
-export const HOOKS = {
-  migration: {
-    'helm.sh/hook': 'pre-install,pre-upgrade',
-    'helm.sh/hook-weight': '0',
-    'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
-    'argocd.argoproj.io/hook': 'PreSync',
-    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
-  },
-  registration: {
-    'helm.sh/hook': 'post-install,post-upgrade',
-    'helm.sh/hook-weight': '0',
-    'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
-    'argocd.argoproj.io/hook': 'PostSync',
-    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
-  },
-} as const;
 
 export interface MigrationJobProps {
   readonly ctx: StackContext;

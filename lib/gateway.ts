@@ -7,6 +7,7 @@ import { valuesChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import { gatewaySecretName, serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
+import { HOOKS } from './core/hooks';
 import { gatewaySettings, pluginConfig, PLUGINS_DIR } from './gateway-config';
 import type { DatabaseConnection } from './postgres';
 import type { Redis } from './redis';
@@ -44,12 +45,13 @@ export class Gateway extends Construct {
     this.secretName = gatewaySecretName(ctx.release);
     this.url = `http://${serviceHost(this.serviceName, ctx.namespace)}`;
     const meta = (name: string) => ctx.meta('gateway', name, { version: img.tag });
+    const configMeta = (name: string) => ctx.meta('gateway', name, { version: img.tag, annotations: HOOKS.config });
 
     const settings = gatewaySettings(v, redis.host, redis.port);
-    new k8s.KubeConfigMap(this, 'Settings', { metadata: meta(this.configMapName), data: settings });
+    new k8s.KubeConfigMap(this, 'Settings', { metadata: configMeta(this.configMapName), data: settings });
     const pluginsName = ctx.name('gateway-plugins');
     const plugins = g.plugins.enabled ? pluginConfig(v, redis.host, redis.port) : undefined;
-    if (plugins) new k8s.KubeConfigMap(this, 'Plugins', { metadata: meta(pluginsName), data: { 'config.yaml': plugins } });
+    if (plugins) new k8s.KubeConfigMap(this, 'Plugins', { metadata: configMeta(pluginsName), data: { 'config.yaml': plugins } });
 
     this.envFrom = [{ configMapRef: { name: this.configMapName } }, { secretRef: { name: this.secretName } }];
     const redisPassword = { secretKeyRef: { name: redis.secretName, key: 'REDIS_PASSWORD' } };

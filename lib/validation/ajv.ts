@@ -30,6 +30,8 @@ export function createAjv(): Ajv {
   const ajv = new Ajv({
     strict: false,
     allErrors: true,
+    // Errors carry the failing data and parent schema, for messages that list the allowed fields.
+    verbose: true,
     validateSchema: false,
     // Unknown formats are ignored by the API server too.
     logger: false,

@@ -1,0 +1,29 @@
+/**
+ * Annotations that order the gateway's configuration and Jobs for Helm and ArgoCD; the plain manifests carry them
+ * too (kubectl ignores them). The migration runs before install/upgrade and reads the gateway ConfigMaps, so those
+ * are hooks too, created first (lower weight and wave) and kept (no delete-on-success).
+ */
+export const HOOKS = {
+  config: {
+    'helm.sh/hook': 'pre-install,pre-upgrade',
+    'helm.sh/hook-weight': '-5',
+    'helm.sh/hook-delete-policy': 'before-hook-creation',
+    'argocd.argoproj.io/hook': 'PreSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    'argocd.argoproj.io/sync-wave': '-1',
+  },
+  migration: {
+    'helm.sh/hook': 'pre-install,pre-upgrade',
+    'helm.sh/hook-weight': '0',
+    'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+    'argocd.argoproj.io/hook': 'PreSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+  },
+  registration: {
+    'helm.sh/hook': 'post-install,post-upgrade',
+    'helm.sh/hook-weight': '0',
+    'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+    'argocd.argoproj.io/hook': 'PostSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+  },
+} as const;
