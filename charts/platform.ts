@@ -9,6 +9,8 @@ import { MigrationJob, RegistrationJob } from '../lib/gateway-jobs';
 import { NginxProxy } from '../lib/nginx-proxy';
 import type { DatabaseConnection } from '../lib/postgres';
 import { Redis } from '../lib/redis';
+import { tenantGatewayFlowsByLabel } from '../lib/tenants/flows';
+import { tenantRegistration } from '../lib/tenants/registration';
 
 export class PlatformChart extends Chart {
   readonly gateway: Gateway;
@@ -26,6 +28,9 @@ export class PlatformChart extends Chart {
       ctx.allow({ from: { component: 'gateway' }, to: { component: 'fast-time-server' }, ports: [{ port: this.fastTime.containerPort }], reason: 'the gateway calls the MCP time server' });
       if (v.registration.enabled) new RegistrationJob(this, 'Registration', { ctx, gateway: this.gateway, fastTime: this.fastTime });
     }
+    // One rule per proxy port on the tenant-namespace label keeps the gateway's policy small at any tenant count.
+    for (const flow of tenantGatewayFlowsByLabel(v)) ctx.allow(flow);
+    tenantRegistration(this, ctx, this.gateway);
     if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { ctx, gateway: this.gateway });
     const front = this.nginx ?? this.gateway;
     new Exposure(this, 'Exposure', { ctx, serviceName: front.serviceName, servicePort: front.servicePort });

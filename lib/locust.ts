@@ -149,12 +149,11 @@ export class LocustBenchmark extends Construct {
     const scriptsVolume: k8s.Volume = { name: 'scripts', configMap: { name: this.configMapName } };
     const scriptsMount: k8s.VolumeMount = { name: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true };
     const tmp = { volume: { name: 'tmp', emptyDir: {} } as k8s.Volume, mount: { name: 'tmp', mountPath: '/tmp' } as k8s.VolumeMount };
-    const pod = (component: string) => ({
+    const pod = {
       serviceAccountName: ctx.name('workload'),
       automountServiceAccountToken: false,
       imagePullSecrets: ctx.imagePullSecrets(),
-      ...ctx.spread(component),
-    });
+    };
     const locustContainer = {
       image: ctx.image(img),
       imagePullPolicy: v.images.pullPolicy,
@@ -173,7 +172,8 @@ export class LocustBenchmark extends Construct {
         template: {
           metadata: { labels: ctx.labels('locust-master', img.tag), annotations: podAnnotations },
           spec: {
-            ...pod('locust-master'),
+            ...pod,
+            ...ctx.spread('locust-master'),
             securityContext: ctx.podSecurity(img),
             containers: [
               {
@@ -212,7 +212,11 @@ export class LocustBenchmark extends Construct {
       ...ctx.containerSecurity(),
       ...(ctx.openshift ? {} : { runAsUser: gatewayUser, runAsGroup: gatewayUser }),
     };
-    const tokens = { volume: { name: 'tokens', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } } as k8s.Volume, mount: { name: 'tokens', mountPath: '/tokens' } as k8s.VolumeMount };
+    // In memory: the token never touches the node's disk.
+    const tokens = {
+      volume: { name: 'tokens', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } } as k8s.Volume,
+      mount: { name: 'tokens', mountPath: '/tokens' } as k8s.VolumeMount,
+    };
     new k8s.KubeDeployment(this, 'Workers', {
       metadata: meta('locust-worker', this.workerName),
       spec: {
@@ -221,7 +225,8 @@ export class LocustBenchmark extends Construct {
         template: {
           metadata: { labels: ctx.labels('locust-worker', img.tag), annotations: podAnnotations },
           spec: {
-            ...pod('locust-worker'),
+            ...pod,
+            ...ctx.spread('locust-worker'),
             securityContext: ctx.podSecurity(img, { fsGroup: true }),
             initContainers: [
               {
@@ -281,7 +286,7 @@ export class LocustBenchmark extends Construct {
             template: {
               metadata: { labels: ctx.labels('locust-run', img.tag), annotations: podAnnotations },
               spec: {
-                ...pod('locust-run'),
+                ...pod,
                 restartPolicy: 'Never',
                 securityContext: ctx.podSecurity(img),
                 containers: [

@@ -4,6 +4,7 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Values } from '../profiles/schema';
+import { BenchmarkChart, benchmarkGateway, benchmarkTarget } from '../charts/benchmark';
 import { DatabaseChart } from '../charts/database';
 import { NamespaceChart } from '../charts/namespace';
 import { NetworkChart } from '../charts/network';
@@ -29,8 +30,14 @@ export function buildStack(values: Values): Stack {
   charts.push(['namespace', '00-namespace.yaml', new NamespaceChart(app, 'namespace', ctx)]);
   const database = new DatabaseChart(app, 'database', ctx);
   charts.push(['database', '10-database.yaml', database]);
-  charts.push(['platform', '20-platform.yaml', new PlatformChart(app, 'platform', ctx, database.connection)]);
+  const platform = new PlatformChart(app, 'platform', ctx, database.connection);
+  charts.push(['platform', '20-platform.yaml', platform]);
+  // Built before the NetworkPolicies: they allow exactly the flows every other unit declared.
+  const benchmark = values.benchmark.enabled
+    ? new BenchmarkChart(app, 'benchmark', ctx, benchmarkTarget(platform), benchmarkGateway(platform.gateway))
+    : undefined;
   if (values.networkPolicies.enabled) charts.push(['network', '30-network-policies.yaml', new NetworkChart(app, 'network', ctx)]);
+  if (benchmark) charts.push(['benchmark', '40-benchmark.yaml', benchmark]);
 
   validateConstructs(app);
   const units = charts.map(([name, file, chart]) => ({ name, file, objects: sortForApply(renderChart(chart)) }));

@@ -4,6 +4,7 @@
  * they differ.
  */
 import type { Values } from './schema';
+import { tenantsDefaults } from './tenants-schema';
 
 const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
   requests: { cpu, memory },
@@ -160,6 +161,6 @@ export const defaults: Values = {
     argocdNamespace: 'argocd',
     project: 'default',
   },
-  tenants: { items: [] },
+  tenants: tenantsDefaults,
   cluster: { name: 'kind (1 node)', nodes: 1, cpu: '4', memory: '8Gi', reservedCpu: '0', reservedMemory: '0' },
 };

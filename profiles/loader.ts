@@ -3,46 +3,28 @@
  * and validates the result once against the schema, so a user sees every problem of every layer in one message.
  */
 import { readFileSync } from 'node:fs';
+import { InputError, type Problem } from './errors';
 import { load as parseYaml } from 'js-yaml';
 import { defaults } from './defaults';
 import { kind } from './kind';
 import { ocp } from './ocp';
 import { production } from './production';
+import { tenantProblems } from '../lib/tenants/checks';
+import { loadTenantsFile } from '../lib/tenants/load';
 import { valuesSchema, type ProfileName, type Values, type ValuesOverride } from './schema';
+import { tenantsKeysAt } from './tenants-schema';
 
 export const profiles: Record<ProfileName, ValuesOverride> = { kind, ocp, production };
 export const profileNames = Object.keys(profiles) as ProfileName[];
 
-/** One thing wrong with the input: where, what was received, what is allowed. */
-export interface Problem {
-  readonly path: string;
-  readonly message: string;
-  readonly received?: unknown;
-  /** The layer that set the value: the profile, a values file or `--set`. */
-  readonly source?: string;
-}
-
-/** Bad input. Carries every problem found, so the CLI prints them all at once and exits 2. */
-export class InputError extends Error {
-  constructor(
-    readonly summary: string,
-    readonly problems: readonly Problem[],
-  ) {
-    super(`${summary}\n${problems.map(formatProblem).join('\n')}`);
-    this.name = 'InputError';
-  }
-}
-
-export function formatProblem(p: Problem): string {
-  const received = p.received === undefined ? '' : ` (received ${JSON.stringify(p.received)})`;
-  const source = p.source ? ` [from ${p.source}]` : '';
-  return `  - ${p.path || '(root)'}: ${p.message}${received}${source}`;
-}
+export { InputError, formatProblem, type Problem } from './errors';
 
 export interface LoadOptions {
   readonly profile?: string;
   readonly valuesFiles?: readonly string[];
   readonly sets?: readonly string[];
+  /** A tenants file (`tenants:` list), layered after the values files and before `--set`. */
+  readonly tenantsFile?: string;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -62,6 +44,14 @@ export function loadValues(options: LoadOptions = {}): Values {
     const data = readValuesFile(file, problems);
     if (data) layers.push({ source: file, data });
   }
+  if (options.tenantsFile) {
+    try {
+      layers.push({ source: options.tenantsFile, data: { tenants: { items: loadTenantsFile(options.tenantsFile) as Json } } });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
   for (const set of options.sets ?? []) {
     const data = parseSet(set, problems);
     if (data) layers.push({ source: `--set ${set}`, data });
@@ -78,6 +68,8 @@ export function buildValues(layers: readonly Layer[], problems: Problem[] = []):
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, merged, origins));
   }
+  // Tenant rules that need the whole values (digests, platform), run even when other parts are malformed.
+  problems.push(...tenantProblems(merged).map((p) => ({ ...p, source: p.source ?? originOf(p.path, origins) })));
   if (problems.length > 0) {
     throw new InputError(`invalid input: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, sortProblems(problems));
   }
@@ -176,7 +168,11 @@ interface IssueLike {
 function describeIssue(issue: IssueLike, merged: Json, origins: Map<string, string>): Problem[] {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys' && issue.keys) {
-    const allowed = Object.keys((valueAt(defaults as unknown as Json, issue.path) as object) ?? {});
+    // Inside tenant list entries the defaults have no example to read the keys from: ask the tenants schema.
+    const allowed =
+      issue.path[0] === 'tenants'
+        ? (tenantsKeysAt(issue.path.slice(1)) ?? [])
+        : Object.keys((valueAt(defaults as unknown as Json, issue.path) as object) ?? {});
     return issue.keys.map((k) => {
       const p = path ? `${path}.${k}` : k;
       return {

@@ -42,5 +42,7 @@ export const ocp: ValuesOverride = {
     persistence: { enabled: true, storage: { size: '1Gi', storageClass: 'nfs-client' } },
   },
   exposure: { type: 'route', host: '', ingressClassName: '', tlsSecretName: '' },
+  // Set `tenants.exposure.domain` to the cluster's apps domain; Red Hat's registry serves the UBI-based MCP images.
+  tenants: { exposure: { domain: 'apps.ocp.example.com' }, registryAllowList: ['docker.io', 'ghcr.io', 'quay.io', 'registry.redhat.io'] },
   cluster: { name: 'OCP Large (3 workers)', nodes: 3, cpu: '16', memory: '32Gi', reservedCpu: '0', reservedMemory: '0' },
 };

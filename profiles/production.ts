@@ -46,5 +46,7 @@ export const production: ValuesOverride = {
   exposure: { type: 'ingress', host: 'mcp.example.com', ingressClassName: 'nginx', tlsSecretName: 'mcp-stack-tls' },
   networkPolicies: { enabled: true },
   topologySpread: { enabled: true },
+  // Narrow the registries tenants may pull from; set network.apiServer.cidrs to the cluster's API endpoints.
+  tenants: { exposure: { domain: 'mcp.example.com' }, registryAllowList: ['ghcr.io'] },
   cluster: { name: 'production (3 nodes)', nodes: 3, cpu: '16', memory: '64Gi', reservedCpu: '1', reservedMemory: '2Gi' },
 };

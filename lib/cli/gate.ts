@@ -2,6 +2,7 @@
 import { load } from 'js-yaml';
 import type { Values } from '../../profiles/schema';
 import { expectedSecrets } from '../secrets';
+import { tenantExternalSecrets } from '../tenants';
 import type { OutputGate } from './synth';
 
 interface GateModule {
@@ -26,7 +27,8 @@ export function gatePolicy(values: Values) {
 /** Objects the stack reads but never writes: every Secret of `expectedSecrets`, plus the image pull Secrets. */
 export function externalRefs(values: Values): { kind: 'Secret'; namespace: string; name: string }[] {
   const names = [...expectedSecrets(values).map((s) => s.name), ...values.images.pullSecrets];
-  return [...new Set(names)].sort().map((name) => ({ kind: 'Secret', namespace: values.release.namespace, name }));
+  const stack = [...new Set(names)].sort().map((name) => ({ kind: 'Secret' as const, namespace: values.release.namespace, name }));
+  return [...stack, ...tenantExternalSecrets(values)];
 }
 
 export const synthGate: OutputGate = (values, files) => {

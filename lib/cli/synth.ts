@@ -4,6 +4,7 @@ import { InputError, loadValues, profileNames, type Problem } from '../../profil
 import type { Values } from '../../profiles/schema';
 import { toYamlStream, writeAtomically, type FileSet } from '../output';
 import { buildStack } from '../stack';
+import { tenantFiles } from '../tenants';
 import { parseFlags, usage, type FlagSpec } from './args';
 
 export const SYNTH_FLAGS: Record<string, FlagSpec> = {
@@ -12,6 +13,8 @@ export const SYNTH_FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', description: 'output root; each profile goes to <out>/<profile>/ (default dist)' },
   values: { type: 'string', multiple: true, description: 'YAML values file layered over the profile' },
   set: { type: 'string', multiple: true, description: 'one value, e.g. gateway.replicas=4 (after --values)' },
+  tenants: { type: 'string', description: 'tenants file (a `tenants:` list) replacing the profile\'s tenants' },
+  'with-benchmark': { type: 'boolean', description: 'add the Locust benchmark unit (same as --set benchmark.enabled=true)' },
   'no-validate': { type: 'boolean', description: 'skip the output gate (debugging only)' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -27,6 +30,7 @@ export function renderProfile(values: Values): FileSet {
   for (const unit of buildStack(values).units) {
     if (unit.objects.length) files.set(unit.file, toYamlStream(unit.objects, header(unit.name)));
   }
+  for (const [path, text] of tenantFiles(values)) files.set(path, text);
   return files;
 }
 
@@ -43,7 +47,8 @@ export function runSynth(argv: readonly string[], gate?: OutputGate): number {
   const targets = flags.all ? profileNames : [(flags.profile as string | undefined) ?? 'kind'];
   // Build and check everything before writing anything, so a bad profile leaves every output as it was.
   const rendered = targets.map((profile) => {
-    const values = loadValues({ profile, valuesFiles: flags.values as string[] | undefined, sets: flags.set as string[] | undefined });
+    const sets = [...((flags.set as string[] | undefined) ?? []), ...(flags['with-benchmark'] ? ['benchmark.enabled=true'] : [])];
+    const values = loadValues({ profile, valuesFiles: flags.values as string[] | undefined, sets, tenantsFile: flags.tenants as string | undefined });
     return { values, files: renderProfile(values) };
   });
   if (gate && !flags['no-validate']) {

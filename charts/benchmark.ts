@@ -1,0 +1,42 @@
+/** The benchmark unit: the Locust MCP load test, off unless asked for (`--with-benchmark` or `benchmark.enabled`). */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { StackContext } from '../lib/core/context';
+import { GATEWAY_PORT, type Gateway } from '../lib/gateway';
+import { LocustBenchmark, type BenchmarkTarget } from '../lib/locust';
+import { NGINX_HTTP_PORT, type NginxProxy } from '../lib/nginx-proxy';
+
+/** What the benchmark needs from the gateway to mint its token. */
+export interface BenchmarkGateway {
+  readonly secretName: string;
+  readonly configMapName: string;
+  readonly image: string;
+}
+
+export class BenchmarkChart extends Chart {
+  readonly benchmark: LocustBenchmark;
+
+  constructor(scope: Construct, id: string, ctx: StackContext, target: BenchmarkTarget, gateway: BenchmarkGateway) {
+    super(scope, id);
+    this.benchmark = new LocustBenchmark(this, 'Locust', {
+      ctx,
+      target,
+      gatewaySecretName: gateway.secretName,
+      gatewayConfigMapName: gateway.configMapName,
+      gatewayImage: gateway.image,
+    });
+  }
+}
+
+/** The load goes where clients' requests go: NGINX when the stack has it, else straight to the gateway. */
+export function benchmarkTarget(platform: { readonly gateway: Gateway; readonly nginx?: NginxProxy }): BenchmarkTarget {
+  if (platform.nginx) {
+    return { serviceName: platform.nginx.serviceName, port: platform.nginx.servicePort, component: 'nginx', containerPort: NGINX_HTTP_PORT };
+  }
+  const g = platform.gateway;
+  return { serviceName: g.serviceName, port: g.servicePort, component: 'gateway', containerPort: GATEWAY_PORT };
+}
+
+export function benchmarkGateway(gateway: Gateway): BenchmarkGateway {
+  return { secretName: gateway.secretName, configMapName: gateway.configMapName, image: gateway.image };
+}

@@ -1,0 +1,93 @@
+/**
+ * What the platform owns in a tenant's namespaces and the tenant's ArgoCD project can never change: the Namespace
+ * (restricted Pod Security), its ResourceQuota and LimitRange, the tenant user's `edit` RoleBinding, the API access
+ * RoleBinding of servers that need it, and the NetworkPolicies. Applied before, and apart from, the workloads:
+ * the Applications use `CreateNamespace=false`, so the namespace must already exist.
+ */
+import { k8s, type StackContext } from '../core/context';
+import { tenantMeta } from './meta';
+import type { ResolvedServer, ResolvedTenant } from './model';
+import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_EDIT_BINDING, TENANT_NAMESPACE_LABEL } from './naming';
+import { networkPolicies } from './network';
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const q = (s: string) => k8s.Quantity.fromString(s);
+
+export function guardrailObjects(ctx: StackContext, tenant: ResolvedTenant): any[] {
+  return tenant.servers.flatMap((s) => [
+    namespace(ctx, tenant, s),
+    resourceQuota(ctx, tenant, s),
+    limitRange(ctx, tenant, s),
+    userBinding(ctx, tenant, s),
+    ...(s.kubernetesApi !== 'none' ? [apiAccessBinding(ctx, s)] : []),
+    ...networkPolicies(ctx, tenant, s),
+  ]);
+}
+
+function namespace(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any {
+  return k8s.KubeNamespace.manifest({
+    metadata: tenantMeta(ctx, {
+      name: s.namespace,
+      tenant: tenant.name,
+      server: s.name,
+      labels: {
+        [TENANT_NAMESPACE_LABEL]: 'true',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.28',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      },
+      ...(tenant.displayName ? { annotations: { 'openshift.io/display-name': `${tenant.displayName} (${s.name})` } } : {}),
+    }),
+  });
+}
+
+function resourceQuota(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any {
+  const { requests, limits, pods, persistentVolumeClaims } = tenant.quota;
+  return k8s.KubeResourceQuota.manifest({
+    metadata: tenantMeta(ctx, { name: QUOTA_NAME, namespace: s.namespace, tenant: tenant.name, server: s.name }),
+    spec: {
+      hard: {
+        'requests.cpu': q(requests.cpu),
+        'requests.memory': q(requests.memory),
+        'limits.cpu': q(limits.cpu),
+        'limits.memory': q(limits.memory),
+        'requests.storage': q(requests.storage),
+        pods: q(String(pods)),
+        persistentvolumeclaims: q(String(persistentVolumeClaims)),
+        // Every way in goes through the gateway, a Route or an Ingress.
+        'services.loadbalancers': q('0'),
+        'services.nodeports': q('0'),
+      },
+    },
+  });
+}
+
+/** Mandatory next to a `limits.*` quota: ToolHive's proxy pods set no resources and would be rejected without it. */
+function limitRange(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any {
+  const lr = tenant.limitRange;
+  const pair = (p: { cpu: string; memory: string }) => ({ cpu: q(p.cpu), memory: q(p.memory) });
+  return k8s.KubeLimitRange.manifest({
+    metadata: tenantMeta(ctx, { name: LIMIT_RANGE_NAME, namespace: s.namespace, tenant: tenant.name, server: s.name }),
+    spec: { limits: [{ type: 'Container', default: pair(lr.default), defaultRequest: pair(lr.defaultRequest), max: pair(lr.max) }] },
+  });
+}
+
+/** `edit`, not `admin`: the tenant can manage workloads but not RBAC, quotas or policies. */
+function userBinding(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any {
+  const kind = ctx.values.tenants.rbac.subjectKind;
+  return k8s.KubeRoleBinding.manifest({
+    metadata: tenantMeta(ctx, { name: TENANT_EDIT_BINDING, namespace: s.namespace, tenant: tenant.name, server: s.name }),
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'edit' },
+    subjects: [{ kind, apiGroup: RBAC_GROUP, name: tenant.subject }],
+  });
+}
+
+/** Kubernetes API access for servers that need it, limited to their own namespace (never a ClusterRoleBinding). */
+function apiAccessBinding(ctx: StackContext, s: ResolvedServer): any {
+  return k8s.KubeRoleBinding.manifest({
+    metadata: tenantMeta(ctx, { name: apiAccessBindingName(s.name, s.kubernetesApi), namespace: s.namespace, tenant: s.tenant, server: s.name }),
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: s.kubernetesApi },
+    subjects: [{ kind: 'ServiceAccount', name: s.serviceAccount, namespace: s.namespace }],
+  });
+}

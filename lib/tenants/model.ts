@@ -1,0 +1,177 @@
+/**
+ * Tenants with every default applied and every derived name computed, once: the object builders, the checks and the
+ * gateway wiring all read this model, never the raw entries.
+ */
+import type { LimitRangeValues, Quota, Tenant, TenantResources, TenantServer, TenantsConfig, TenantsValues } from '../../profiles/tenants-schema';
+import type { Values } from '../../profiles/schema';
+import {
+  exposureHost,
+  gatewayRegistrationName,
+  mcpPath,
+  mcpProxyServiceName,
+  mcpServerServiceAccountName,
+  mcpServerUrl,
+  serverApplicationName,
+  serverNamespace,
+  tenantProjectName,
+} from './naming';
+
+export const DEFAULT_PROXY_PORT = 8080;
+export const DEFAULT_MCP_PORT = 8000;
+
+export interface ResolvedServer {
+  readonly tenant: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: TenantServer['image'];
+  /** `repository:tag[@digest]`. */
+  readonly imageRef: string;
+  /** User the MCP container runs as on Kubernetes. */
+  readonly user: number;
+  readonly transport: TenantServer['transport'];
+  /** What the proxy speaks to clients: the transport itself, or the proxy mode of a `stdio` server. */
+  readonly protocol: 'sse' | 'streamable-http';
+  readonly proxyMode?: 'sse' | 'streamable-http';
+  readonly mcpPort?: number;
+  readonly proxyPort: number;
+  /** In-cluster URL the gateway registers. */
+  readonly url: string;
+  readonly registrationName: string;
+  readonly args: readonly string[];
+  readonly env: readonly { name: string; value: string }[];
+  readonly secrets: readonly { name: string; key: string; targetEnvName: string }[];
+  readonly resources: TenantResources;
+  readonly exposure: 'internal' | 'route' | 'ingress';
+  /** Host of a Route or Ingress; undefined lets OpenShift generate a Route host. */
+  readonly host?: string;
+  readonly kubernetesApi: 'none' | 'view' | 'edit';
+  readonly monitoring: boolean;
+  readonly readOnlyRootFilesystem: boolean;
+  readonly egress: readonly { cidr: string; ports: readonly number[] }[];
+  readonly proxyService: string;
+  readonly serviceAccount: string;
+  readonly application: string;
+}
+
+export interface ResolvedTenant {
+  readonly name: string;
+  readonly displayName?: string;
+  /** RBAC subject bound to `edit`, and the ArgoCD group of the project role. */
+  readonly subject: string;
+  readonly quota: Quota;
+  readonly limitRange: LimitRangeValues;
+  readonly project: string;
+  readonly servers: readonly ResolvedServer[];
+  /** Every namespace of the tenant, sorted. */
+  readonly namespaces: readonly string[];
+}
+
+/** Where the tenant Applications read from, with the platform's `gitops` values filling the blanks. */
+export interface TenantGitops {
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  readonly pathPrefix: string;
+  readonly argocdNamespace: string;
+  readonly destinationServer: string;
+}
+
+export function effectiveQuota(base: Quota, override: Tenant['quota']): Quota {
+  return {
+    requests: { ...base.requests, ...defined(override?.requests) },
+    limits: { ...base.limits, ...defined(override?.limits) },
+    pods: override?.pods ?? base.pods,
+    persistentVolumeClaims: override?.persistentVolumeClaims ?? base.persistentVolumeClaims,
+  };
+}
+
+export function effectiveLimitRange(base: LimitRangeValues, override: Tenant['limitRange']): LimitRangeValues {
+  return {
+    default: { ...base.default, ...defined(override?.default) },
+    defaultRequest: { ...base.defaultRequest, ...defined(override?.defaultRequest) },
+    max: { ...base.max, ...defined(override?.max) },
+  };
+}
+
+/** The protocol a client speaks to the proxy. */
+export function serverProtocol(s: Pick<TenantServer, 'transport' | 'proxyMode'>): 'sse' | 'streamable-http' {
+  return s.transport === 'stdio' ? (s.proxyMode ?? 'streamable-http') : s.transport;
+}
+
+export function subjectOf(config: Pick<TenantsConfig, 'rbac'>, tenant: Pick<Tenant, 'name' | 'user'>): string {
+  return tenant.user ?? `${config.rbac.subjectPrefix}${tenant.name}`;
+}
+
+export function resolveServer(config: TenantsConfig, tenant: Tenant, s: TenantServer): ResolvedServer {
+  const namespace = serverNamespace(config.namespacePrefix, tenant.name, s.name);
+  const protocol = serverProtocol(s);
+  const proxyPort = s.proxyPort ?? DEFAULT_PROXY_PORT;
+  const exposure = s.exposure ?? 'internal';
+  const { repository, tag, digest } = s.image;
+  return {
+    tenant: tenant.name,
+    name: s.name,
+    namespace,
+    image: s.image,
+    imageRef: digest ? `${repository}:${tag}@${digest}` : `${repository}:${tag}`,
+    user: s.image.user ?? config.defaultImageUser,
+    transport: s.transport,
+    protocol,
+    ...(s.transport === 'stdio' ? { proxyMode: protocol } : { mcpPort: s.mcpPort ?? DEFAULT_MCP_PORT }),
+    proxyPort,
+    url: mcpServerUrl(namespace, s.name, proxyPort, mcpPath(protocol)),
+    registrationName: gatewayRegistrationName(namespace),
+    args: s.args ?? [],
+    env: s.env ?? [],
+    secrets: s.secrets ?? [],
+    resources: s.resources ?? config.defaultServerResources,
+    exposure,
+    ...(exposure !== 'internal' && config.exposure.domain ? { host: exposureHost(namespace, config.exposure.domain) } : {}),
+    kubernetesApi: s.kubernetesApi ?? 'none',
+    monitoring: s.monitoring ?? false,
+    readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true,
+    egress: s.egress ?? [],
+    proxyService: mcpProxyServiceName(s.name),
+    serviceAccount: mcpServerServiceAccountName(s.name),
+    application: serverApplicationName(namespace),
+  };
+}
+
+export function resolveTenant(config: TenantsConfig, tenant: Tenant): ResolvedTenant {
+  const servers = [...tenant.servers].sort(byName).map((s) => resolveServer(config, tenant, s));
+  return {
+    name: tenant.name,
+    ...(tenant.displayName ? { displayName: tenant.displayName } : {}),
+    subject: subjectOf(config, tenant),
+    quota: effectiveQuota(config.defaultQuota, tenant.quota),
+    limitRange: effectiveLimitRange(config.defaultLimitRange, tenant.limitRange),
+    project: tenantProjectName(tenant.name),
+    servers,
+    namespaces: servers.map((s) => s.namespace).sort(),
+  };
+}
+
+/** Every tenant of the values, sorted by name. */
+export function resolveTenants(values: Values): ResolvedTenant[] {
+  const t = values.tenants as TenantsValues;
+  return [...t.items].sort(byName).map((tenant) => resolveTenant(t, tenant));
+}
+
+export function tenantGitops(values: Values): TenantGitops {
+  const g = (values.tenants as TenantsValues).gitops;
+  return {
+    repoURL: g.repoURL || values.gitops.repoURL,
+    targetRevision: g.targetRevision || values.gitops.targetRevision,
+    pathPrefix: g.pathPrefix || values.gitops.pathPrefix,
+    argocdNamespace: g.argocdNamespace || values.gitops.argocdNamespace,
+    destinationServer: g.destinationServer,
+  };
+}
+
+function byName<T extends { name: string }>(a: T, b: T): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  if (!o) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,150 @@
+/**
+ * Gateway side of the tenants: the catalog of every tenant MCP server (name, in-cluster URL, transport) and one
+ * reconciling Job in the gateway's namespace that makes the gateway's registrations match it.
+ *
+ * One reconciling Job rather than a Job per tenant: it is one pod however many tenants there are (a Job per tenant
+ * would start 1,000 pods on every sync), it can remove the registrations of tenants that left (a per-tenant Job
+ * disappears with its tenant and cannot clean up after it), and it signs one token and lists the registrations once.
+ */
+import { Construct } from 'constructs';
+import type { Values } from '../../profiles/schema';
+import { nameHash, sha256 } from '../core/checksum';
+import { k8s, type StackContext } from '../core/context';
+import { HOOKS } from '../core/hooks';
+import { GATEWAY_PORT, type Gateway } from '../gateway';
+import { resolveTenants } from './model';
+import { CATALOG_DIR, REGISTER_PY, REGISTER_SH, registerPython, registerShell, SCRIPTS_DIR } from './registration-script';
+
+export const REGISTRATION_COMPONENT = 'tenant-registration';
+/** Tag on every registration the Job owns: only those are ever removed. */
+export const OWNER_TAG = 'mcp-stack-tenant';
+/** Servers per catalog ConfigMap: about 200 bytes each keeps a shard far below the 1 MiB object limit. */
+export const CATALOG_SHARD_SIZE = 2000;
+
+export interface CatalogEntry {
+  readonly name: string;
+  readonly url: string;
+  /** ContextForge's transport names. */
+  readonly transport: 'SSE' | 'STREAMABLEHTTP';
+  readonly tenant: string;
+  readonly server: string;
+}
+
+/** Every tenant server the gateway must know, sorted by registration name. */
+export function tenantCatalog(values: Values): CatalogEntry[] {
+  return resolveTenants(values)
+    .flatMap((t) =>
+      t.servers.map((s) => ({
+        name: s.registrationName,
+        url: s.url,
+        transport: s.protocol === 'sse' ? ('SSE' as const) : ('STREAMABLEHTTP' as const),
+        tenant: t.name,
+        server: s.name,
+      })),
+    )
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Whether the platform needs the tenant registration Job. */
+export function tenantRegistrationEnabled(values: Values): boolean {
+  return values.tenants.registration.enabled && values.tenants.items.length > 0;
+}
+
+/** Adds the tenant registration Job to a unit of the platform (when enabled and there are tenants). */
+export function tenantRegistration(scope: Construct, ctx: StackContext, gateway: GatewayEndpoint): TenantRegistration | undefined {
+  return tenantRegistrationEnabled(ctx.values) ? new TenantRegistration(scope, 'TenantRegistration', { ctx, gateway }) : undefined;
+}
+
+/** What of the gateway the Job needs: its image, URL and environment (settings, Secret, Redis). */
+export type GatewayEndpoint = Pick<Gateway, 'image' | 'url' | 'envFrom' | 'redisEnv'>;
+
+export interface TenantRegistrationProps {
+  readonly ctx: StackContext;
+  readonly gateway: GatewayEndpoint;
+}
+
+export class TenantRegistration extends Construct {
+  readonly jobName: string;
+  readonly catalogNames: readonly string[];
+
+  constructor(scope: Construct, id: string, props: TenantRegistrationProps) {
+    super(scope, id);
+    const { ctx, gateway } = props;
+    const v = ctx.values;
+    const reg = v.tenants.registration;
+    const img = v.images.gateway;
+    const meta = (name: string) => ctx.meta(REGISTRATION_COMPONENT, name, { version: img.tag });
+    const activeDeadlineSeconds = reg.retrySeconds + 1200;
+    const scripts = { [REGISTER_SH]: registerShell(Math.ceil(activeDeadlineSeconds / 60) + 5), [REGISTER_PY]: registerPython() };
+    const scriptsName = ctx.name('tenant-registration');
+    new k8s.KubeConfigMap(this, 'Scripts', { metadata: meta(scriptsName), data: scripts });
+
+    const shards = chunk(tenantCatalog(v), CATALOG_SHARD_SIZE);
+    this.catalogNames = shards.map((_, i) => ctx.name(`tenant-catalog-${i}`));
+    shards.forEach((entries, i) => {
+      const file = `catalog-${String(i).padStart(3, '0')}.json`;
+      new k8s.KubeConfigMap(this, `Catalog${i}`, { metadata: meta(this.catalogNames[i]), data: { [file]: catalogJson(entries) } });
+    });
+
+    const env: k8s.EnvVar[] = [
+      { name: 'GATEWAY_URL', value: gateway.url },
+      { name: 'CATALOG_DIR', value: CATALOG_DIR },
+      { name: 'OWNER_TAG', value: OWNER_TAG },
+      { name: 'RETRY_SECONDS', value: String(reg.retrySeconds) },
+      { name: 'PARALLELISM', value: String(reg.parallelism) },
+    ];
+    // A Job's pod template is immutable: a new image, script or catalog gets a new Job, which runs once.
+    this.jobName = ctx.name(`register-tenants-${nameHash(`${gateway.image}\n${sha256(JSON.stringify([scripts, shards, env]))}`)}`);
+    new k8s.KubeJob(this, 'Job', {
+      metadata: ctx.meta(REGISTRATION_COMPONENT, this.jobName, { annotations: HOOKS.registration, version: img.tag }),
+      spec: {
+        backoffLimit: 2,
+        activeDeadlineSeconds,
+        template: {
+          metadata: { labels: ctx.labels(REGISTRATION_COMPONENT, img.tag) },
+          spec: {
+            restartPolicy: 'Never',
+            serviceAccountName: ctx.name('workload'),
+            automountServiceAccountToken: false,
+            imagePullSecrets: ctx.imagePullSecrets(),
+            securityContext: ctx.podSecurity(img),
+            containers: [
+              {
+                name: REGISTRATION_COMPONENT,
+                image: gateway.image,
+                imagePullPolicy: v.images.pullPolicy,
+                command: ['/bin/sh', `${SCRIPTS_DIR}/${REGISTER_SH}`],
+                envFrom: gateway.envFrom,
+                env: [...env, ...gateway.redisEnv],
+                resources: ctx.resources(v.registration.resources),
+                securityContext: ctx.containerSecurity(),
+                volumeMounts: [
+                  { name: 'tmp', mountPath: '/tmp' },
+                  { name: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true },
+                  { name: 'catalog', mountPath: CATALOG_DIR, readOnly: true },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'tmp', emptyDir: {} },
+              { name: 'scripts', configMap: { name: scriptsName } },
+              { name: 'catalog', projected: { sources: this.catalogNames.map((name) => ({ configMap: { name } })) } },
+            ],
+          },
+        },
+      },
+    });
+    ctx.allow({ from: { component: REGISTRATION_COMPONENT }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers the tenant MCP servers through the REST API' });
+  }
+}
+
+/** One entry per line: compact, and a tenant change is a one-line diff. */
+function catalogJson(entries: readonly CatalogEntry[]): string {
+  return entries.length ? `[\n${entries.map((e) => JSON.stringify(e)).join(',\n')}\n]\n` : '[]\n';
+}
+
+function chunk<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out.length ? out : [[]];
+}
