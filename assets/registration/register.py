@@ -60,7 +60,7 @@ def main():
     wait_healthy(GATEWAY + "/health", 90)
     wait_healthy(TARGET_HEALTH, 60)
 
-    gateway = next((g for g in items(call("GET", "/gateways")) if g.get("name") == TARGET_NAME), None)
+    gateway = next((g for g in items(call("GET", "/gateways?limit=0")) if g.get("name") == TARGET_NAME), None)
     if gateway and gateway.get("url") != TARGET_URL:
         log(f"replacing {TARGET_NAME}: its URL changed to {TARGET_URL}")
         call("DELETE", f"/gateways/{gateway['id']}")
@@ -73,7 +73,7 @@ def main():
 
     tools = []
     for _ in range(15):
-        tools = [t for t in items(call("GET", "/tools")) if t.get("gatewayId", t.get("gateway_id")) == gateway["id"]]
+        tools = [t for t in items(call("GET", "/tools?limit=0")) if t.get("gatewayId", t.get("gateway_id")) == gateway["id"]]
         if tools:
             break
         time.sleep(2)
@@ -82,7 +82,7 @@ def main():
     log(f"{len(tools)} tools: {', '.join(sorted(t['name'] for t in tools))}")
 
     if VIRTUAL_SERVER:
-        server = next((s for s in items(call("GET", "/servers")) if s.get("name") == VIRTUAL_SERVER), None)
+        server = next((s for s in items(call("GET", "/servers?limit=0")) if s.get("name") == VIRTUAL_SERVER), None)
         if server is None:
             server = call("POST", "/servers", {
                 "name": VIRTUAL_SERVER,
