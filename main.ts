@@ -8,11 +8,12 @@
  *
  * Exit codes: 0 ok, 1 the output gate or a check failed, 2 bad input (every problem is listed).
  */
-import { InputError } from './profiles/loader';
+import { InputError, loadValues } from './profiles/loader';
 import { runCdk8s } from './lib/cli/cdk8s';
 import { runSecrets } from './lib/cli/secrets';
 import { runSynth } from './lib/cli/synth';
-import { synthGate } from './lib/cli/gate';
+import { gatePolicy, synthGate } from './lib/cli/gate';
+import { runValidateCli } from './lib/validation/cli';
 
 const COMMANDS = ['synth', 'secrets', 'validate', 'cdk8s'] as const;
 
@@ -25,8 +26,7 @@ export function main(argv: readonly string[]): number {
       case 'secrets':
         return runSecrets(rest);
       case 'validate':
-        // Loaded on demand: the gate's schemas are only read when asked for.
-        return require('./lib/validation/cli').runValidateCli(rest);
+        return runValidateCli(rest, { policyFor: (profile) => gatePolicy(loadValues({ profile })) });
       case 'cdk8s':
         return runCdk8s();
       default:

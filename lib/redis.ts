@@ -34,17 +34,6 @@ export class Redis extends Construct {
       },
     });
 
-    const pvcName = ctx.name('redis-data');
-    if (v.persistence.enabled) {
-      new k8s.KubePersistentVolumeClaim(this, 'Data', {
-        metadata: ctx.meta('redis', pvcName, { version: img.tag }),
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          ...(v.persistence.storage.storageClass ? { storageClassName: v.persistence.storage.storageClass } : {}),
-          resources: { requests: { storage: k8s.Quantity.fromString(v.persistence.storage.size) } },
-        },
-      });
-    }
     const persistence = v.persistence.enabled ? ' --appendonly yes --save "900 1 300 10 60 10000"' : ' --save ""';
     const start = [
       'set -eu',
@@ -55,12 +44,12 @@ export class Redis extends Construct {
     const ping = { exec: { command: ['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'] } };
     const password = { secretKeyRef: { name: this.secretName, key: 'REDIS_PASSWORD' } };
 
-    new k8s.KubeDeployment(this, 'Deployment', {
+    // A StatefulSet: its one pod releases the ReadWriteOnce volume before its replacement starts.
+    new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: meta(),
       spec: {
         replicas: 1,
-        // A second pod on the same append-only file would corrupt it.
-        strategy: { type: 'Recreate' },
+        serviceName: this.serviceName,
         selector: { matchLabels: ctx.selector('redis') },
         template: {
           metadata: { labels: ctx.labels('redis', img.tag) },
@@ -91,12 +80,23 @@ export class Redis extends Construct {
                 ],
               },
             ],
-            volumes: [
-              v.persistence.enabled ? { name: 'data', persistentVolumeClaim: { claimName: pvcName } } : { name: 'data', emptyDir: {} },
-              { name: 'tmp', emptyDir: {} },
-            ],
+            volumes: [...(v.persistence.enabled ? [] : [{ name: 'data', emptyDir: {} }]), { name: 'tmp', emptyDir: {} }],
           },
         },
+        ...(v.persistence.enabled
+          ? {
+              volumeClaimTemplates: [
+                {
+                  metadata: { name: 'data', labels: ctx.labels('redis', img.tag) },
+                  spec: {
+                    accessModes: ['ReadWriteOnce'],
+                    ...(v.persistence.storage.storageClass ? { storageClassName: v.persistence.storage.storageClass } : {}),
+                    resources: { requests: { storage: k8s.Quantity.fromString(v.persistence.storage.size) } },
+                  },
+                },
+              ],
+            }
+          : {}),
       },
     });
   }

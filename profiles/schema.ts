@@ -7,10 +7,11 @@
 import { z } from 'zod';
 import { tenantsSchema } from './tenants-schema';
 
-/** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`. */
-export const quantity = z
-  .string()
-  .regex(/^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, 'must be a Kubernetes quantity such as 500m, 2, 768Mi or 1Gi');
+/** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`; a bare number (`--set cpu=4`) counts as its string. */
+export const quantity = z.preprocess(
+  (v) => (typeof v === 'number' ? String(v) : v),
+  z.string().regex(/^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, 'must be a Kubernetes quantity such as 500m, 2, 768Mi or 1Gi'),
+);
 
 /** An RFC 1123 label: lower-case alphanumerics and '-', at most 63 characters. */
 export const dnsLabel = z

@@ -93,6 +93,29 @@ describe('synth', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  test('tenants from a file get a folder each, and the output gate passes on them', () => {
+    const out = tmp();
+    const r = run(['synth', '--out', out, '--tenants', 'examples/tenants.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = Object.keys(tree(join(out, 'kind')));
+    for (const t of ['acme', 'globex', 'initech']) expect(files).toContain(`tenants/${t}/00-guardrails.yaml`);
+    // Removing the tenants removes their folders on the next synth.
+    expect(run(['synth', '--out', out]).code).toBe(0);
+    expect(Object.keys(tree(join(out, 'kind'))).some((f) => f.startsWith('tenants/'))).toBe(false);
+  });
+
+  test('the output gate stops a synth whose output would fail on a cluster, and nothing is written', () => {
+    const out = tmp();
+    // A PDB that can never be satisfied passes the values schema only through the gate's own PDB and capacity rules:
+    // 40 gateway pods of 4 CPU do not fit one 4 CPU kind node.
+    const r = run(['synth', '--out', out, '--set', 'gateway.replicas=40', '--set', 'gateway.resources.requests.cpu=4', '--set', 'gateway.resources.limits.cpu=4']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('capacity/pending-pod');
+    expect(r.stderr).toContain('synth: the output gate found errors; nothing was written');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   test('--all with --profile is refused', () => {
     const r = run(['synth', '--all', '--profile', 'kind', '--out', tmp()]);
     expect(r.code).toBe(2);

@@ -136,8 +136,10 @@ describe('ocp reproduces the benchmarked seed configuration under restricted-v2'
     expect(find(objects, 'ConfigMap', 'mcp-stack-nginx').data['nginx.conf']).toContain('worker_connections 32768;');
   });
 
-  test('Redis keeps its data on an nfs-client PVC', () => {
-    expect(find(objects, 'PersistentVolumeClaim', 'mcp-stack-redis-data').spec.storageClassName).toBe('nfs-client');
+  test('Redis keeps its data on an nfs-client volume of its StatefulSet', () => {
+    const redis = find(objects, 'StatefulSet', 'mcp-stack-redis');
+    expect(redis.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'nfs-client', accessModes: ['ReadWriteOnce'] });
+    expect(redis.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
   });
 
   test('a Route reencrypts to NGINX 8443 with a service-CA certificate, and nothing else exposes the stack', () => {

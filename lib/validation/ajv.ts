@@ -33,6 +33,8 @@ export function createAjv(): Ajv {
     // Errors carry the failing data and parent schema, for messages that list the allowed fields.
     verbose: true,
     validateSchema: false,
+    // Compile each referenced definition once (PodSpec is shared by every workload kind) instead of inlining copies.
+    inlineRefs: false,
     // Unknown formats are ignored by the API server too.
     logger: false,
     code: { regExp: re2 as any },

@@ -5,23 +5,31 @@
  */
 import { isPlainObject } from './model';
 
+/** Annotation on pruned schema nodes: every property name the full schema allows there. */
+export const ALLOWED_FIELDS = 'x-gate-allowed-fields';
+
 export const OBJECT_META_REF = 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'] as const;
 const DROPPED = new Set(['description', 'example', 'externalDocs', 'nullable', 'x-kubernetes-map-type']);
 
-/** Converts one CRD version's schema. `root` adds apiVersion, kind and a strict ObjectMeta. */
-export function convertCrdSchema(node: any, root = true): any {
+/**
+ * Converts one CRD version's schema. `root` adds apiVersion, kind and a strict ObjectMeta. Inside allOf, anyOf,
+ * oneOf and not (`junction`), schemas only constrain values: they must not reject fields they do not list.
+ */
+export function convertCrdSchema(node: any, root = true, junction = false): any {
   if (!isPlainObject(node)) return node;
   const out: any = {};
   for (const [k, v] of Object.entries(node)) {
     if (DROPPED.has(k)) continue;
     if (k === 'properties' && isPlainObject(v)) {
-      out.properties = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, convertCrdSchema(s, false)]));
-    } else if ((k === 'items' || k === 'additionalProperties' || k === 'not') && isPlainObject(v)) {
-      out[k] = convertCrdSchema(v, false);
+      out.properties = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, convertCrdSchema(s, false, junction)]));
+    } else if ((k === 'items' || k === 'additionalProperties') && isPlainObject(v)) {
+      out[k] = convertCrdSchema(v, false, junction);
+    } else if (k === 'not' && isPlainObject(v)) {
+      out[k] = convertCrdSchema(v, false, true);
     } else if ((SUBSCHEMA_LISTS as readonly string[]).includes(k) && Array.isArray(v)) {
-      out[k] = v.map((s) => convertCrdSchema(s, false));
+      out[k] = v.map((s) => convertCrdSchema(s, false, true));
     } else {
       out[k] = v;
     }
@@ -47,7 +55,7 @@ export function convertCrdSchema(node: any, root = true): any {
   }
   // The API server prunes unknown fields and `kubectl apply` (fieldValidation=Strict) turns that into an error.
   const isObject = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object')) || out.properties;
-  if (isObject && !node['x-kubernetes-preserve-unknown-fields'] && out.additionalProperties === undefined) {
+  if (isObject && !junction && !node['x-kubernetes-preserve-unknown-fields'] && out.additionalProperties === undefined) {
     out.additionalProperties = false;
   }
   return out;
@@ -94,6 +102,8 @@ export function pruneSchema(schema: any, values: unknown[]): any {
       props[key] = pruneSchema(schema.properties[key], objects.map((o) => o[key]).filter((v) => v !== undefined));
     }
     out.properties = props;
+    // Pruning drops the properties the object does not use; messages still list every allowed field.
+    out[ALLOWED_FIELDS] = Object.keys(schema.properties);
   }
   if (isPlainObject(schema.additionalProperties)) {
     const known = schema.properties ?? {};

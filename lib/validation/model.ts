@@ -66,11 +66,12 @@ export function objectId(obj: any): string {
   return typeof ns === 'string' && ns ? `${kind}/${ns}/${name}` : `${kind}/${name}`;
 }
 
-export function buildModel(docs: GateDocument[]): Model {
+/** The objects of known kinds (`known(doc)`), indexed; unknown kinds only get the schema finding. */
+export function buildModel(docs: GateDocument[], known: (doc: number) => boolean = () => true): Model {
   const items: Manifest[] = [];
   docs.forEach((d, doc) => {
     const obj = d.object;
-    if (!isPlainObject(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return;
+    if (!known(doc) || !isPlainObject(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return;
     const { group, version } = splitApiVersion(obj.apiVersion);
     const meta = isPlainObject(obj.metadata) ? obj.metadata : {};
     items.push({
@@ -223,4 +224,25 @@ export function formatPath(path: readonly (string | number)[]): string {
     else out += `[${JSON.stringify(p)}]`;
   }
   return out;
+}
+
+/** The HorizontalPodAutoscaler scaling a workload, if any. */
+export function hpaFor(model: Model, m: Manifest): Manifest | undefined {
+  return model.items.find(
+    (h) =>
+      h.kind === 'HorizontalPodAutoscaler' &&
+      nsOf(h) === nsOf(m) &&
+      h.obj.spec?.scaleTargetRef?.kind === m.kind &&
+      h.obj.spec?.scaleTargetRef?.name === m.name,
+  );
+}
+
+/** Replicas a workload runs in steady state (an HPA's minimum when it scales it) and at most. */
+export function replicasOf(model: Model, m: Manifest): { replicas: number; max: number; hpa?: Manifest } {
+  const declared = typeof m.obj.spec?.replicas === 'number' ? m.obj.spec.replicas : 1;
+  const hpa = hpaFor(model, m);
+  if (!hpa) return { replicas: declared, max: declared };
+  const min = typeof hpa.obj.spec?.minReplicas === 'number' ? hpa.obj.spec.minReplicas : 1;
+  const max = typeof hpa.obj.spec?.maxReplicas === 'number' ? hpa.obj.spec.maxReplicas : min;
+  return { replicas: Math.max(min, m.obj.spec?.replicas === undefined ? min : Math.min(declared, max)), max, hpa };
 }

@@ -14,8 +14,8 @@ import { isPlainObject } from './model';
 interface CrdFile {
   file: string;
   path: string;
-  group?: string;
-  kind?: string;
+  /** group/kind pairs found by the header scan; undefined when a document could not be scanned. */
+  defines?: string[];
 }
 
 export interface CrdVersion {
@@ -52,8 +52,14 @@ export class CrdRegistry {
       .sort()
       .map((file) => {
         const path = join(dir, file);
-        const head = readFileSync(path, 'utf8').slice(0, 16384);
-        return { file, path, group: HEADER_GROUP.exec(head)?.[1], kind: HEADER_KIND.exec(head)?.[1] };
+        const docs = readFileSync(path, 'utf8').split(/^---[ \t]*$/m).filter((d) => /\S/.test(d.replace(/#.*$/gm, '')));
+        const pairs = docs.map((d) => {
+          const head = d.slice(0, 16384);
+          const group = HEADER_GROUP.exec(head)?.[1];
+          const kind = HEADER_KIND.exec(head)?.[1];
+          return group && kind ? `${group}/${kind}` : undefined;
+        });
+        return { file, path, defines: pairs.every((x) => x) ? (pairs as string[]) : undefined };
       });
   }
 
@@ -71,7 +77,7 @@ export class CrdRegistry {
   /** Files that may define group/kind: header matches, plus files whose header could not be read. */
   private candidates(group: string, kind: string): CrdFile[] {
     const pin = this.pins[`${group}/${kind}`];
-    const files = this.files.filter((f) => (f.group === undefined || f.kind === undefined ? true : f.group === group && f.kind === kind));
+    const files = this.files.filter((f) => !f.defines || f.defines.includes(`${group}/${kind}`));
     return pin ? files.filter((f) => f.file === pin) : files;
   }
 
@@ -88,7 +94,7 @@ export class CrdRegistry {
             served.push(v.name);
             continue;
           }
-          const key = `${f.path}#${version}`;
+          const key = `${f.path}#${group}/${kind}/${version}`;
           let cv = this.versions.get(key);
           if (!cv) {
             cv = {

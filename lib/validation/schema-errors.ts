@@ -2,6 +2,8 @@
  * ajv errors → findings: one finding per real problem, with the value received, what is allowed and a fix.
  */
 import type { ErrorObject } from 'ajv';
+import { ALLOWED_FIELDS } from './crd-convert';
+import { formatPath } from './model';
 import { QUANTITY_PATTERN } from './quantity';
 import type { Sink } from './types';
 
@@ -41,20 +43,37 @@ function distance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-/** Drops the per-branch noise of a failed anyOf/oneOf, keeping the most specific explanation. */
+/**
+ * Collapses a failed anyOf/oneOf into one explanation: a type mismatch when every branch wanted another type,
+ * the errors of the only branch of the right type (an int-or-string or Quantity that is a bad string), or one
+ * finding listing what each alternative required.
+ */
 function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
   const drop = new Set<ErrorObject>();
   const extra: ErrorObject[] = [];
   for (const alt of errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
     const prefix = `${alt.schemaPath}/`;
-    const branch = errors.filter((e) => e !== alt && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(alt.instancePath));
+    const within = (e: ErrorObject) => e.instancePath === alt.instancePath || e.instancePath.startsWith(`${alt.instancePath}/`);
+    const branch = errors.filter((e) => e !== alt && e.schemaPath.startsWith(prefix) && within(e));
     if (branch.length === 0) continue;
     drop.add(alt);
-    const specific = branch.filter((e) => e.keyword !== 'type');
-    for (const e of branch) if (e.keyword === 'type' || specific.length === 0) drop.add(e);
-    if (specific.length === 0) {
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const e of branch) {
+      const index = e.schemaPath.slice(prefix.length).split('/')[0];
+      byBranch.set(index, [...(byBranch.get(index) ?? []), e]);
+    }
+    const substantive = [...byBranch.values()].filter((errs) => errs.some((e) => e.keyword !== 'type'));
+    if (substantive.length === 1) {
+      for (const e of branch) if (!substantive[0].includes(e)) drop.add(e);
+      continue;
+    }
+    for (const e of branch) drop.add(e);
+    if (substantive.length === 0) {
       const types = [...new Set(branch.map((e) => String(e.params.type)))];
       extra.push({ ...branch[0], params: { type: types.join(' or ') } });
+    } else {
+      const options = substantive.map((errs) => `${errs[0].instancePath.slice(alt.instancePath.length + 1).replace(/\//g, '.') || 'the value'} ${errs[0].message}`);
+      extra.push({ ...alt, message: `must satisfy one of: ${options.join('; or ')}` });
     }
   }
   return [...errors.filter((e) => !drop.has(e)), ...extra];
@@ -69,11 +88,12 @@ export function reportAjvErrors(errors: ErrorObject[], data: unknown, doc: numbe
       sink.error(custom.rule, doc, path, e.message ?? 'invalid', custom.fix ?? 'see the CRD documentation');
       continue;
     }
-    const at = e.instancePath ? `'${path.join('.')}'` : 'the object';
+    const at = e.instancePath ? `'${formatPath(path)}'` : 'the object';
     switch (e.keyword) {
       case 'additionalProperties': {
         const field = String(e.params.additionalProperty);
-        const allowed = Object.keys((e.parentSchema as any)?.properties ?? {}).sort();
+        const parent = e.parentSchema as any;
+        const allowed: string[] = [...(parent?.[ALLOWED_FIELDS] ?? Object.keys(parent?.properties ?? {}))].sort();
         const near = allowed.filter((a) => distance(a.toLowerCase(), field.toLowerCase()) <= 2);
         const list = allowed.length ? `; allowed here: ${allowed.length > 25 ? `${allowed.slice(0, 25).join(', ')}, ...` : allowed.join(', ')}` : '';
         sink.error(
@@ -109,7 +129,8 @@ export function reportAjvErrors(errors: ErrorObject[], data: unknown, doc: numbe
         );
         break;
       case 'pattern':
-        if (e.params.pattern === QUANTITY_PATTERN) {
+        // CRDs carry controller-gen's own copy of the quantity pattern; both mean 'not a quantity'.
+        if (e.params.pattern === QUANTITY_PATTERN || String(e.params.pattern).includes('[KMGTPE]i')) {
           sink.error('schema/quantity', doc, path, `${at} is ${show(e.data)}, not a Kubernetes quantity`, "write a quantity such as 500m, 2, 128Mi or 1Gi (no spaces, binary units end in 'i')");
         } else {
           sink.error('schema/pattern', doc, path, `${at} is ${show(e.data)}, which does not match ${e.params.pattern}`, 'change the value to match the pattern');

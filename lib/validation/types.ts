@@ -52,6 +52,12 @@ export interface GatePolicy {
   externalRefs?: { kind: ExternalRefKind; namespace?: string; name: string }[];
   /** Target of the capacity simulation; no simulation without it. */
   cluster?: ClusterCapacity;
+  /**
+   * Files applied, and ready, before the hooks of the other files run: a separate Helm release or an earlier ArgoCD
+   * Application (e.g. the database unit). Their objects, and the Secrets operators write for them, exist when a
+   * pre-install hook starts. Matched against the end of each document's file path.
+   */
+  priorFiles?: string[];
 }
 
 export interface GateOptions {
