@@ -4,18 +4,22 @@
  *   node build/main.js synth [--profile kind|ocp|production | --all] [--values F]... [--set k=v]... [--out DIR]
  *   node build/main.js secrets --profile P [--from FILE]
  *   node build/main.js validate [PATH...]
+ *   node build/main.js check            (is the committed dist/ what a fresh synth writes?)
+ *   node build/main.js diff --profile P [--against DIR|REF]
  *   node build/main.js cdk8s            (what `cdk8s synth` runs: the kind profile into $CDK8S_OUTDIR)
  *
  * Exit codes: 0 ok, 1 the output gate or a check failed, 2 bad input (every problem is listed).
  */
 import { InputError, loadValues } from './profiles/loader';
 import { runCdk8s } from './lib/cli/cdk8s';
+import { runCheck } from './lib/cli/check';
+import { runDiff } from './lib/cli/diff';
 import { runSecrets } from './lib/cli/secrets';
 import { runSynth } from './lib/cli/synth';
 import { gatePolicy, synthGate } from './lib/cli/gate';
 import { runValidateCli } from './lib/validation/cli';
 
-const COMMANDS = ['synth', 'secrets', 'validate', 'cdk8s'] as const;
+const COMMANDS = ['synth', 'secrets', 'validate', 'check', 'diff', 'cdk8s'] as const;
 
 export function main(argv: readonly string[]): number {
   const [command = 'synth', ...rest] = argv;
@@ -27,6 +31,10 @@ export function main(argv: readonly string[]): number {
         return runSecrets(rest);
       case 'validate':
         return runValidateCli(rest, { policyFor: (profile) => gatePolicy(loadValues({ profile })) });
+      case 'check':
+        return runCheck(rest);
+      case 'diff':
+        return runDiff(rest);
       case 'cdk8s':
         return runCdk8s();
       default:

@@ -156,9 +156,6 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
       ...ctx.meta('database', cluster),
       annotations: {
         'checksum/init-sql': valuesChecksum(v.name, v.user),
-        // Uninstalling the platform (helm uninstall, deleting the ArgoCD Application) keeps the data.
-        'helm.sh/resource-policy': 'keep',
-        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
       },
     },
     spec,

@@ -10,6 +10,7 @@ import { NamespaceChart } from '../charts/namespace';
 import { NetworkChart } from '../charts/network';
 import { PlatformChart } from '../charts/platform';
 import { StackContext } from './core/context';
+import { withSyncWave } from './gitops/waves';
 
 /** One deployable unit: its file in the output and its objects, in apply order. */
 export interface Unit {
@@ -40,8 +41,19 @@ export function buildStack(values: Values): Stack {
   if (benchmark) charts.push(['benchmark', '40-benchmark.yaml', benchmark]);
 
   validateConstructs(app);
-  const units = charts.map(([name, file, chart]) => ({ name, file, objects: sortForApply(renderChart(chart)) }));
+  const units = charts.map(([name, file, chart]) => {
+    const objects = sortForApply(renderChart(chart)).map(withSyncWave);
+    return { name, file, objects: KEPT_UNITS.has(name) ? objects.map(keepOnUninstall) : objects };
+  });
   return { ctx, units };
+}
+
+/** Units whose objects outlive the platform: the namespace and the database stay when Helm or ArgoCD uninstalls. */
+const KEPT_UNITS = new Set(['namespace', 'database']);
+
+function keepOnUninstall(o: any): any {
+  const annotations = { ...(o.metadata.annotations ?? {}), 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
+  return { ...o, metadata: { ...o.metadata, annotations } };
 }
 
 /** Construct-level validations (`node.addValidation`), gathered into one error like `app.synth()` does. */

@@ -286,7 +286,9 @@ export const valuesSchema = z
       repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, 'must be an https://, ssh:// or git@ repository URL'),
       targetRevision: z.string().min(1),
       /** Folder of the committed output in that repository; the profile's files are under <pathPrefix>/<profile>/. */
-      pathPrefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a relative path such as dist'),
+      pathPrefix: z
+        .string()
+        .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, 'must be a relative path inside the repository such as dist (no leading / and no ..)'),
       /** Namespace ArgoCD runs in (Applications live there). */
       argocdNamespace: dnsLabel,
       /** ArgoCD project of the stack's Applications. */

@@ -30,6 +30,9 @@ function tree(dir: string): Record<string, string> {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mcp-stack-cli-'));
 
+/** What `synth` writes for the default kind profile: numbered units, the kustomization, the ArgoCD Applications. */
+const PLAIN_FILES = ['00-namespace.yaml', '10-database.yaml', '20-platform.yaml', 'Kustomization', 'argocd/database.yaml', 'argocd/platform.yaml', 'argocd/root.yaml'];
+
 beforeAll(() => {
   if (!existsSync(MAIN)) throw new Error('build/main.js is missing: run `npm test` (it compiles first) or `npm run build`');
 });
@@ -40,7 +43,7 @@ describe('synth', () => {
     const r = run(['synth', '--out', out, '--no-validate']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(Object.keys(tree(join(out, 'kind')))).toEqual(['00-namespace.yaml', '10-database.yaml', '20-platform.yaml']);
+    expect(Object.keys(tree(join(out, 'kind')))).toEqual(PLAIN_FILES);
     const docs = loadAll(readFileSync(join(out, 'kind', '00-namespace.yaml'), 'utf8')) as any[];
     expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount']);
   });
@@ -68,7 +71,7 @@ describe('synth', () => {
     expect(existsSync(join(out, 'kind', '30-network-policies.yaml'))).toBe(true);
     writeFileSync(join(out, 'kind', 'stray.yaml'), 'x: 1\n');
     expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
-    expect(Object.keys(tree(join(out, 'kind')))).toEqual(['00-namespace.yaml', '10-database.yaml', '20-platform.yaml']);
+    expect(Object.keys(tree(join(out, 'kind')))).toEqual(PLAIN_FILES);
     expect(readdirSync(out)).toEqual(['kind']);
   });
 
@@ -125,7 +128,7 @@ describe('synth', () => {
   test('an unknown command lists the commands', () => {
     const r = run(['render']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown command 'render'; allowed: synth, secrets, validate, cdk8s");
+    expect(r.stderr).toContain("unknown command 'render'; allowed: synth, secrets, validate, check, diff, cdk8s");
   });
 });
 

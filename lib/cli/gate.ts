@@ -34,6 +34,8 @@ export function externalRefs(values: Values): NonNullable<GatePolicy['externalRe
 export const synthGate: OutputGate = (values, files) => {
   const docs: GateDocument[] = [];
   for (const [file, text] of files) {
+    // `Kustomization` is not a manifest; everything else is YAML.
+    if (!/\.ya?ml$/.test(file)) continue;
     for (const object of loadAll(text).filter((d) => d != null)) docs.push({ file, object });
   }
   const report = validateDocuments(docs, { policy: gatePolicy(values) });

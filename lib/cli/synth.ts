@@ -4,6 +4,7 @@ import { InputError, loadValues, profileNames, type Problem } from '../../profil
 import type { Values } from '../../profiles/schema';
 import { toYamlStream, writeAtomically, type FileSet } from '../output';
 import { buildStack } from '../stack';
+import { gitopsFiles } from '../gitops';
 import { tenantFiles } from '../tenants';
 import { parseFlags, usage, type FlagSpec } from './args';
 
@@ -31,6 +32,7 @@ export function renderProfile(values: Values): FileSet {
     if (unit.objects.length) files.set(unit.file, toYamlStream(unit.objects, header(unit.name)));
   }
   for (const [path, text] of tenantFiles(values)) files.set(path, text);
+  for (const [path, text] of gitopsFiles(values, [...files.keys()])) files.set(path, text);
   return files;
 }
 

@@ -18,7 +18,9 @@ function isDefaultDeny(np: Manifest, direction: 'Ingress' | 'Egress'): boolean {
 function networkPolicies(model: Model, policy: GatePolicy, sink: Sink): void {
   const namespaces = new Map<string, Manifest>();
   for (const m of model.items) if (m.group === '' && m.kind === 'Namespace' && m.name) namespaces.set(m.name, m);
-  for (const m of model.items) if (m.kind !== 'Namespace' && m.namespace && !namespaces.has(m.namespace)) namespaces.set(m.namespace, m);
+  // A namespace the output only puts control objects in (ArgoCD Applications, AppProjects) runs no pod of ours.
+  const runsPods = (m: Manifest) => !(m.group === 'argoproj.io');
+  for (const m of model.items) if (m.kind !== 'Namespace' && m.namespace && runsPods(m) && !namespaces.has(m.namespace)) namespaces.set(m.namespace, m);
   // Objects without metadata.namespace (e.g. a Helm render) land in the namespace chosen at install time.
   const unplaced = model.items.find((m) => !m.namespace && !CLUSTER_SCOPED_KINDS.has(m.kind));
   if (unplaced && !namespaces.has('')) namespaces.set('', unplaced);
