@@ -80,7 +80,7 @@ export class RegistrationJob extends Construct {
       resources: v.registration.resources,
       backoffLimit: 2,
       activeDeadlineSeconds: 600,
-      scriptsConfigMap: scriptsName,
+      mounts: [{ name: 'scripts', mountPath: '/scripts', volume: { configMap: { name: scriptsName } } }],
     });
     ctx.allow({ from: { component: 'registration' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers MCP servers through the REST API' });
     ctx.allow({ from: { component: 'registration' }, to: { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
@@ -97,7 +97,7 @@ export function registrationHash(image: string): string {
   return nameHash(`${image}\n${registrationScriptsDigest()}`);
 }
 
-interface JobSpec {
+export interface GatewayImageJobSpec {
   readonly component: string;
   readonly name: string;
   readonly annotations: Record<string, string>;
@@ -106,17 +106,21 @@ interface JobSpec {
   readonly resources: StackContext['values']['migration']['resources'];
   readonly backoffLimit: number;
   readonly activeDeadlineSeconds: number;
-  readonly scriptsConfigMap?: string;
+  /** Read-only volumes besides /tmp, e.g. a scripts ConfigMap. */
+  readonly mounts?: readonly { name: string; mountPath: string; volume: Omit<k8s.Volume, 'name'> }[];
 }
 
-/** A Job running the gateway image with the gateway's settings and Secret (required, so it never runs on placeholders). */
-function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Gateway, job: JobSpec): void {
+/**
+ * A Job running the gateway image with the gateway's settings and Secret (required, so it never runs on
+ * placeholders) and the Redis credentials the gateway's settings module expects.
+ */
+export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pick<Gateway, 'image' | 'envFrom' | 'redisEnv'>, job: GatewayImageJobSpec): void {
   const img = ctx.values.images.gateway;
   const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: {} }];
   const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
-  if (job.scriptsConfigMap) {
-    volumes.push({ name: 'scripts', configMap: { name: job.scriptsConfigMap } });
-    mounts.push({ name: 'scripts', mountPath: '/scripts', readOnly: true });
+  for (const m of job.mounts ?? []) {
+    volumes.push({ name: m.name, ...m.volume });
+    mounts.push({ name: m.name, mountPath: m.mountPath, readOnly: true });
   }
   new k8s.KubeJob(scope, 'Job', {
     metadata: ctx.meta(job.component, job.name, { annotations: job.annotations, version: img.tag }),

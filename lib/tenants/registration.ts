@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { Values } from '../../profiles/schema';
 import { nameHash, sha256 } from '../core/checksum';
 import { k8s, type StackContext } from '../core/context';
+import { gatewayImageJob } from '../gateway-jobs';
 import { HOOKS } from '../core/hooks';
 import { GATEWAY_PORT, type Gateway } from '../gateway';
 import { resolveTenants } from './model';
@@ -95,44 +96,19 @@ export class TenantRegistration extends Construct {
     ];
     // A Job's pod template is immutable: a new image, script or catalog gets a new Job, which runs once.
     this.jobName = ctx.name(`register-tenants-${nameHash(`${gateway.image}\n${sha256(JSON.stringify([scripts, shards, env]))}`)}`);
-    new k8s.KubeJob(this, 'Job', {
-      metadata: ctx.meta(REGISTRATION_COMPONENT, this.jobName, { annotations: HOOKS.registration, version: img.tag }),
-      spec: {
-        backoffLimit: 2,
-        activeDeadlineSeconds,
-        template: {
-          metadata: { labels: ctx.labels(REGISTRATION_COMPONENT, img.tag) },
-          spec: {
-            restartPolicy: 'Never',
-            serviceAccountName: ctx.name('workload'),
-            automountServiceAccountToken: false,
-            imagePullSecrets: ctx.imagePullSecrets(),
-            securityContext: ctx.podSecurity(img),
-            containers: [
-              {
-                name: REGISTRATION_COMPONENT,
-                image: gateway.image,
-                imagePullPolicy: v.images.pullPolicy,
-                command: ['/bin/sh', `${SCRIPTS_DIR}/${REGISTER_SH}`],
-                envFrom: gateway.envFrom,
-                env: [...env, ...gateway.redisEnv],
-                resources: ctx.resources(v.registration.resources),
-                securityContext: ctx.containerSecurity(),
-                volumeMounts: [
-                  { name: 'tmp', mountPath: '/tmp' },
-                  { name: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true },
-                  { name: 'catalog', mountPath: CATALOG_DIR, readOnly: true },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'tmp', emptyDir: {} },
-              { name: 'scripts', configMap: { name: scriptsName } },
-              { name: 'catalog', projected: { sources: this.catalogNames.map((name) => ({ configMap: { name } })) } },
-            ],
-          },
-        },
-      },
+    gatewayImageJob(this, ctx, gateway, {
+      component: REGISTRATION_COMPONENT,
+      name: this.jobName,
+      annotations: HOOKS.registration,
+      command: ['/bin/sh', `${SCRIPTS_DIR}/${REGISTER_SH}`],
+      env,
+      resources: v.registration.resources,
+      backoffLimit: 2,
+      activeDeadlineSeconds,
+      mounts: [
+        { name: 'scripts', mountPath: SCRIPTS_DIR, volume: { configMap: { name: scriptsName } } },
+        { name: 'catalog', mountPath: CATALOG_DIR, volume: { projected: { sources: this.catalogNames.map((name) => ({ configMap: { name } })) } } },
+      ],
     });
     ctx.allow({ from: { component: REGISTRATION_COMPONENT }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers the tenant MCP servers through the REST API' });
   }
