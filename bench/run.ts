@@ -92,6 +92,43 @@ export function main(cases: readonly BenchCase[]): void {
   }
 }
 
+/** Validating every profile's committed output with the gate, as `npm run validate` does. */
+export const validateCase: BenchCase = () => ({ case: 'validate dist/ (3 profiles)', ours: measure(['node', MAIN, 'validate']) });
+
+/** A tenants file with `count` tenants of one internal streamable-HTTP server each (kind profile). */
+export function tenantsFile(work: string, count: number): string {
+  const lines = ['tenants:'];
+  for (let i = 0; i < count; i++) {
+    lines.push(
+      `  - name: t${String(i).padStart(4, '0')}`,
+      '    servers:',
+      '      - name: time',
+      '        image: { repository: ghcr.io/ibm/fast-time-server, tag: "0.8.0" }',
+      '        transport: streamable-http',
+    );
+  }
+  const file = join(work, `tenants-${count}.yaml`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** Tenant scale: the whole synth (platform plus every tenant folder) written to disk, gate off. */
+export const tenantsCase =
+  (count: number): BenchCase =>
+  (work) => ({
+    case: `synth kind + ${count} tenants (no gate)`,
+    ours: measure(['node', MAIN, 'synth', '--tenants', tenantsFile(work, count), '--no-validate', '--out', join(work, `out-tenants-${count}`)]),
+  });
+
 if (require.main === module) {
-  main([profileCase('kind', false), profileCase('kind', true), profileCase('ocp', true), profileCase('production', true)]);
+  main([
+    profileCase('kind', false),
+    profileCase('kind', true),
+    profileCase('ocp', true),
+    profileCase('production', true),
+    validateCase,
+    tenantsCase(100),
+    tenantsCase(1000),
+    tenantsCase(4000),
+  ]);
 }
