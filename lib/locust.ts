@@ -12,6 +12,7 @@ import type { Values } from '../profiles/schema';
 import { asset } from './core/assets';
 import { sha256 } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
+import { podDisruptionBudget } from './core/disruption';
 import { serviceHost } from './core/naming';
 
 export const LOCUST_WEB_PORT = 8089;
@@ -267,6 +268,9 @@ export class LocustBenchmark extends Construct {
         },
       },
     });
+
+    // Drains evict one worker at a time; a run loses a share of its load rather than all of it.
+    if (b.workers > 1) podDisruptionBudget(this, ctx, 'locust-worker', this.workerName, b.workers - 1, img.tag);
 
     // Suspended: never scheduled, it is the template each run is created from
     // (`kubectl create job --from=cronjob/<name> <run-name>`), so every run is a new Job with its own log.

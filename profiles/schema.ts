@@ -371,3 +371,8 @@ export type ValuesOverride<T = Values> = T extends (infer _U)[]
   : T extends object
     ? { [K in keyof T]?: ValuesOverride<T[K]> }
     : T;
+
+/** The values schema as JSON Schema (draft 2020-12): strict objects, every key required. */
+export function valuesJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(valuesSchema, { unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -128,8 +128,17 @@ describe('synth', () => {
   test('an unknown command lists the commands', () => {
     const r = run(['render']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown command 'render'; allowed: synth, secrets, validate, check, diff, cdk8s");
+    expect(r.stderr).toContain("unknown command 'render'; allowed: synth, secrets, validate, check, diff, schema, cdk8s");
   });
+});
+
+test('schema prints the values schema as strict JSON Schema', () => {
+  const r = run(['schema']);
+  expect(r.code).toBe(0);
+  const schema = JSON.parse(r.stdout);
+  expect(schema.additionalProperties).toBe(false);
+  expect(schema.properties.gateway.properties.replicas).toMatchObject({ type: 'integer', minimum: 1 });
+  expect(schema.properties.exposure.properties.type.enum).toEqual(['route', 'ingress', 'none']);
 });
 
 describe('secrets', () => {

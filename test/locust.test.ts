@@ -1,3 +1,4 @@
+import { buildStack } from '../lib/stack';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,12 +63,13 @@ describe('Locust benchmark: objects and wiring', () => {
   const workerC = workers.spec.template.spec.containers[0];
   const runC = run.spec.jobTemplate.spec.template.spec.containers[0];
 
-  test('exactly a ConfigMap, a Service, master and worker Deployments and the run CronJob', () => {
+  test('exactly a ConfigMap, a Service, master and worker Deployments, the workers\' PDB and the run CronJob', () => {
     expect(ids(benchmark)).toEqual([
       'ConfigMap/mcp-stack-locust',
       'CronJob/mcp-stack-locust-run',
       'Deployment/mcp-stack-locust-master',
       'Deployment/mcp-stack-locust-worker',
+      'PodDisruptionBudget/mcp-stack-locust-worker',
       'Service/mcp-stack-locust',
     ]);
     expect(master.metadata.labels['app.kubernetes.io/component']).toBe('locust-master');
@@ -316,15 +318,18 @@ describe('Locust benchmark: NetworkPolicies', () => {
 describe('Locust benchmark: the toggle', () => {
   const key = (o: any) => `${o.kind}/${o.metadata.name}`;
 
-  test('adds exactly the benchmark objects and changes nothing else', () => {
-    const off = render('kind', [], false).all;
-    const on = render('kind', ['benchmark.enabled=true'], true).all;
+  test('adds exactly the benchmark objects (the 40-benchmark.yaml unit) and changes nothing else', () => {
+    const units = (sets: string[]) => buildStack(values('kind', sets)).units;
+    const off = units([]).flatMap((u) => u.objects);
+    const onUnits = units(['benchmark.enabled=true']);
+    const on = onUnits.flatMap((u) => u.objects);
     const offKeys = new Set(off.map(key));
     const added = on.filter((o) => !offKeys.has(key(o)));
-    expect(ids(added)).toEqual(ids(render('kind', ['benchmark.enabled=true']).benchmark));
+    expect(onUnits.map((u) => u.file)).toContain('40-benchmark.yaml');
+    expect(ids(added)).toEqual(ids(onUnits.find((u) => u.file === '40-benchmark.yaml')!.objects));
     const before = new Map(off.map((o) => [key(o), JSON.stringify(o)]));
     for (const o of on.filter((x) => offKeys.has(key(x)))) expect(JSON.stringify(o)).toBe(before.get(key(o)));
-    expect(on.length).toBe(off.length + 5);
+    expect(on.length).toBe(off.length + 6);
   });
 
   test('with NetworkPolicies on, it adds only the benchmark policies and the ingress rule at the target', () => {
