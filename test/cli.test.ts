@@ -99,7 +99,8 @@ describe('synth', () => {
   test('tenants from a file get a folder each, and the output gate passes on them', () => {
     const out = tmp();
     const r = run(['synth', '--out', out, '--tenants', 'examples/tenants.yaml']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).not.toMatch(/^ERROR/m);
+    expect(r.stderr).toContain('validate: OK: 0 error(s)');
     expect(r.code).toBe(0);
     const files = Object.keys(tree(join(out, 'kind')));
     for (const t of ['acme', 'globex', 'initech']) expect(files).toContain(`tenants/${t}/00-guardrails.yaml`);
@@ -117,6 +118,21 @@ describe('synth', () => {
     expect(r.stderr).toContain('capacity/pending-pod');
     expect(r.stderr).toContain('synth: the output gate found errors; nothing was written');
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  test('--format helm writes the chart; profile and value flags do not apply to it; unknown formats are refused', () => {
+    const out = tmp();
+    const r = run(['synth', '--format', 'helm', '--out', out]);
+    expect(r.code).toBe(0);
+    const files = Object.keys(tree(join(out, 'helm', 'mcp-stack')));
+    expect(files).toEqual(expect.arrayContaining(['Chart.yaml', 'values.yaml', 'values-ocp.yaml', 'values.schema.json', 'templates/20-platform.yaml', 'templates/NOTES.txt']));
+    const bad = run(['synth', '--format', 'helm', '--profile', 'ocp', '--set', 'gateway.replicas=2', '--out', tmp()]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--profile: does not apply with --format helm');
+    expect(bad.stderr).toContain('--set: does not apply with --format helm');
+    const unknown = run(['synth', '--format', 'kustomize', '--out', tmp()]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--format: allowed: plain, helm (received "kustomize")');
   });
 
   test('--all with --profile is refused', () => {

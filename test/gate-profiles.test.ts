@@ -12,8 +12,10 @@ describe.each(['kind', 'ocp', 'production'])('the %s profile', (profile) => {
     .flatMap(([file, text]) => loadAll(text).filter((o) => o != null).map((object) => ({ file, object })));
   const report = validateDocuments(docs, { policy: gatePolicy(v) });
 
-  test('passes the output gate with no error and no warning (benchmark included)', () => {
-    expect(report.findings.map((f) => `${f.rule} ${f.object} ${f.path}: ${f.message}`)).toEqual([]);
+  test('passes the output gate with no error (benchmark included); the one warning is the helm --wait caveat', () => {
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} ${f.object} ${f.path}: ${f.message}`)).toEqual([]);
+    // The first migration is a Helm post-install hook: `helm install --wait` would wait for gateways that wait for it.
+    expect(report.findings.filter((f) => f.severity === 'warning').map((f) => f.rule)).toEqual(['invariant/hook-order']);
     expect(report.documents).toBe(docs.length);
   });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, loadValues, profileNames } from '../../profiles/loader';
+import { helmChartFiles } from '../helm';
 import type { Values } from '../../profiles/schema';
 import { gitopsFiles } from '../gitops';
 import { unifiedDiff, splitLines } from '../gitops/line-diff';
@@ -82,9 +83,12 @@ export interface CheckTarget {
   render(): FileSet;
 }
 
-/** Every profile, as `synth --all` writes it. */
+/** Every profile, as `synth --all` writes it, and the Helm chart, as `synth --format helm` writes it. */
 export function profileTargets(): CheckTarget[] {
-  return profileNames.map((profile) => ({ dir: profile, render: () => freshProfileFiles(loadValues({ profile })) }));
+  return [
+    ...profileNames.map((profile) => ({ dir: profile, render: () => freshProfileFiles(loadValues({ profile })) })),
+    { dir: 'helm/mcp-stack', render: () => helmChartFiles() },
+  ];
 }
 
 export function runCheck(argv: readonly string[], io: CommandIO = processIO(), targets: readonly CheckTarget[] = profileTargets()): number {

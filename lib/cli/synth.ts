@@ -5,6 +5,8 @@ import type { Values } from '../../profiles/schema';
 import { toYamlStream, writeAtomically, type FileSet } from '../output';
 import { buildStack } from '../stack';
 import { gitopsFiles } from '../gitops';
+import { helmChartFiles } from '../helm';
+import { helmChartDir } from './helm';
 import { tenantFiles } from '../tenants';
 import { parseFlags, usage, type FlagSpec } from './args';
 
@@ -15,6 +17,7 @@ export const SYNTH_FLAGS: Record<string, FlagSpec> = {
   values: { type: 'string', multiple: true, description: 'YAML values file layered over the profile' },
   set: { type: 'string', multiple: true, description: 'one value, e.g. gateway.replicas=4 (after --values)' },
   tenants: { type: 'string', description: 'tenants file (a `tenants:` list) replacing the profile\'s tenants' },
+  format: { type: 'string', description: 'plain (manifests per profile, default) or helm (the chart, to <out>/helm/mcp-stack/)' },
   'with-benchmark': { type: 'boolean', description: 'add the Locust benchmark unit (same as --set benchmark.enabled=true)' },
   'no-validate': { type: 'boolean', description: 'skip the output gate (debugging only)' },
   help: { type: 'boolean', description: 'show this help' },
@@ -46,6 +49,11 @@ export function runSynth(argv: readonly string[], gate?: OutputGate): number {
     throw new InputError("invalid arguments for 'synth': 1 problem", [{ path: '--all', message: 'cannot be combined with --profile' } satisfies Problem]);
   }
   const out = (flags.out as string | undefined) ?? 'dist';
+  const format = (flags.format as string | undefined) ?? 'plain';
+  if (format === 'helm') return writeHelmChart(flags, out);
+  if (format !== 'plain') {
+    throw new InputError("invalid arguments for 'synth': 1 problem", [{ path: '--format', message: 'allowed: plain, helm', received: format }]);
+  }
   const targets = flags.all ? profileNames : [(flags.profile as string | undefined) ?? 'kind'];
   // Build and check everything before writing anything, so a bad profile leaves every output as it was.
   const rendered = targets.map((profile) => {
@@ -70,5 +78,21 @@ export function runSynth(argv: readonly string[], gate?: OutputGate): number {
     writeAtomically(dir, r.files);
     process.stdout.write(`synth: wrote ${r.files.size} files to ${dir}\n`);
   }
+  return 0;
+}
+
+/** `--format helm`: the one chart holds every profile as a values file, so profile and value flags do not apply. */
+function writeHelmChart(flags: Record<string, unknown>, out: string): number {
+  const conflicting = ['profile', 'all', 'values', 'set', 'tenants', 'with-benchmark'].filter((f) => flags[f] !== undefined);
+  if (conflicting.length) {
+    throw new InputError(
+      `invalid arguments for 'synth': ${conflicting.length} problem${conflicting.length === 1 ? '' : 's'}`,
+      conflicting.map((f) => ({ path: `--${f}`, message: "does not apply with --format helm: the chart takes values at install time (values-<profile>.yaml, --set)" })),
+    );
+  }
+  const dir = helmChartDir(out);
+  const files = helmChartFiles();
+  writeAtomically(dir, files);
+  process.stdout.write(`synth: wrote ${files.size} files to ${dir}\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 /**
  * Annotations that order the gateway's configuration and Jobs for Helm and ArgoCD; the plain manifests carry them
- * too (kubectl ignores them). The migration runs before install/upgrade and reads the gateway ConfigMaps, so those
- * are hooks too, created first (lower weight and wave) and kept (no delete-on-success).
+ * too (kubectl ignores them). The migration reads the gateway ConfigMaps, so those are hooks too, created first
+ * (lower weight and wave) and kept (no delete-on-success).
  */
 export const HOOKS = {
   config: {
@@ -12,8 +12,10 @@ export const HOOKS = {
     'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     'argocd.argoproj.io/sync-wave': '-1',
   },
+  // Helm: post-install, because a pre-install hook runs before Helm creates the database it migrates; on upgrades
+  // it runs before the new gateway pods. ArgoCD: PreSync, because the database is its own Application synced first.
   migration: {
-    'helm.sh/hook': 'pre-install,pre-upgrade',
+    'helm.sh/hook': 'post-install,pre-upgrade',
     'helm.sh/hook-weight': '0',
     'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
     'argocd.argoproj.io/hook': 'PreSync',

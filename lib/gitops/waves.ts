@@ -177,7 +177,11 @@ function checkHelmConsistency(objects: readonly any[]): string[] {
     const helm: string | undefined = a[HELM_HOOK];
     if (helm === undefined) continue;
     const helmPhases = helm.split(',').map((s) => s.trim());
-    const expected = helmPhases.every((p) => p.startsWith('pre-')) ? 'PreSync' : helmPhases.every((p) => p.startsWith('post-')) ? 'PostSync' : undefined;
+    // `post-install,pre-upgrade` (the migration: Helm cannot migrate before it creates the database) is PreSync under
+    // ArgoCD, where the database is an earlier Application.
+    const migrationStyle = helmPhases.includes('post-install') && helmPhases.includes('pre-upgrade') && helmPhases.length === 2;
+    const expected =
+      migrationStyle || helmPhases.every((p) => p.startsWith('pre-')) ? 'PreSync' : helmPhases.every((p) => p.startsWith('post-')) ? 'PostSync' : undefined;
     const argo: string | undefined = a[ARGO_HOOK];
     if (expected && argo !== expected) {
       problems.push(`${describe(o)}: ${HELM_HOOK} '${helm}' runs as ${expected} under ArgoCD, but ${ARGO_HOOK} is ${argo === undefined ? 'missing' : `'${argo}'`}`);

@@ -4,11 +4,14 @@
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareTrees, FIX, freshProfileFiles, runCheck, type CommandIO } from '../../lib/cli/check';
+import { compareTrees, FIX, freshProfileFiles, profileTargets, runCheck, type CommandIO } from '../../lib/cli/check';
 import { runSynth } from '../../lib/cli/synth';
 import { readTree } from '../../lib/gitops/tree';
 import { writeAtomically } from '../../lib/output';
 import { loadValues, profileNames } from '../../profiles/loader';
+
+/** These tests write only the profile folders; the chart target has its own test below. */
+const PROFILES_ONLY = profileTargets().filter((t) => t.dir !== 'helm/mcp-stack');
 
 function capture(cwd: string): CommandIO & { out: string; err: string } {
   const io = { cwd, out: '', err: '', stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
@@ -36,7 +39,7 @@ describe('check', () => {
 
   test('passes on fresh output', () => {
     const io = capture(root);
-    expect(runCheck([], io)).toBe(0);
+    expect(runCheck([], io, PROFILES_ONLY)).toBe(0);
     expect(io.err).toBe('');
     expect(io.out).toMatch(/^check: dist\/ is up to date \(kind, ocp, production; \d+ files\)\n$/);
   });
@@ -46,7 +49,7 @@ describe('check', () => {
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace('kind: Deployment', 'kind: Deployment\n# edited by hand'));
     const io = capture(root);
-    expect(runCheck([], io)).toBe(1);
+    expect(runCheck([], io, PROFILES_ONLY)).toBe(1);
     expect(io.err).toContain('check: dist/ is stale for ocp\n');
     expect(io.err).toContain('changed: dist/ocp/20-platform.yaml\n--- dist/ocp/20-platform.yaml (committed)\n+++ dist/ocp/20-platform.yaml (fresh synth)\n@@ -');
     expect(io.err).toContain('\n-# edited by hand\n');
@@ -56,14 +59,14 @@ describe('check', () => {
   test('fails on a missing file', () => {
     unlinkSync(join(root, 'dist', 'kind', 'argocd', 'root.yaml'));
     const io = capture(root);
-    expect(runCheck([], io)).toBe(1);
+    expect(runCheck([], io, PROFILES_ONLY)).toBe(1);
     expect(io.err).toMatch(/^missing: dist\/kind\/argocd\/root\.yaml \(a synth writes it, \d+ lines\)$/m);
   });
 
   test('fails on a file a synth no longer writes', () => {
     writeFileSync(join(root, 'dist', 'production', '25-left-over.yaml'), 'kind: ConfigMap\n');
     const io = capture(root);
-    expect(runCheck([], io)).toBe(1);
+    expect(runCheck([], io, PROFILES_ONLY)).toBe(1);
     expect(io.err).toContain('extra:   dist/production/25-left-over.yaml (a synth no longer writes it: delete it)');
   });
 
@@ -72,25 +75,25 @@ describe('check', () => {
     rmSync(root, { recursive: true, force: true });
     root = freshDist({ kind: ['gateway.replicas=7'] });
     const before = capture(root);
-    expect(runCheck([], before)).toBe(1);
+    expect(runCheck([], before, PROFILES_ONLY)).toBe(1);
     expect(before.err).toContain('changed: dist/kind/20-platform.yaml');
     expect(before.err).toMatch(/^-  replicas: 7$/m);
     expect(before.err).not.toContain('dist/ocp');
     writeAtomically(join(root, 'dist', 'kind'), freshProfileFiles(loadValues({ profile: 'kind' })));
     const after = capture(root);
-    expect(runCheck([], after)).toBe(0);
+    expect(runCheck([], after, PROFILES_ONLY)).toBe(0);
   });
 
   test('--dist points at another output root', () => {
     const io = capture(root);
-    expect(runCheck(['--dist', join(root, 'dist')], capture('/'))).toBe(0);
-    expect(runCheck(['--dist', 'elsewhere'], io)).toBe(1);
+    expect(runCheck(['--dist', join(root, 'dist')], capture('/'), PROFILES_ONLY)).toBe(0);
+    expect(runCheck(['--dist', 'elsewhere'], io, PROFILES_ONLY)).toBe(1);
     expect(io.err).toMatch(/^missing: elsewhere\/kind\/20-platform\.yaml/m);
   });
 
   test('bad flags exit 2 with every problem listed', () => {
     const io = capture(root);
-    expect(runCheck(['--bogus', '--dist'], io)).toBe(2);
+    expect(runCheck(['--bogus', '--dist'], io, PROFILES_ONLY)).toBe(2);
     expect(io.err).toContain("--bogus: unknown flag for 'check'");
     expect(io.err).toContain('--dist: needs a value');
   });
@@ -138,4 +141,8 @@ describe('check targets', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+test('npm run check covers every profile and the committed Helm chart', () => {
+  expect(profileTargets().map((t) => t.dir)).toEqual([...profileNames, 'helm/mcp-stack']);
 });

@@ -1,0 +1,129 @@
+/**
+ * The Helm chart of the stack (`dist/helm/mcp-stack/`): templates read off the constructs by differential
+ * templating (see analyze.ts), values and schema from the profile schema, one values file per profile.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { profileNames } from '../../profiles/loader';
+import { projectRoot } from '../core/assets';
+import { stackName } from '../core/naming';
+import { analyzeStack, type StackTemplates } from './analyze';
+import { coverage, type Coverage } from './coverage';
+import { profileSummary, schemaDocs } from './docs';
+import { emitObjects } from './emit';
+import { helpersTpl, RULE_ONLY_VALUES } from './helpers';
+import { FROM_HELM, fitsKnob, type Knob } from './knobs';
+import { probeSet } from './probes';
+import { notesTxt } from './notes';
+import { chartReadme } from './readme';
+import { renderRaw } from './render';
+import { chartSchema, chartValues, documentedValues, profileValues } from './values-files';
+
+export const CHART_NAME = 'mcp-stack';
+/** The profile whose values are the chart's defaults (`values.yaml`). */
+export const DEFAULT_PROFILE = 'kind';
+export const KUBE_VERSION = '>=1.28.0-0';
+
+export interface HelmChart {
+  /** Relative path under `dist/helm/mcp-stack/` → content. */
+  readonly files: Map<string, string>;
+  readonly model: StackTemplates;
+  readonly coverage: Coverage;
+}
+
+export function helmChartFiles(): Map<string, string> {
+  return helmChart().files;
+}
+
+export function helmChart(): HelmChart {
+  const model = analyzeStack();
+  const cov = coverage(model);
+  const docs = schemaDocs();
+  const schema = chartSchema(model.schema, docs);
+  const defaults = model.profiles.get(DEFAULT_PROFILE)!;
+  const version = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).version as string;
+  const appVersion = defaults.images.gateway.tag as string;
+  const files = new Map<string, string>();
+  const lineSafe = lineSafeKnobs(model.knobs);
+
+  files.set(
+    'Chart.yaml',
+    [
+      'apiVersion: v2',
+      `name: ${CHART_NAME}`,
+      'description: The ContextForge MCP gateway stack (gateway, migration and registration Jobs, NGINX, Postgres or PGO, Redis, fast-time-server, Locust benchmark), generated from the mcp-stack-cdk8s constructs.',
+      'type: application',
+      `version: ${version}`,
+      `appVersion: ${JSON.stringify(appVersion)}`,
+      `kubeVersion: ${JSON.stringify(KUBE_VERSION)}`,
+      'keywords:',
+      '  - mcp',
+      '  - contextforge',
+      '  - gateway',
+      '',
+    ].join('\n'),
+  );
+
+  const chartProfiles = new Map([...model.profiles].map(([p, v]) => [p, chartValues(v)] as const));
+  const unused = new Set(cov.unused.filter((id) => !FROM_HELM.includes(id) && !RULE_ONLY_VALUES.includes(id)));
+  const summary = (p: string) => profileSummary(p) || `The ${p} profile.`;
+  files.set(
+    'values.yaml',
+    documentedValues(
+      chartProfiles.get(DEFAULT_PROFILE),
+      [
+        `Values of the ${CHART_NAME} chart: the ${DEFAULT_PROFILE} profile. ${summary(DEFAULT_PROFILE)}`,
+        `Other profiles, complete: ${profileNames.map((p) => `values-${p}.yaml`).join(', ')} (helm install REL . -n NS -f values-ocp.yaml).`,
+        'The release name and namespace are Helm\'s (helm install REL -n NS): they prefix every object name and hold every object.',
+        'values.schema.json rejects unknown keys, wrong types and out-of-range numbers.',
+      ],
+      { schema, docs, profiles: chartProfiles, unused },
+    ),
+  );
+  for (const p of profileNames) {
+    files.set(
+      `values-${p}.yaml`,
+      profileValues(chartProfiles.get(p), [
+        `The ${p} profile, complete: ${summary(p)}`,
+        `Every key is documented in values.yaml. Use: helm install REL . -n NS -f values-${p}.yaml`,
+      ]),
+    );
+  }
+  files.set('README.md', chartReadme({ name: CHART_NAME, profiles: profileNames, defaultProfile: DEFAULT_PROFILE }));
+  files.set('values.schema.json', `${JSON.stringify(schema, null, 2)}\n`);
+  files.set('templates/_helpers.tpl', helpersTpl());
+
+  files.set('templates/NOTES.txt', notesTxt(defaults, { nginx: servicePort(defaults, 'nginx'), gateway: servicePort(defaults, 'gateway') }));
+  for (const unit of model.units) {
+    const header = `{{- /* Generated from the ${CHART_NAME} constructs (unit ${unit.name}). Do not edit: regenerate the chart. */ -}}\n{{- include "mcp-stack.validate" . }}\n`;
+    files.set(`templates/${unit.file}`, header + emitObjects(unit.objects, model.toggles, lineSafe));
+  }
+  return { files, model, coverage: cov };
+}
+
+/**
+ * Knobs whose values can never hold a line break or control character: enums, numbers, and strings whose every
+ * pattern refuses one (tested on a value that fits the pattern, with a line break inserted).
+ */
+function lineSafeKnobs(knobs: readonly Knob[]): (id: string) => boolean {
+  const probes = probeSet(knobs, 0);
+  const safe = new Set(
+    knobs
+      .filter((k) => {
+        if (k.kind === 'enum' || k.kind === 'int' || k.kind === 'bool') return true;
+        if (k.kind !== 'string' || !k.patterns.length) return false;
+        const t = String(probes.get(k.id));
+        return ['\n', '\r', '\u0001'].every((c) => !fitsKnob(k, `${t}${c}${t}`) && !fitsKnob(k, `${t}${c}`));
+      })
+      .map((k) => k.id),
+  );
+  return (id) => safe.has(id);
+}
+
+/** The port of a component's Service in the real output (what a port-forward targets). */
+function servicePort(values: any, component: string): number {
+  const name = stackName(values.release.name, component);
+  const service = renderRaw(values)?.find((r) => r.obj.kind === 'Service' && r.obj.metadata.name === name);
+  if (!service) throw new Error(`no Service ${name} in the ${values.profile} output`);
+  return service.obj.spec.ports[0].port;
+}

@@ -1,0 +1,84 @@
+/**
+ * `templates/NOTES.txt`: what to do after `helm install`. Secret names, keys and object names come from the same
+ * functions the constructs use (called with the release name as a template expression), so the notes cannot name
+ * a Secret the pods do not read.
+ */
+import type { Values } from '../../profiles/schema';
+import { HOOKS } from '../core/hooks';
+import { stackName } from '../core/naming';
+import { expectedSecrets } from '../secrets';
+import { cloneJson } from './knobs';
+
+const RELEASE = '{{ .Release.Name }}';
+const NS = '{{ .Release.Namespace }}';
+
+/** The Secrets a user creates for a database mode, with their keys, as note lines. */
+function userSecrets(values: Values, mode: Values['database']['mode']): string[] {
+  const v = cloneJson(values);
+  v.release.name = RELEASE;
+  v.database.mode = mode;
+  v.database.name = '{{ .Values.database.name }}';
+  v.database.user = '{{ .Values.database.user }}';
+  const lines: string[] = [];
+  for (const s of expectedSecrets(v)) {
+    if (s.createdBy !== 'user') continue;
+    const keys = s.keys.map((k) => (k.value ? `${k.key} (= ${k.value})` : k.key)).join(', ');
+    lines.push(`     ${s.name}: ${keys}`, `       (${s.purpose})`);
+  }
+  return lines;
+}
+
+function createdElsewhere(values: Values): string[] {
+  const v = cloneJson(values);
+  v.release.name = RELEASE;
+  v.database.mode = 'pgo';
+  v.database.user = '{{ .Values.database.user }}';
+  return expectedSecrets(v)
+    .filter((s) => s.createdBy === 'pgo')
+    .map((s) => `     ${s.name} is written by the PGO operator (keys ${s.keys.map((k) => k.key).join(', ')}).`);
+}
+
+/** `values` supplies the shape only; every name in the notes is a template of the release's own values. */
+export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: number }): string {
+  const example = (secret: string, keys: string[]) =>
+    [`       kubectl -n ${NS} create secret generic ${secret} \\`, ...keys.map((k, i) => `         --from-literal=${k}="$(openssl rand -base64 32)"${i < keys.length - 1 ? ' \\' : ''}`)];
+  const gatewaySecret = expectedSecrets({ ...values, release: { ...values.release, name: RELEASE } }).find((s) => s.name === stackName(RELEASE, 'gateway'));
+  return [
+    `mcp-stack {{ .Chart.Version }} (ContextForge {{ .Chart.AppVersion }}) is installed as release ${RELEASE} in namespace ${NS}.`,
+    '',
+    '1. Secrets. The chart never holds credentials: create these Secrets in the namespace (the migration Job and',
+    '   the pods wait until they exist).',
+    '{{- if eq .Values.database.mode "standalone" }}',
+    ...userSecrets(values, 'standalone'),
+    '{{- else }}',
+    ...userSecrets(values, 'pgo'),
+    ...createdElsewhere(values),
+    '{{- end }}',
+    '   For example:',
+    ...example(stackName(RELEASE, 'gateway'), gatewaySecret ? gatewaySecret.keys.map((k) => k.key) : []),
+    '',
+    '2. Reach the gateway.',
+    '{{- if eq .Values.exposure.type "route" }}',
+    `     https://$(oc -n ${NS} get route ${stackName(RELEASE, 'gateway')} -o jsonpath='{.spec.host}')/`,
+    '{{- else if eq .Values.exposure.type "ingress" }}',
+    '     {{ if .Values.exposure.tlsSecretName }}https{{ else }}http{{ end }}://{{ .Values.exposure.host }}/',
+    '{{- else }}',
+    `     kubectl -n ${NS} port-forward svc/{{ if .Values.nginx.enabled }}${stackName(RELEASE, 'nginx')} 8080:${frontPorts.nginx}{{ else }}${stackName(RELEASE, 'gateway')} 8080:${frontPorts.gateway}{{ end }}`,
+    '     then open http://localhost:8080/',
+    '{{- end }}',
+    `   Log in as {{ .Values.gateway.platformAdminEmail }} with PLATFORM_ADMIN_PASSWORD from Secret ${stackName(RELEASE, 'gateway')}.`,
+    `   The schema migration Job is a Helm hook (${HOOKS.migration['helm.sh/hook']}); gateway pods wait (startup probe)`,
+    '   until the schema is at head.',
+    '',
+    '3. Benchmark (Locust).',
+    '{{- if .Values.benchmark.enabled }}',
+    `     kubectl -n ${NS} create job --from=cronjob/${stackName(RELEASE, 'locust-run')} ${stackName(RELEASE, 'locust-run')}-$(date +%s)`,
+    `     kubectl -n ${NS} logs -f job/<the job created above>`,
+    '   Load preset: {{ .Values.benchmark.preset }}; the run prints its own summary.',
+    '{{- else }}',
+    '     Not installed. Enable it with --set benchmark.enabled=true (and benchmark.preset=baseline|heavy|max|custom),',
+    `     then start a run with: kubectl -n ${NS} create job --from=cronjob/${stackName(RELEASE, 'locust-run')} ${stackName(RELEASE, 'locust-run')}-$(date +%s)`,
+    '{{- end }}',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+/** The chart's README: what the chart is, how to install it per profile, and what Helm users must know. */
+import { HOOKS } from '../core/hooks';
+
+export function chartReadme(chart: { name: string; profiles: readonly string[]; defaultProfile: string }): string {
+  const p = chart.profiles;
+  return `# ${chart.name}
+
+The ContextForge MCP gateway stack as a Helm chart, generated from the mcp-stack-cdk8s constructs: do not edit
+these files, change the constructs or the values and generate the chart again.
+
+\`helm template\` of this chart with \`values-<profile>.yaml\` renders exactly what \`synth --profile <profile>\`
+writes as plain manifests (the project's tests check it object by object, with Helm 3 and Helm 4).
+
+## Values
+
+- \`values.yaml\`: the ${chart.defaultProfile} profile, every key documented (allowed values, per-profile values).
+- ${p.map((x) => `\`values-${x}.yaml\``).join(', ')}: each profile's complete values.
+- \`values.schema.json\`: the profile schema; Helm rejects unknown keys, wrong types, out-of-range numbers and
+  values outside an enum before rendering anything.
+- The release name and namespace are Helm's (\`helm install REL -n NS\`): every object name starts with the
+  release name (at most 30 characters) and every object is in the release namespace.
+
+## Install
+
+\`\`\`sh
+kubectl create namespace mcp-stack
+# create the Secrets the notes list (the chart never holds credentials), then:
+helm install mcp-stack . -n mcp-stack -f values-ocp.yaml --set release.createNamespace=false
+\`\`\`
+
+- \`release.createNamespace\`: the profiles create the Namespace object (with its Pod Security labels) for
+  \`kubectl apply\` and ArgoCD. A Helm release cannot create the namespace it is stored in, so with \`helm install\`
+  create the namespace first (with the same labels) and set it to false.
+- The PGO profiles need the CrunchyData operator; the ocp profile needs OpenShift (Route, service CA).
+
+## Hooks
+
+- \`<release>-gateway\` and \`<release>-gateway-plugins\` (ConfigMaps): \`${HOOKS.config['helm.sh/hook']}\`, weight
+  ${HOOKS.config['helm.sh/hook-weight']}, so they exist before the migration reads them.
+- The migration Job: \`${HOOKS.migration['helm.sh/hook']}\`, weight ${HOOKS.migration['helm.sh/hook-weight']}; its name
+  changes with the gateway image.
+- The registration Job: \`${HOOKS.registration['helm.sh/hook']}\`.
+- The same objects carry the ArgoCD hook annotations, so ArgoCD rendering the chart runs them in the same order.
+${firstInstall(HOOKS.migration['helm.sh/hook'])}`;
+}
+
+/** What a first \`helm install\` meets, given the migration's Helm hook. */
+function firstInstall(hook: string): string {
+  if (hook.split(',').includes('pre-install')) {
+    return `- First install: Helm runs pre-install hooks before it creates any object of the release, the database
+  included, so the migration waits for a database that does not exist yet and the install times out. Deliver the
+  first install with ArgoCD (the database is its own Application, synced first) or with the plain manifests.
+`;
+  }
+  if (hook.split(',').includes('post-install')) {
+    return `- First install: the migration runs after the release's objects are created; the gateway pods wait for it
+  (startup probe). Do not use Helm 3's \`--wait\` on the first install: it waits for the gateway before any
+  post-install hook runs.
+`;
+  }
+  return '';
+}

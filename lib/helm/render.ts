@@ -1,0 +1,116 @@
+/** The real stack as the analysis sees it: every object of every unit, and ways to compare two renders. */
+import { buildStack } from '../stack';
+import { canonical, sameJson, type Node } from './ir';
+import { cloneJson, type Json } from './knobs';
+import { templatize, type Registry } from './templatize';
+
+export interface RawObject {
+  readonly unit: string;
+  readonly file: string;
+  readonly obj: any;
+}
+
+export interface Templated {
+  readonly unit: string;
+  readonly file: string;
+  readonly node: Node;
+  /** `canonical(node)`. */
+  readonly text: string;
+}
+
+/** Counts the stack renders of an analysis. */
+export const renderCount = { value: 0 };
+
+/** Every object of the stack for these values, or `undefined` if the constructs refuse them. */
+export function renderRaw(values: unknown): RawObject[] | undefined {
+  renderCount.value++;
+  try {
+    return buildStack(values as any).units.flatMap((u) => u.objects.map((obj) => ({ unit: u.name, file: u.file, obj })));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A render that also records every value path the constructs read (a proxy sees each property read). A knob that
+ * was not read cannot change that render, so flipping it needs no new render.
+ */
+export function renderTracked(values: unknown): { raw?: RawObject[]; reads: Set<string> } {
+  const reads = new Set<string>();
+  const track = (obj: any, path: string): any =>
+    new Proxy(obj, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string' || (Array.isArray(target) && !/^\d+$/.test(key) && key !== 'length')) return value;
+        const p = path ? `${path}.${key}` : key;
+        reads.add(p);
+        return value && typeof value === 'object' ? track(value, p) : value;
+      },
+    });
+  renderCount.value++;
+  try {
+    const units = buildStack(track(cloneJson(values), '')).units;
+    // Plain objects, whatever the constructs kept of the proxies.
+    return { raw: cloneJson(units.flatMap((u) => u.objects.map((obj) => ({ unit: u.name, file: u.file, obj })))), reads };
+  } catch {
+    // A refused render reads what it read before refusing.
+    return { reads };
+  }
+}
+
+/** The value paths the constructs read while rendering these values. */
+export function readPaths(values: unknown): Set<string> {
+  return renderTracked(values).reads;
+}
+
+export function objectKey(obj: any): string {
+  return `${obj.apiVersion}|${obj.kind}|${obj.metadata?.name}`;
+}
+
+/**
+ * Templates of a render, keyed by API version, kind and templated name. `cache` (raw JSON → template) may be shared
+ * by renders whose registries agree on every token they have in common, as the renders of one analysis do.
+ */
+export function templatizeRender(raw: readonly RawObject[], reg: Registry, cache?: Map<string, { key: string; node: Node; text: string }>): Map<string, Templated> {
+  const out = new Map<string, Templated>();
+  for (const r of raw) {
+    const json = cache && JSON.stringify(r.obj);
+    let t = json === undefined ? undefined : cache!.get(json);
+    if (!t) {
+      const name = templatize(r.obj.metadata?.name ?? '', reg);
+      const node = templatize(r.obj, reg);
+      t = { key: `${r.obj.apiVersion}|${r.obj.kind}|${canonical(name)}`, node, text: canonical(node) };
+      if (json !== undefined) cache!.set(json, t);
+    }
+    if (out.has(t.key)) throw new Error(`two objects render as ${t.key}`);
+    out.set(t.key, { unit: r.unit, file: r.file, node: t.node, text: t.text });
+  }
+  return out;
+}
+
+/** The first difference between two sets of objects (compared by kind and name, keys in any order), if any. */
+export function firstDifference(expected: readonly Json[], actual: readonly Json[]): string | undefined {
+  const index = (list: readonly Json[]) => new Map(list.map((o) => [objectKey(o), o]));
+  const e = index(expected);
+  const a = index(actual);
+  for (const key of e.keys()) if (!a.has(key)) return `${key}: missing`;
+  for (const key of a.keys()) if (!e.has(key)) return `${key}: unexpected`;
+  for (const [key, want] of e) {
+    const diff = leafDifference(want, a.get(key)!, '');
+    if (diff) return `${key}: ${diff}`;
+  }
+  return undefined;
+}
+
+function leafDifference(want: unknown, got: unknown, path: string): string | undefined {
+  if (sameJson(want, got)) return undefined;
+  if (want && got && typeof want === 'object' && typeof got === 'object' && Array.isArray(want) === Array.isArray(got)) {
+    const keys = [...new Set([...Object.keys(want), ...Object.keys(got)])];
+    for (const k of keys) {
+      const d = leafDifference((want as any)[k], (got as any)[k], `${path}.${k}`);
+      if (d) return d;
+    }
+  }
+  const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v)?.slice(0, 300));
+  return `${path || '.'}: expected ${show(want)}, got ${show(got)}`;
+}
