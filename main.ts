@@ -11,14 +11,14 @@
  *
  * Exit codes: 0 ok, 1 the output gate or a check failed, 2 bad input (every problem is listed).
  */
-import { InputError, loadValues } from './profiles/loader';
+import { InputError } from './profiles/loader';
 import { valuesJsonSchema } from './profiles/schema';
 import { runCdk8s } from './lib/cli/cdk8s';
 import { runCheck } from './lib/cli/check';
 import { runDiff } from './lib/cli/diff';
 import { runSecrets } from './lib/cli/secrets';
 import { runSynth } from './lib/cli/synth';
-import { gatePolicy, synthGate } from './lib/cli/gate';
+import { synthGate } from './lib/cli/gate';
 import { runValidateCli } from './lib/validation/cli';
 
 const COMMANDS = ['synth', 'secrets', 'validate', 'check', 'diff', 'schema', 'cdk8s'] as const;
@@ -32,7 +32,7 @@ export function main(argv: readonly string[]): number {
       case 'secrets':
         return runSecrets(rest);
       case 'validate':
-        return runValidateCli(rest, { policyFor: (profile) => gatePolicy(loadValues({ profile })) });
+        return runValidateCli(rest);
       case 'check':
         return runCheck(rest);
       case 'diff':

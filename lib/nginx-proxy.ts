@@ -13,6 +13,8 @@ import { GATEWAY_PORT, type Gateway } from './gateway';
 
 export const NGINX_HTTP_PORT = 8080;
 export const NGINX_HTTPS_PORT = 8443;
+/** The one writable folder (an emptyDir): the pid file and every temp path live under it. */
+const WRITABLE_DIR = '/tmp';
 
 export interface NginxProxyProps {
   readonly ctx: StackContext;
@@ -52,7 +54,7 @@ export class NginxProxy extends Construct {
     ];
     const mounts: k8s.VolumeMount[] = [
       { name: 'config', mountPath: '/etc/nginx/nginx.conf', subPath: 'nginx.conf', readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'tmp', mountPath: WRITABLE_DIR },
     ];
     const containerPorts: k8s.ContainerPort[] = [{ name: 'http', containerPort: NGINX_HTTP_PORT }];
     if (n.tls) {
@@ -104,7 +106,7 @@ export class NginxProxy extends Construct {
   }
 }
 
-/** The whole nginx.conf. Temp files go to /tmp (the root filesystem is read-only). */
+/** The whole nginx.conf. Temp files go to the writable emptyDir (the root filesystem is read-only). */
 export function nginxConf(v: Values, upstream: string): string {
   const n = v.nginx;
   const proxyHeaders = [
@@ -129,7 +131,7 @@ export function nginxConf(v: Values, upstream: string): string {
   }
   return [
     'worker_processes auto;',
-    'pid /tmp/nginx.pid;',
+    `pid ${WRITABLE_DIR}/nginx.pid;`,
     'error_log /dev/stderr warn;',
     '',
     'events {',
@@ -140,11 +142,11 @@ export function nginxConf(v: Values, upstream: string): string {
     ...indent(
       [
         'access_log /dev/stdout;',
-        'client_body_temp_path /tmp/client_temp;',
-        'proxy_temp_path /tmp/proxy_temp;',
-        'fastcgi_temp_path /tmp/fastcgi_temp;',
-        'uwsgi_temp_path /tmp/uwsgi_temp;',
-        'scgi_temp_path /tmp/scgi_temp;',
+        `client_body_temp_path ${WRITABLE_DIR}/client_temp;`,
+        `proxy_temp_path ${WRITABLE_DIR}/proxy_temp;`,
+        `fastcgi_temp_path ${WRITABLE_DIR}/fastcgi_temp;`,
+        `uwsgi_temp_path ${WRITABLE_DIR}/uwsgi_temp;`,
+        `scgi_temp_path ${WRITABLE_DIR}/scgi_temp;`,
         'sendfile on;',
         'keepalive_timeout 65;',
         'server_tokens off;',

@@ -126,7 +126,8 @@ export function simulate(pods: SimPod[], cluster: ClusterCapacity): Placement {
 }
 
 function describeCluster(c: ClusterCapacity): string {
-  const reserved = c.reservedCpu || c.reservedMemory ? `, ${c.reservedCpu ?? '0'} CPU / ${c.reservedMemory ?? '0'} reserved per node` : '';
+  const none = (q?: string) => !q || /^0+(\.0+)?[a-zA-Z]*$/.test(q);
+  const reserved = !none(c.reservedCpu) || !none(c.reservedMemory) ? `, ${c.reservedCpu ?? '0'} CPU / ${c.reservedMemory ?? '0'} reserved per node` : '';
   return `${c.name ? `${c.name}: ` : ''}${c.nodes} × ${c.cpu} CPU / ${c.memory}${reserved}`;
 }
 

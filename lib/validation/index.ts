@@ -22,7 +22,7 @@ import { createSink, type CapacityResult, type Finding, type GateDocument, type 
 export type { CapacityResult, ClusterCapacity, ExternalRefKind, Finding, GateDocument, GateOptions, GatePolicy, GateReport, NotEvaluable, Severity } from './types';
 export { loadYamlDocuments, parseYamlStream } from './load';
 export { formatReport, mergeReports, type MultiReport, type RunSummary } from './report';
-export { defaultPolicy, isKnownProfile, PROFILES } from './profiles';
+export { defaultPolicy, externalRefs, gatePolicy, isKnownProfile, PROFILES } from './profiles';
 export { defaultCrdDir, defaultSchemaPath, projectRoot } from './paths';
 export { CONNECTION_BUFFER, POOL_HEADROOM } from './invariants-db';
 

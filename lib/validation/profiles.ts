@@ -1,49 +1,48 @@
 /**
- * The gate's policy per built-in profile, in one place. Target clusters mirror the profiles' own `cluster`
- * values: kind is one 4 CPU / 8 GiB node, ocp the seed's "OCP Large" (3 workers × 16 CPU / 32 GiB), production
- * 3 × 16 CPU / 64 GiB with room kept for system daemons.
+ * The gate's policy for a profile, derived from that profile's values (never a second copy of them): platform
+ * rules, the Secrets created outside the output, the target cluster for the capacity check, and the units applied
+ * before the platform's hooks run.
  */
+import { loadValues, profileNames } from '../../profiles/loader';
+import type { Values } from '../../profiles/schema';
+import { expectedSecrets } from '../secrets';
+import { resolveTenants, tenantExternalSecrets } from '../tenants';
 import type { GatePolicy } from './types';
 
-export const PROFILES = ['kind', 'ocp', 'production'] as const;
+export const PROFILES = profileNames;
 
-export function isKnownProfile(name: string): name is (typeof PROFILES)[number] {
+export function isKnownProfile(name: string): boolean {
   return (PROFILES as readonly string[]).includes(name);
 }
 
+/** The policy of a built-in profile with its default values. */
 export function defaultPolicy(profile: string): GatePolicy {
-  switch (profile) {
-    case 'kind':
-      return {
-        profile,
-        forbidFixedUids: false,
-        requireDigests: false,
-        requireNetworkPolicies: false,
-        requirePdb: false,
-        monitoring: false,
-        cluster: { name: 'kind (1 node)', nodes: 1, cpu: '4', memory: '8Gi' },
-      };
-    case 'ocp':
-      return {
-        profile,
-        forbidFixedUids: true,
-        requireDigests: false,
-        requireNetworkPolicies: false,
-        requirePdb: false,
-        monitoring: false,
-        cluster: { name: 'OCP Large (3 workers)', nodes: 3, cpu: '16', memory: '32Gi' },
-      };
-    case 'production':
-      return {
-        profile,
-        forbidFixedUids: false,
-        requireDigests: true,
-        requireNetworkPolicies: true,
-        requirePdb: true,
-        monitoring: false,
-        cluster: { name: 'production (3 nodes)', nodes: 3, cpu: '16', memory: '64Gi', reservedCpu: '1', reservedMemory: '2Gi' },
-      };
-    default:
-      throw new Error(`unknown profile '${profile}': expected one of ${PROFILES.join(', ')}`);
-  }
+  if (!isKnownProfile(profile)) throw new Error(`unknown profile '${profile}': expected one of ${PROFILES.join(', ')}`);
+  return gatePolicy(loadValues({ profile }));
 }
+
+/** Gate policy of a profile, from its values. */
+export function gatePolicy(values: Values): GatePolicy {
+  const c = values.cluster;
+  return {
+    profile: values.profile,
+    forbidFixedUids: values.platform === 'openshift',
+    requireDigests: values.images.requireDigests,
+    requireNetworkPolicies: values.networkPolicies.enabled,
+    requirePdb: values.profile === 'production',
+    // ServiceMonitors appear only for tenant servers that ask for metrics, on clusters that run the Prometheus Operator.
+    monitoring: resolveTenants(values).some((t) => t.servers.some((s) => s.monitoring)),
+    externalRefs: externalRefs(values),
+    cluster: { name: c.name, nodes: c.nodes, cpu: c.cpu, memory: c.memory, reservedCpu: c.reservedCpu, reservedMemory: c.reservedMemory },
+    // The database unit is its own ArgoCD Application (and Helm release), synced before the platform's hooks run.
+    priorFiles: ['00-namespace.yaml', '10-database.yaml'],
+  };
+}
+
+/** Objects the stack reads but never writes: every Secret of `expectedSecrets`, image pull Secrets, tenant Secrets. */
+export function externalRefs(values: Values): NonNullable<GatePolicy['externalRefs']> {
+  const names = [...expectedSecrets(values).map((s) => s.name), ...values.images.pullSecrets];
+  const stack = [...new Set(names)].sort().map((name) => ({ kind: 'Secret' as const, namespace: values.release.namespace, name }));
+  return [...stack, ...tenantExternalSecrets(values)];
+}
+
