@@ -12,14 +12,19 @@
  * Exit codes: 0 ok, 1 the output gate or a check failed, 2 bad input (every problem is listed).
  */
 import { InputError } from './profiles/loader';
-import { valuesJsonSchema } from './profiles/schema';
-import { runCdk8s } from './lib/cli/cdk8s';
-import { runCheck } from './lib/cli/check';
-import { runDiff } from './lib/cli/diff';
-import { runSecrets } from './lib/cli/secrets';
-import { runSynth } from './lib/cli/synth';
-import { synthGate } from './lib/cli/gate';
-import { runValidateCli } from './lib/validation/cli';
+
+// Each command loads only the modules it needs: a synth without the gate never loads the validators, and no
+// command but `synth --format helm` and `check` loads the chart generator. Start-up is most of a small synth.
+const commands = {
+  synth: () => (require('./lib/cli/synth') as typeof import('./lib/cli/synth')).runSynth,
+  gate: () => (require('./lib/cli/gate') as typeof import('./lib/cli/gate')).synthGate,
+  secrets: () => (require('./lib/cli/secrets') as typeof import('./lib/cli/secrets')).runSecrets,
+  validate: () => (require('./lib/validation/cli') as typeof import('./lib/validation/cli')).runValidateCli,
+  check: () => (require('./lib/cli/check') as typeof import('./lib/cli/check')).runCheck,
+  diff: () => (require('./lib/cli/diff') as typeof import('./lib/cli/diff')).runDiff,
+  schema: () => (require('./profiles/schema') as typeof import('./profiles/schema')).valuesJsonSchema,
+  cdk8s: () => (require('./lib/cli/cdk8s') as typeof import('./lib/cli/cdk8s')).runCdk8s,
+};
 
 const COMMANDS = ['synth', 'secrets', 'validate', 'check', 'diff', 'schema', 'cdk8s'] as const;
 
@@ -28,21 +33,21 @@ export function main(argv: readonly string[]): number {
   try {
     switch (command) {
       case 'synth':
-        return runSynth(rest, synthGate);
+        return commands.synth()(rest, (values, files) => commands.gate()(values, files));
       case 'secrets':
-        return runSecrets(rest);
+        return commands.secrets()(rest);
       case 'validate':
-        return runValidateCli(rest);
+        return commands.validate()(rest);
       case 'check':
-        return runCheck(rest);
+        return commands.check()(rest);
       case 'diff':
-        return runDiff(rest);
+        return commands.diff()(rest);
       case 'schema':
         // The values schema as JSON Schema, for editors and for checking values files outside this tool.
-        process.stdout.write(`${JSON.stringify(valuesJsonSchema(), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(commands.schema()(), null, 2)}\n`);
         return 0;
       case 'cdk8s':
-        return runCdk8s();
+        return commands.cdk8s()();
       default:
         process.stderr.write(`mcp-stack: unknown command '${command}'; allowed: ${COMMANDS.join(', ')}\n`);
         return 2;

@@ -4,12 +4,15 @@
  * bench/results.json and a table on stdout. Not part of `npm test`: timings are measured here, never asserted.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHART, HELMS, helmEnv, objectCount, readYamlTree, renderOnce, requireHelm, templateArgs, tenantChart, type HelmName } from './helm';
 
 const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'build', 'main.js');
+/** How users start the program: the launcher (start-up snapshot when it matches, plain build otherwise). */
+const LAUNCHER = join(ROOT, 'bin', 'mcp-stack');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 /** Runs a command through python's rusage (python3 is on every machine here): wall seconds and peak RSS in MB. */
@@ -54,31 +57,67 @@ const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** di
 export interface Row {
   readonly case: string;
   readonly ours: Measurement;
-  readonly helm?: Measurement;
+  /** `helm template` of the generated chart for the same input, per Helm major. */
+  readonly helm?: Partial<Record<HelmName, Measurement>>;
+  /** Objects each side rendered, when the case checks that both rendered the same set. */
+  readonly objects?: { readonly ours: number; readonly helm: number };
 }
 
 export type BenchCase = (work: string) => Row | undefined;
 
+const HELM_NAMES = Object.keys(HELMS) as HelmName[];
+
 function table(rows: readonly Row[]): string {
-  const lines = ['| case | ours median s | ours peak MB | helm template median s | helm peak MB | ours / helm |', '|---|---|---|---|---|---|'];
+  const head = ['case', 'ours median s', 'ours peak MB', ...HELM_NAMES.flatMap((h) => [`${h} median s`, `${h} peak MB`]), ...HELM_NAMES.map((h) => `ours / ${h}`)];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    const ratio = r.helm ? (r.ours.medianSeconds / r.helm.medianSeconds).toFixed(2) : '';
-    lines.push(`| ${r.case} | ${r.ours.medianSeconds} | ${r.ours.peakRssMb} | ${r.helm?.medianSeconds ?? ''} | ${r.helm?.peakRssMb ?? ''} | ${ratio} |`);
+    const helm = HELM_NAMES.map((h) => r.helm?.[h]);
+    const cells = [
+      r.case,
+      r.ours.medianSeconds,
+      r.ours.peakRssMb,
+      ...helm.flatMap((m) => [m?.medianSeconds ?? '', m?.peakRssMb ?? '']),
+      ...helm.map((m) => (m ? (r.ours.medianSeconds / m.medianSeconds).toFixed(2) : '')),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
-/** Plain synth of one profile, as users run it: precompiled JavaScript, gate included. */
+/** `helm template` with each Helm major for the same input. */
+function helmSide(work: string, chart: string, valuesFiles: readonly string[]): Partial<Record<HelmName, Measurement>> {
+  return Object.fromEntries(HELM_NAMES.map((h) => [h, measure(templateArgs(h, chart, valuesFiles), helmEnv(work))]));
+}
+
+const profileValues = (profile: string) => join(CHART, `values-${profile}.yaml`);
+
+/**
+ * Plain synth of one profile, as users run it (bin/mcp-stack), gate included unless `validate` is false;
+ * `snapshot: false` runs `node build/main.js` instead, to show what the start-up snapshot saves.
+ */
 export const profileCase =
-  (profile: string, validate: boolean): BenchCase =>
+  (profile: string, validate: boolean, snapshot = true): BenchCase =>
   (work) => {
-    const args = ['node', MAIN, 'synth', '--profile', profile, '--out', join(work, `out-${profile}`)];
+    const args = [...(snapshot ? [LAUNCHER] : ['node', MAIN]), 'synth', '--profile', profile, '--out', join(work, `out-${profile}`)];
     if (!validate) args.push('--no-validate');
-    return { case: `synth ${profile}${validate ? '' : ' (no gate)'}`, ours: measure(args) };
+    const label = `synth ${profile}${validate ? '' : ' (no gate)'}${snapshot ? '' : ' (node build/main.js)'}`;
+    return { case: label, ours: measure(args), helm: helmSide(work, CHART, [profileValues(profile)]) };
   };
+
+/** The Helm synth (chart generation) next to rendering the chart it writes. */
+export const helmSynthCase: BenchCase = (work) => {
+  const out = join(work, 'out-helm');
+  const ours = measure([LAUNCHER, 'synth', '--format', 'helm', '--out', out]);
+  return { case: 'synth --format helm', ours, helm: helmSide(work, join(out, 'helm', 'mcp-stack'), [profileValues('kind')]) };
+};
 
 export function main(cases: readonly BenchCase[]): void {
   if (!existsSync(MAIN)) throw new Error('bench: build/main.js is missing; run npm run build first');
+  const blob = join(ROOT, 'build', 'mcp-stack.blob');
+  if (!existsSync(blob) || statSync(blob).mtimeMs < statSync(MAIN).mtimeMs) {
+    throw new Error('bench: the start-up snapshot is missing or older than the build; run npm run build (npm run bench does)');
+  }
+  requireHelm();
   const work = mkdtempSync(join(tmpdir(), 'mcp-stack-bench-'));
   try {
     const rows = cases.map((c) => c(work)).filter((r): r is Row => r !== undefined);
@@ -93,14 +132,27 @@ export function main(cases: readonly BenchCase[]): void {
 }
 
 /** Validating every profile's committed output with the gate, as `npm run validate` does. */
-export const validateCase: BenchCase = () => ({ case: 'validate dist/ (3 profiles)', ours: measure(['node', MAIN, 'validate']) });
+export const validateCase: BenchCase = (work) => {
+  const helm = Object.fromEntries(
+    HELM_NAMES.map((h) => {
+      const script = PROFILES.map((p) => templateArgs(h, CHART, [profileValues(p)]).map(shellQuote).join(' ')).join(' >/dev/null && ');
+      return [h, measure(['sh', '-c', `${script} >/dev/null`], helmEnv(work))];
+    }),
+  );
+  return { case: 'validate dist/ (3 profiles; Helm: template all 3)', ours: measure([LAUNCHER, 'validate']), helm };
+};
+
+const PROFILES = ['kind', 'ocp', 'production'] as const;
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+const tenantName = (i: number) => `t${String(i).padStart(4, '0')}`;
 
 /** A tenants file with `count` tenants of one internal streamable-HTTP server each (kind profile). */
 export function tenantsFile(work: string, count: number): string {
   const lines = ['tenants:'];
   for (let i = 0; i < count; i++) {
     lines.push(
-      `  - name: t${String(i).padStart(4, '0')}`,
+      `  - name: ${tenantName(i)}`,
       '    servers:',
       '      - name: time',
       '        image: { repository: ghcr.io/ibm/fast-time-server, tag: "0.8.0" }',
@@ -112,23 +164,41 @@ export function tenantsFile(work: string, count: number): string {
   return file;
 }
 
-/** Tenant scale: the whole synth (platform plus every tenant folder) written to disk, gate off. */
+/**
+ * Tenant scale: the whole synth (platform plus every tenant folder) written to disk, gate off, next to `helm
+ * template` of the chart extended with an equivalent tenant template. Both sides must render the same number of
+ * tenant objects, or the case fails.
+ */
 export const tenantsCase =
   (count: number): BenchCase =>
-  (work) => ({
-    case: `synth kind + ${count} tenants (no gate)`,
-    ours: measure(['node', MAIN, 'synth', '--tenants', tenantsFile(work, count), '--no-validate', '--out', join(work, `out-tenants-${count}`)]),
-  });
+  (work) => {
+    const out = join(work, `out-tenants-${count}`);
+    const ours = measure([LAUNCHER, 'synth', '--tenants', tenantsFile(work, count), '--no-validate', '--out', out]);
+    const names = Array.from({ length: count }, (_, i) => tenantName(i));
+    const { chart, values } = tenantChart(work, join(out, 'kind', 'tenants'), names);
+    const files = [profileValues('kind'), values];
+    const withTenants = objectCount(renderOnce(templateArgs('Helm 3', chart, files), helmEnv(work)));
+    const platformOnly = objectCount(renderOnce(templateArgs('Helm 3', CHART, [profileValues('kind')]), helmEnv(work)));
+    const objects = { ours: objectCount(readYamlTree(join(out, 'kind', 'tenants'))), helm: withTenants - platformOnly };
+    if (objects.ours !== objects.helm) throw new Error(`bench: ${count} tenants: we render ${objects.ours} tenant objects, the Helm chart ${objects.helm}`);
+    return { case: `synth kind + ${count} tenants (no gate)`, ours, helm: helmSide(work, chart, files), objects };
+  };
+
+/** Every case, by a short id; `BENCH_ONLY=<regex>` runs the matching ones (results.json then holds only those). */
+export const CASES: Record<string, BenchCase> = {
+  'kind-no-gate': profileCase('kind', false),
+  kind: profileCase('kind', true),
+  'kind-no-snapshot': profileCase('kind', true, false),
+  ocp: profileCase('ocp', true),
+  production: profileCase('production', true),
+  helm: helmSynthCase,
+  validate: validateCase,
+  'tenants-100': tenantsCase(100),
+  'tenants-1000': tenantsCase(1000),
+  'tenants-4000': tenantsCase(4000),
+};
 
 if (require.main === module) {
-  main([
-    profileCase('kind', false),
-    profileCase('kind', true),
-    profileCase('ocp', true),
-    profileCase('production', true),
-    validateCase,
-    tenantsCase(100),
-    tenantsCase(1000),
-    tenantsCase(4000),
-  ]);
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+  main(Object.entries(CASES).filter(([id]) => !only || only.test(id)).map(([, c]) => c));
 }

@@ -2,10 +2,11 @@
  * The command line as users run it: the compiled program in a child process (`npm test` compiles it first).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
+import { tree } from './support';
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'build', 'main.js');
@@ -13,19 +14,6 @@ const MAIN = join(ROOT, 'build', 'main.js');
 function run(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p, `${prefix}${name}/`);
-      else out[`${prefix}${name}`] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir, '');
-  return out;
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mcp-stack-cli-'));

@@ -2,6 +2,8 @@
 import { loadValues, type LoadOptions } from '../profiles/loader';
 import type { Values } from '../profiles/schema';
 import { buildStack } from '../lib/stack';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function values(profile: string, sets: string[] = [], extra: Omit<LoadOptions, 'profile' | 'sets'> = {}): Values {
   return loadValues({ profile, sets, ...extra });
@@ -39,4 +41,18 @@ export function mebibytes(q: string): number {
   if (!m) throw new Error(`unsupported memory quantity ${q}`);
   const f: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
   return Number(m[1]) * (m[2] ? f[m[2]] : 1 / (1024 * 1024));
+}
+
+/** Every file under `dir` by relative path, for comparing whole output trees. */
+export function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p, `${prefix}${name}/`);
+      else out[`${prefix}${name}`] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir, '');
+  return out;
 }

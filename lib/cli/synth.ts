@@ -5,8 +5,6 @@ import type { Values } from '../../profiles/schema';
 import { toYamlStream, writeAtomically, type FileSet } from '../output';
 import { buildStack } from '../stack';
 import { gitopsFiles } from '../gitops';
-import { helmChartFiles } from '../helm';
-import { helmChartDir } from './helm';
 import { tenantFiles } from '../tenants';
 import { parseFlags, usage, type FlagSpec } from './args';
 
@@ -90,6 +88,9 @@ function writeHelmChart(flags: Record<string, unknown>, out: string): number {
       conflicting.map((f) => ({ path: `--${f}`, message: "does not apply with --format helm: the chart takes values at install time (values-<profile>.yaml, --set)" })),
     );
   }
+  // The chart generator renders the stack hundreds of times; only this path loads it.
+  const { helmChartFiles } = require('../helm') as typeof import('../helm');
+  const { helmChartDir } = require('./helm') as typeof import('./helm');
   const dir = helmChartDir(out);
   const files = helmChartFiles();
   writeAtomically(dir, files);

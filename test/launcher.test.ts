@@ -1,0 +1,109 @@
+/**
+ * bin/mcp-stack: the fast-start launcher. Whatever path it takes (the start-up snapshot `npm run build` makes, or
+ * the plain build), a command must print, write and exit exactly as `node build/main.js` does. Which path it took is
+ * read from the shell's own trace (`sh -x`), so nothing in the program exists only for these tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tree } from './support';
+
+const ROOT = join(__dirname, '..');
+const LAUNCHER = join(ROOT, 'bin', 'mcp-stack');
+const BLOB = join(ROOT, 'build', 'mcp-stack.blob');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The command line the launcher handed over to (from `sh -x`). */
+  exec: string;
+}
+
+function launch(args: string[], env: NodeJS.ProcessEnv = {}, launcher = LAUNCHER): Run {
+  const r = spawnSync('sh', ['-x', launcher, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const trace = r.stderr.split('\n').filter((l) => l.startsWith('+ '));
+  const exec = trace.filter((l) => l.startsWith('+ exec ')).pop() ?? '';
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('+ ')).join('\n'), exec };
+}
+
+function plain(args: string[]): Omit<Run, 'exec'> {
+  const r = spawnSync(process.execPath, [join(ROOT, 'build', 'main.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'mcp-stack-launcher-'));
+
+beforeAll(() => {
+  if (!existsSync(BLOB)) throw new Error('build/mcp-stack.blob is missing: `npm test` and `npm run build` make it');
+});
+
+describe('bin/mcp-stack from the snapshot', () => {
+  it.each([
+    ['kind', ['--profile', 'kind']],
+    ['ocp', ['--profile', 'ocp']],
+    ['production with the benchmark', ['--profile', 'production', '--with-benchmark']],
+    ['kind with the example tenants', ['--tenants', join(ROOT, 'examples', 'tenants.yaml')]],
+  ])('synth %s writes, prints and exits exactly as the plain build', (_name, args) => {
+    const a = tmp();
+    const b = tmp();
+    const fast = launch(['synth', ...args, '--out', a]);
+    const slow = plain(['synth', ...args, '--out', b]);
+    expect(fast.exec).toContain('--snapshot-blob');
+    expect(fast.code).toBe(0);
+    expect({ code: fast.code, stdout: fast.stdout.split(a).join('OUT'), stderr: fast.stderr.trimEnd() }).toEqual({
+      code: slow.code,
+      stdout: slow.stdout.split(b).join('OUT'),
+      stderr: slow.stderr.trimEnd(),
+    });
+    expect(tree(a)).toEqual(tree(b));
+  });
+
+  it('reports bad input as the plain build does: every problem, exit 2, nothing written', () => {
+    const out = tmp();
+    const fast = launch(['synth', '--profile', 'nope', '--set', 'gateway.replicas=0', '--out', out]);
+    const slow = plain(['synth', '--profile', 'nope', '--set', 'gateway.replicas=0', '--out', out]);
+    expect(fast.exec).toContain('--snapshot-blob');
+    expect(fast.code).toBe(2);
+    expect(fast.stderr.trimEnd()).toBe(slow.stderr.trimEnd());
+    expect(fast.stderr).toContain('--profile: unknown profile; allowed: kind, ocp, production (received "nope")');
+    expect(fast.stderr).toContain('gateway.replicas: Too small: expected number to be >=1 (received 0) [from --set gateway.replicas=0]');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('validate, schema and secrets match the plain build', () => {
+    for (const args of [['validate'], ['schema'], ['secrets', '--profile', 'ocp']]) {
+      const fast = launch(args);
+      expect(fast.exec).toContain('--snapshot-blob');
+      const slow = plain(args);
+      expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr.trimEnd() }).toEqual({ code: slow.code, stdout: slow.stdout, stderr: slow.stderr.trimEnd() });
+    }
+  });
+});
+
+describe('bin/mcp-stack falls back to the plain build', () => {
+  it('for the chart generator, and for commands that are not start-up bound', () => {
+    expect(launch(['synth', '--format', 'helm', '--help']).exec).toContain('build/main.js');
+    expect(launch(['check', '--help']).exec).toContain('build/main.js');
+  });
+
+  it('when asked to (MCP_STACK_SNAPSHOT=off)', () => {
+    const r = launch(['schema'], { MCP_STACK_SNAPSHOT: 'off' });
+    expect(r.exec).toContain('build/main.js');
+    expect(r.exec).not.toContain('--snapshot-blob');
+    expect(JSON.parse(r.stdout).type).toBe('object');
+  });
+
+  it('when the snapshot belongs to another checkout, and still gives the same output', () => {
+    // A launcher in another folder whose build/ is this one: the snapshot's stamp names this checkout, not that one.
+    const other = tmp();
+    mkdirSync(join(other, 'bin'));
+    copyFileSync(LAUNCHER, join(other, 'bin', 'mcp-stack'));
+    symlinkSync(join(ROOT, 'build'), join(other, 'build'));
+    const r = launch(['schema'], {}, join(other, 'bin', 'mcp-stack'));
+    expect(r.exec).toContain(`${other}/build/main.js`);
+    expect(r.exec).not.toContain('--snapshot-blob');
+    expect(r.stdout).toBe(plain(['schema']).stdout);
+  });
+});
