@@ -4,13 +4,13 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { dump } from 'js-yaml';
+import { dumpYaml } from './yaml';
 
 export type FileSet = Map<string, string>;
 
 /** One YAML stream: documents separated by `---`, block style, no line folding, so diffs stay line-based. */
 export function toYamlStream(objects: readonly unknown[], header?: string): string {
-  const docs = objects.map((o) => dump(o, { lineWidth: -1, noRefs: true}));
+  const docs = objects.map((o) => dumpYaml(o));
   return `${header ? `${header}\n` : ''}${docs.map((d) => `---\n${d}`).join('')}`;
 }
 
@@ -22,9 +22,15 @@ export function writeAtomically(dir: string, files: FileSet): void {
   const previous = join(parent, `.${basename(dir)}.previous-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
+    // One mkdir per folder, not per file: thousands of tenant files share a few folders each.
+    const made = new Set<string>();
     for (const [rel, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const path = join(staging, rel);
-      mkdirSync(dirname(path), { recursive: true });
+      const folder = dirname(path);
+      if (!made.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        made.add(folder);
+      }
       writeFileSync(path, content);
     }
     mkdirSync(staging, { recursive: true });
