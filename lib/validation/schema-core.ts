@@ -2,26 +2,35 @@
  * Core Kubernetes kinds, checked against the 1.28 OpenAPI definitions made strict: every definition with
  * `properties` rejects unknown fields (as `kubectl apply` with strict field validation does), Quantity strings
  * must parse, and nulls are dropped first because the API server treats them as absent.
+ *
+ * Which definition checks which group/version/kind (and the versions each kind has, for messages) is derived from
+ * the file once and kept in the cache under the file's identity, with the file's content digest; a run with a warm
+ * cache reads neither. The definitions themselves are parsed only when a validator has to be compiled.
  */
-import { readFileSync } from 'node:fs';
-import type Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import { readFileSync, statSync } from 'node:fs';
+import { fileIdentity, sha256, type CacheStore } from './cache';
 import { isPlainObject } from './model';
 import { QUANTITY_PATTERN } from './quantity';
+import type { DefinitionsSource } from './validators';
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
-export interface CoreSchemas {
-  /** The validator for a group/version/kind, compiled on first use; undefined for an unknown kind. */
-  validator(group: string, version: string, kind: string): ValidateFunction | undefined;
-  /** Versions the definitions know for a group/kind, for "did you mean" messages. */
-  versionsOf(group: string, kind: string): string[];
+/** What the gate needs to know about the definitions file without parsing it. */
+interface CoreIndex {
+  /** sha256 of the file content. */
+  digest: string;
+  /** `group/version/kind` → definition name. */
+  byGvk: [string, string][];
+  /** `group/kind` → versions, sorted. */
+  versions: [string, string[]][];
 }
 
 function strictify(node: any): void {
   if (!isPlainObject(node)) return;
   // List markers only drive server-side apply merging for built-in kinds; the CRD keywords of the same name must not fire here.
   for (const k of Object.keys(node)) if (k.startsWith('x-kubernetes-list-') || k === 'x-kubernetes-validations') delete node[k];
+  // Prose is most of the file and no check or message reads it; without it the compiled code is far smaller.
+  if (typeof node.description === 'string') delete node.description;
   if (isPlainObject(node.properties)) {
     if (node.additionalProperties === undefined) node.additionalProperties = false;
     for (const child of Object.values(node.properties)) strictify(child);
@@ -31,41 +40,92 @@ function strictify(node: any): void {
   for (const k of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(node[k])) node[k].forEach(strictify);
 }
 
-/** Loads the definitions into `ajv` once; each kind compiles only when a document needs it. */
-export function loadCoreSchemas(ajv: Ajv, schemaPath: string): CoreSchemas {
-  const parsed = JSON.parse(readFileSync(schemaPath, 'utf8'));
-  const definitions = parsed?.definitions;
+/** Parses the definitions and makes them strict (as compiled). */
+function parseDefinitions(text: string, schemaPath: string): Record<string, any> {
+  const definitions = JSON.parse(text)?.definitions;
   if (!isPlainObject(definitions)) throw new Error(`${schemaPath} has no 'definitions' object: not a Kubernetes OpenAPI definitions file`);
+  for (const def of Object.values<any>(definitions)) strictify(def);
+  const quantity = definitions[QUANTITY];
+  if (quantity?.oneOf?.[0]?.type === 'string') quantity.oneOf[0].pattern = QUANTITY_PATTERN;
+  return definitions;
+}
+
+function indexOf(definitions: Record<string, any>, digest: string): CoreIndex {
   const byGvk = new Map<string, string>();
   const versions = new Map<string, Set<string>>();
   for (const [name, def] of Object.entries<any>(definitions)) {
-    strictify(def);
-    for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
+    for (const gvk of def?.['x-kubernetes-group-version-kind'] ?? []) {
       byGvk.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
       const key = `${gvk.group}/${gvk.kind}`;
       if (!versions.has(key)) versions.set(key, new Set());
       versions.get(key)!.add(gvk.version);
     }
   }
-  const quantity = definitions[QUANTITY];
-  if (quantity?.oneOf?.[0]?.type === 'string') quantity.oneOf[0].pattern = QUANTITY_PATTERN;
-  ajv.addSchema({ $id: 'k8s', definitions });
-  const compiled = new Map<string, ValidateFunction>();
-  return {
-    validator(group, version, kind) {
-      const name = byGvk.get(`${group}/${version}/${kind}`);
-      if (!name) return undefined;
-      let v = compiled.get(name);
-      if (!v) {
-        v = ajv.compile({ $ref: `k8s#/definitions/${name}` });
-        compiled.set(name, v);
-      }
-      return v;
-    },
-    versionsOf(group, kind) {
-      return [...(versions.get(`${group}/${kind}`) ?? [])].sort();
-    },
-  };
+  return { digest, byGvk: [...byGvk], versions: [...versions].map(([k, v]) => [k, [...v].sort()]) };
+}
+
+function isIndex(x: any): x is CoreIndex {
+  return isPlainObject(x) && typeof x.digest === 'string' && Array.isArray(x.byGvk) && Array.isArray(x.versions);
+}
+
+/** The core definitions of one file: the kind index, and the parsed definitions on demand. */
+export class CoreSchemas implements DefinitionsSource {
+  private parsed?: Record<string, any>;
+  private readonly index: CoreIndex;
+  /** Digest of the content compiled from: the indexed one, or the one parsed when compiling. */
+  private contentDigest: string;
+  private readonly byGvk: Map<string, string>;
+  private readonly versions: Map<string, string[]>;
+
+  constructor(
+    readonly schemaPath: string,
+    private readonly store: CacheStore | undefined,
+  ) {
+    this.index = this.loadIndex();
+    this.contentDigest = this.index.digest;
+    this.byGvk = new Map(this.index.byGvk);
+    this.versions = new Map(this.index.versions);
+  }
+
+  private loadIndex(): CoreIndex {
+    const entry = this.store && `core-index-${this.store.key(fileIdentity(this.schemaPath, statSync(this.schemaPath, { bigint: true })))}.json`;
+    const cached = entry ? this.store!.readJson<unknown>(entry) : undefined;
+    if (isIndex(cached)) return cached;
+    const raw = readFileSync(this.schemaPath);
+    this.parsed = parseDefinitions(raw.toString('utf8'), this.schemaPath);
+    const index = indexOf(this.parsed, this.store ? sha256(raw) : '');
+    if (entry) this.store!.writeJson(entry, index);
+    return index;
+  }
+
+  /** The definition checking a group/version/kind; undefined for an unknown kind. */
+  definitionFor(group: string, version: string, kind: string): string | undefined {
+    return this.byGvk.get(`${group}/${version}/${kind}`);
+  }
+
+  /** Versions the definitions know for a group/kind, for "did you mean" messages. */
+  versionsOf(group: string, kind: string): string[] {
+    return [...(this.versions.get(`${group}/${kind}`) ?? [])];
+  }
+
+  digest(): string {
+    return this.contentDigest;
+  }
+
+  definitions(): Record<string, any> {
+    if (!this.parsed) {
+      const raw = readFileSync(this.schemaPath);
+      // Compiled code is stored under the digest of what it was compiled from, even if the file just changed.
+      if (this.store) this.contentDigest = sha256(raw);
+      this.parsed = parseDefinitions(raw.toString('utf8'), this.schemaPath);
+    }
+    return this.parsed;
+  }
+}
+
+/** The schema compiled for a core kind: a reference into the definitions, so shared definitions compile once. */
+export function coreSchema(definition: string): object {
+  return { $ref: `k8s#/definitions/${definition}` };
 }
 
 /** A copy without null-valued fields, which the API server reads as absent. */
