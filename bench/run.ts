@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHART, HELMS, helmEnv, objectCount, readYamlTree, renderOnce, requireHelm, templateArgs, tenantChart, type HelmName } from './helm';
 
@@ -33,11 +32,19 @@ export interface Measurement {
   readonly runs: number;
 }
 
-export function measure(cmd: string[], env: NodeJS.ProcessEnv = {}): Measurement {
+/**
+ * Runs `cmd` once to warm up, then RUNS times. A command given as a function gets the run's index, e.g. to write
+ * into a fresh output folder each time; `after` runs after each run, outside the timing (e.g. to remove it).
+ */
+export function measure(cmd: string[] | ((run: number) => string[]), env: NodeJS.ProcessEnv = {}, after?: (run: number) => void): Measurement {
+  let run = 0;
   const once = () => {
-    const r = spawnSync('python3', ['-c', MEASURE, ...cmd], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const args = typeof cmd === 'function' ? cmd(run) : cmd;
+    const r = spawnSync('python3', ['-c', MEASURE, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
     const [seconds, rss, code] = r.stdout.trim().split(/\s+/).map(Number);
-    if (r.status !== 0 || code !== 0) throw new Error(`bench: '${cmd.join(' ')}' failed (exit ${code}): ${r.stderr}`);
+    if (r.status !== 0 || code !== 0) throw new Error(`bench: '${args.join(' ')}' failed (exit ${code}): ${r.stderr}`);
+    after?.(run);
+    run++;
     return { seconds, rss };
   };
   once(); // warm-up: file cache, compiled code cache
@@ -63,7 +70,7 @@ export interface Row {
   readonly objects?: { readonly ours: number; readonly helm: number };
 }
 
-export type BenchCase = (work: string) => Row | undefined;
+export type BenchCase = (work: string) => Row | readonly Row[];
 
 const HELM_NAMES = Object.keys(HELMS) as HelmName[];
 
@@ -118,9 +125,12 @@ export function main(cases: readonly BenchCase[]): void {
     throw new Error('bench: the start-up snapshot is missing or older than the build; run npm run build (npm run bench does)');
   }
   requireHelm();
-  const work = mkdtempSync(join(tmpdir(), 'mcp-stack-bench-'));
+  // Scratch space on the project's own disk, where users' output goes (BENCH_WORK overrides it).
+  const base = process.env.BENCH_WORK ?? join(ROOT, '.bench-work');
+  mkdirSync(base, { recursive: true });
+  const work = mkdtempSync(join(base, 'run-'));
   try {
-    const rows = cases.map((c) => c(work)).filter((r): r is Row => r !== undefined);
+    const rows = cases.flatMap((c) => c(work));
     const out = join(ROOT, 'bench');
     mkdirSync(out, { recursive: true });
     const machine = { node: process.version, cpus: require('node:os').cpus().length, runs: RUNS };
@@ -165,15 +175,23 @@ export function tenantsFile(work: string, count: number): string {
 }
 
 /**
- * Tenant scale: the whole synth (platform plus every tenant folder) written to disk, gate off, next to `helm
- * template` of the chart extended with an equivalent tenant template. Both sides must render the same number of
- * tenant objects, or the case fails.
+ * Tenant scale, gate off, two ways: `--stdout` (one stream, as `helm template` prints) and the files synth writes
+ * (platform plus a folder per tenant); and `--stdout` with the gate. Each is next to `helm template` of the chart
+ * extended with an equivalent tenant template (Helm validates values only, so the gate-off rows are like for like). Both sides must render the same number of tenant objects, or the case fails.
  */
 export const tenantsCase =
   (count: number): BenchCase =>
   (work) => {
-    const out = join(work, `out-tenants-${count}`);
-    const ours = measure([LAUNCHER, 'synth', '--tenants', tenantsFile(work, count), '--no-validate', '--out', out]);
+    // Each run writes into an empty folder, as a first synth or a CI checkout does; replacing a tree of thousands of
+    // files adds the file system's unlink cost, which is not rendering and varies widely between disks.
+    const file = tenantsFile(work, count);
+    const outOf = (run: number) => join(work, `out-tenants-${count}-${run}`);
+    const ours = measure(
+      (run) => [LAUNCHER, 'synth', '--tenants', file, '--no-validate', '--out', outOf(run)],
+      {},
+      (run) => run > 0 && rmSync(outOf(run), { recursive: true, force: true }),
+    );
+    const out = outOf(0);
     const names = Array.from({ length: count }, (_, i) => tenantName(i));
     const { chart, values } = tenantChart(work, join(out, 'kind', 'tenants'), names);
     const files = [profileValues('kind'), values];
@@ -181,7 +199,15 @@ export const tenantsCase =
     const platformOnly = objectCount(renderOnce(templateArgs('Helm 3', CHART, [profileValues('kind')]), helmEnv(work)));
     const objects = { ours: objectCount(readYamlTree(join(out, 'kind', 'tenants'))), helm: withTenants - platformOnly };
     if (objects.ours !== objects.helm) throw new Error(`bench: ${count} tenants: we render ${objects.ours} tenant objects, the Helm chart ${objects.helm}`);
-    return { case: `synth kind + ${count} tenants (no gate)`, ours, helm: helmSide(work, chart, files), objects };
+    const stdout = measure([LAUNCHER, 'synth', '--tenants', file, '--no-validate', '--stdout']);
+    // With the gate, on a declared cluster big enough for every tenant pod (the capacity check would fail on kind's one node).
+    const gated = measure([LAUNCHER, 'synth', '--tenants', file, '--set', `cluster.nodes=${Math.ceil(count / 40) + 2}`, '--stdout']);
+    const helm = helmSide(work, chart, files);
+    return [
+      { case: `synth kind + ${count} tenants --stdout (no gate)`, ours: stdout, helm, objects },
+      { case: `synth kind + ${count} tenants, files written (no gate)`, ours, helm, objects },
+      { case: `synth kind + ${count} tenants --stdout (gate on)`, ours: gated, helm, objects },
+    ];
   };
 
 /** Every case, by a short id; `BENCH_ONLY=<regex>` runs the matching ones (results.json then holds only those). */

@@ -7,6 +7,8 @@ import { basename, dirname, join } from 'node:path';
 import { dumpYaml } from './yaml';
 
 export type FileSet = Map<string, string>;
+/** Files whose text may be rendered only when it is written (and dropped right after). */
+export type LazyFileSet = ReadonlyMap<string, string | (() => string)>;
 
 /** One YAML stream: documents separated by `---`, block style, no line folding, so diffs stay line-based. */
 export function toYamlStream(objects: readonly unknown[], header?: string): string {
@@ -15,7 +17,7 @@ export function toYamlStream(objects: readonly unknown[], header?: string): stri
 }
 
 /** Replaces `dir` with exactly `files` (relative paths). Stale files (e.g. of a removed tenant) disappear. */
-export function writeAtomically(dir: string, files: FileSet): void {
+export function writeAtomically(dir: string, files: LazyFileSet): void {
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
   const staging = join(parent, `.${basename(dir)}.staging-${process.pid}`);
@@ -31,7 +33,7 @@ export function writeAtomically(dir: string, files: FileSet): void {
         mkdirSync(folder, { recursive: true });
         made.add(folder);
       }
-      writeFileSync(path, content);
+      writeFileSync(path, typeof content === 'function' ? content() : content);
     }
     mkdirSync(staging, { recursive: true });
     if (existsSync(dir)) renameSync(dir, previous);

@@ -145,6 +145,58 @@ test('schema prints the values schema as strict JSON Schema', () => {
   expect(schema.properties.exposure.properties.type.enum).toEqual(['route', 'ingress', 'none']);
 });
 
+describe('synth --stdout', () => {
+  it('prints every YAML file the synth writes, in path order, and writes nothing', () => {
+    const cwd = tmp();
+    const files = tmp();
+    const tenants = join(ROOT, 'examples', 'tenants.yaml');
+    const printed = run(['synth', '--stdout', '--tenants', tenants], cwd);
+    expect(printed.code).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(run(['synth', '--tenants', tenants, '--out', files]).code).toBe(0);
+    const written = tree(join(files, 'kind'));
+    const yamlPaths = Object.keys(written).filter((p) => p.endsWith('.yaml')).sort();
+    expect(yamlPaths).toContain('argocd/root.yaml');
+    expect(yamlPaths.some((p) => p.startsWith('tenants/'))).toBe(true);
+    expect(printed.stdout).toBe(yamlPaths.map((p) => written[p]).join(''));
+    // One valid stream: every document parses, and the Kustomization (not a manifest) is not in it.
+    const docs = loadAll(printed.stdout).filter((d) => d != null) as { kind: string }[];
+    expect(docs.length).toBe(yamlPaths.map((p) => loadAll(written[p]).filter((d) => d != null).length).reduce((a, b) => a + b));
+    expect(docs.map((d) => d.kind)).not.toContain('Kustomization');
+  });
+
+  it('without the gate, tenant files rendered one at a time are the same bytes, written and printed', () => {
+    const tenants = join(ROOT, 'examples', 'tenants.yaml');
+    const gated = tmp();
+    const lazy = tmp();
+    expect(run(['synth', '--tenants', tenants, '--out', gated]).code).toBe(0);
+    expect(run(['synth', '--tenants', tenants, '--no-validate', '--out', lazy]).code).toBe(0);
+    const expected = tree(join(gated, 'kind'));
+    expect(tree(join(lazy, 'kind'))).toEqual(expected);
+    const printed = run(['synth', '--tenants', tenants, '--no-validate', '--stdout'], tmp());
+    const yamlPaths = Object.keys(expected).filter((p) => p.endsWith('.yaml')).sort();
+    expect(printed.stdout).toBe(yamlPaths.map((p) => expected[p]).join(''));
+  });
+
+  it('refuses --all and --out with it, listing both problems, and prints nothing', () => {
+    const r = run(['synth', '--stdout', '--all', '--out', 'somewhere']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("invalid arguments for 'synth': 2 problems");
+    expect(r.stderr).toContain('--stdout: prints one profile; cannot be combined with --all');
+    expect(r.stderr).toContain('--stdout: writes no files; cannot be combined with --out (received "somewhere")');
+  });
+
+  it('prints nothing when the output gate fails', () => {
+    // Valid values, but a cluster too small for the pods: the capacity check fails.
+    const r = run(['synth', '--stdout', '--set', 'cluster.cpu=500m']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('[capacity/pending-pod]');
+    expect(r.stderr).toContain('synth: the output gate found errors; nothing was written');
+  });
+});
+
 describe('secrets', () => {
   test('kind: a Namespace and every Secret the stack reads, with strong random values', () => {
     const r = run(['secrets', '--profile', 'kind']);
