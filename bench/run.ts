@@ -111,11 +111,16 @@ export const profileCase =
     return { case: label, ours: measure(args), helm: helmSide(work, CHART, [profileValues(profile)]) };
   };
 
-/** The Helm synth (chart generation) next to rendering the chart it writes. */
+/** The Helm synth next to rendering the chart it writes: from the project cache, and generating (cache off). */
 export const helmSynthCase: BenchCase = (work) => {
   const out = join(work, 'out-helm');
   const ours = measure([LAUNCHER, 'synth', '--format', 'helm', '--out', out]);
-  return { case: 'synth --format helm', ours, helm: helmSide(work, join(out, 'helm', 'mcp-stack'), [profileValues('kind')]) };
+  const uncached = measure([LAUNCHER, 'synth', '--format', 'helm', '--out', out], { MCP_STACK_CACHE: 'off' });
+  const helm = helmSide(work, join(out, 'helm', 'mcp-stack'), [profileValues('kind')]);
+  return [
+    { case: 'synth --format helm', ours, helm },
+    { case: 'synth --format helm (cache off: generating)', ours: uncached, helm },
+  ];
 };
 
 export function main(cases: readonly BenchCase[]): void {

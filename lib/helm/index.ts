@@ -18,6 +18,7 @@ import { notesTxt } from './notes';
 import { chartReadme } from './readme';
 import { renderRaw } from './render';
 import { chartSchema, chartValues, documentedValues, profileValues } from './values-files';
+import { cachedChartFiles } from './cache';
 
 export const CHART_NAME = 'mcp-stack';
 /** The profile whose values are the chart's defaults (`values.yaml`). */
@@ -31,8 +32,9 @@ export interface HelmChart {
   readonly coverage: Coverage;
 }
 
+/** The chart's files, from the project cache when nothing that decides them changed (see ./cache). */
 export function helmChartFiles(): Map<string, string> {
-  return helmChart().files;
+  return cachedChartFiles(() => helmChart().files);
 }
 
 export function helmChart(): HelmChart {
