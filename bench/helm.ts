@@ -63,18 +63,22 @@ export function objectCount(text: string): number {
   return text.match(/^kind: /gm)?.length ?? 0;
 }
 
+/** Every file under `dir`, in path order. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listFiles(path) : [path];
+    });
+}
+
 /** Every `.yaml` file under `dir`, concatenated (our output for a case). */
 export function readYamlTree(dir: string): string {
-  const parts: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.yaml')) parts.push(readFileSync(path, 'utf8'));
-    }
-  };
-  walk(dir);
-  return parts.join('\n');
+  return listFiles(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
 }
 
 const TENANT_VAR = '$tenant';
@@ -86,16 +90,9 @@ const TENANT_VAR = '$tenant';
  */
 export function tenantChart(work: string, ourTenantsDir: string, names: readonly string[]): { chart: string; values: string } {
   const first = names[0];
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.push(path);
-    }
-  };
-  walk(join(ourTenantsDir, first));
-  const body = files.map((f) => readFileSync(f, 'utf8')).join('');
+  const body = listFiles(join(ourTenantsDir, first))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('');
   if (body.includes('{{')) throw new Error('bench: tenant output contains "{{"; it cannot become a template verbatim');
   const template = `{{- range ${TENANT_VAR} := .Values.benchTenants }}\n${body.split(first).join(`{{ ${TENANT_VAR} }}`)}{{- end }}\n`;
 
