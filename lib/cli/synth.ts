@@ -66,25 +66,20 @@ export function runSynth(argv: readonly string[], gate?: OutputGate): number {
     throw new InputError("invalid arguments for 'synth': 1 problem", [{ path: '--format', message: 'allowed: plain, helm', received: format }]);
   }
   const targets = flags.all ? profileNames : [(flags.profile as string | undefined) ?? 'kind'];
-  const gated = gate !== undefined && !flags['no-validate'];
-  // Build and check everything before writing anything, so a bad profile leaves every output as it was.
+  // Build and check everything before writing anything, so a bad profile leaves every output as it was. The gate
+  // reads every document at once; without it, tenant files are rendered only when written.
   const rendered = targets.map((profile) => {
     const sets = [...((flags.set as string[] | undefined) ?? []), ...(flags['with-benchmark'] ? ['benchmark.enabled=true'] : [])];
     const values = loadValues({ profile, valuesFiles: flags.values as string[] | undefined, sets, tenantsFile: flags.tenants as string | undefined });
-    return { values, files: gated ? renderProfile(values) : renderProfileLazily(values) };
+    if (!gate || flags['no-validate']) return { values, files: renderProfileLazily(values), ok: true };
+    const files = renderProfile(values);
+    const result = gate(values, files);
+    if (result.report) process.stderr.write(`${values.profile}: ${result.report}\n`);
+    return { values, files, ok: result.ok };
   });
-  if (gated) {
-    let failed = false;
-    for (const r of rendered) {
-      // With the gate on, every profile was rendered eagerly (renderProfile): the gate reads every document.
-      const result = gate!(r.values, r.files as FileSet);
-      if (result.report) process.stderr.write(`${r.values.profile}: ${result.report}\n`);
-      failed ||= !result.ok;
-    }
-    if (failed) {
-      process.stderr.write('synth: the output gate found errors; nothing was written\n');
-      return 1;
-    }
+  if (rendered.some((r) => !r.ok)) {
+    process.stderr.write('synth: the output gate found errors; nothing was written\n');
+    return 1;
   }
   if (flags.stdout) {
     printStream(rendered[0].files);
