@@ -16,11 +16,11 @@ export function projectRoot(from: string = __dirname): string {
 }
 
 export function defaultSchemaPath(): string {
-  return resolve(projectRoot(), '..', 'shared', 'schemas', 'k8s-1.28.0-definitions.json');
+  return resolve(projectRoot(), 'reference', 'kubernetes', 'k8s-1.28.0-definitions.json');
 }
 
 export function defaultCrdDir(): string {
-  return resolve(projectRoot(), '..', 'shared', 'crds');
+  return resolve(projectRoot(), 'reference', 'crds');
 }
 
 /** Throws when a reference file or folder is missing, naming it and the option that sets it. */

@@ -61,9 +61,9 @@ export interface GatePolicy {
 }
 
 export interface GateOptions {
-  /** Kubernetes OpenAPI definitions (JSON). Default: `../shared/schemas/k8s-1.28.0-definitions.json` from the project root. */
+  /** Kubernetes OpenAPI definitions (JSON). Default: the project's `reference/kubernetes/k8s-1.28.0-definitions.json`. */
   schemaPath?: string;
-  /** Folder of CustomResourceDefinition YAML files. Default: `../shared/crds` from the project root. */
+  /** Folder of CustomResourceDefinition YAML files. Default: the project's `reference/crds`. */
   crdDir?: string;
   /**
    * Which CRD file to use when several define the same kind and version, keyed `group/Kind` (file name inside
