@@ -47,7 +47,7 @@ export function main(argv: readonly string[]): number {
         process.stdout.write(`${JSON.stringify(commands.schema()(), null, 2)}\n`);
         return 0;
       case 'cdk8s':
-        return commands.cdk8s()();
+        return commands.cdk8s()(rest);
       default:
         process.stderr.write(`mcp-stack: unknown command '${command}'; allowed: ${COMMANDS.join(', ')}\n`);
         return 2;

@@ -4,7 +4,7 @@
  * read from the shell's own trace (`sh -x`), so nothing in the program exists only for these tests.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tree } from './support';
@@ -23,9 +23,10 @@ interface Run {
 
 function launch(args: string[], env: NodeJS.ProcessEnv = {}, launcher = LAUNCHER): Run {
   const r = spawnSync('sh', ['-x', launcher, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
-  const trace = r.stderr.split('\n').filter((l) => l.startsWith('+ '));
-  const exec = trace.filter((l) => l.startsWith('+ exec ')).pop() ?? '';
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('+ ')).join('\n'), exec };
+  // Trace lines start with one `+` per nesting level (`++ ` inside a command substitution).
+  const traced = (l: string) => /^\++ /.test(l);
+  const exec = r.stderr.split('\n').filter((l) => l.startsWith('+ exec ')).pop() ?? '';
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !traced(l)).join('\n'), exec };
 }
 
 function plain(args: string[]): Omit<Run, 'exec'> {
@@ -105,5 +106,84 @@ describe('bin/mcp-stack falls back to the plain build', () => {
     expect(r.exec).toContain(`${other}/build/main.js`);
     expect(r.exec).not.toContain('--snapshot-blob');
     expect(r.stdout).toBe(plain(['schema']).stdout);
+  });
+});
+
+/**
+ * The launcher builds before running when the build is missing or older than a source. What is under test is that
+ * decision, so the project here is a small copy whose `scripts/build.sh` is a stand-in that records each call and
+ * writes a one-line program: running the real compiler in the checkout that other tests are reading would race
+ * with them. The real build script itself runs in every `npm test` and every `.ci/run`.
+ */
+describe('bin/mcp-stack builds first only when a source changed', () => {
+  function project(buildExit = 0): string {
+    const dir = tmp();
+    for (const sub of ['bin', 'scripts', 'lib', 'profiles', 'charts', 'imports', 'bench', 'node_modules']) mkdirSync(join(dir, sub));
+    copyFileSync(LAUNCHER, join(dir, 'bin', 'mcp-stack'));
+    writeFileSync(join(dir, 'lib', 'stack.ts'), 'export {};\n');
+    writeFileSync(join(dir, 'main.ts'), 'export {};\n');
+    writeFileSync(
+      join(dir, 'scripts', 'build.sh'),
+      [
+        '#!/bin/sh',
+        'root=$(cd "$(dirname "$0")/.." && pwd)',
+        'echo build >> "$root/builds.log"',
+        `[ ${buildExit} = 0 ] || { echo "main.ts(1,1): error TS2304" >&2; exit ${buildExit}; }`,
+        'mkdir -p "$root/build"',
+        'echo "process.stdout.write(\'ran \' + process.argv.slice(2).join(\' \'))" > "$root/build/main.js"',
+        ': > "$root/build/.built"',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'scripts', 'build.sh'), 0o755);
+    return dir;
+  }
+  const builds = (dir: string) => (existsSync(join(dir, 'builds.log')) ? readFileSync(join(dir, 'builds.log'), 'utf8').split('\n').filter(Boolean).length : 0);
+  const run = (dir: string, env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(join(dir, 'bin', 'mcp-stack'), ['schema'], { cwd: dir, encoding: 'utf8', env: { ...process.env, MCP_STACK_BUILD: '', ...env } });
+  const age = (dir: string, path: string) => utimesSync(join(dir, path), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+
+  it('builds a fresh clone, then runs without building while nothing changed', () => {
+    const dir = project();
+    const first = run(dir);
+    expect(first.status).toBe(0);
+    expect(first.stderr).toContain('sources changed since the last build; building (npm run build)');
+    expect(first.stdout).toBe('ran schema');
+    expect(builds(dir)).toBe(1);
+    const again = run(dir);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe('ran schema');
+    expect(builds(dir)).toBe(1);
+  });
+
+  it('builds again after a source is edited, and not after a test file is', () => {
+    const dir = project();
+    run(dir);
+    mkdirSync(join(dir, 'test'));
+    writeFileSync(join(dir, 'test', 'x.test.ts'), 'export {};\n');
+    run(dir);
+    expect(builds(dir)).toBe(1);
+    age(dir, 'build/.built');
+    writeFileSync(join(dir, 'lib', 'stack.ts'), 'export const edited = 1;\n');
+    expect(run(dir).stdout).toBe('ran schema');
+    expect(builds(dir)).toBe(2);
+  });
+
+  it('a failing build runs nothing and exits 1 naming the build', () => {
+    const dir = project(2);
+    const r = run(dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('error TS2304');
+    expect(r.stderr).toContain('mcp-stack: the build failed (see above); nothing was run');
+  });
+
+  it('MCP_STACK_BUILD=off runs the existing build as it is', () => {
+    const dir = project();
+    run(dir);
+    age(dir, 'build/.built');
+    writeFileSync(join(dir, 'main.ts'), 'export const edited = 1;\n');
+    expect(run(dir, { MCP_STACK_BUILD: 'off' }).stdout).toBe('ran schema');
+    expect(builds(dir)).toBe(1);
   });
 });
