@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Says once whether the cluster tier (test/cluster/, a real API server) runs; under CI=true it must.
+  globalSetup: '<rootDir>/test/cluster/global-setup.ts',
 };

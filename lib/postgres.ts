@@ -258,7 +258,7 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
       },
       volumeClaimTemplates: [
         {
-          metadata: { name: 'data', labels },
+          metadata: { name: 'data', labels: ctx.stableLabels('postgres') },
           spec: {
             accessModes: ['ReadWriteOnce'],
             ...(s.storage.storageClass ? { storageClassName: s.storage.storageClass } : {}),

@@ -85,9 +85,13 @@ export class Redis extends Construct {
         },
         ...(v.persistence.enabled
           ? {
+              // The volume holds caches only: it goes when the StatefulSet is deleted (uninstall), and stays
+              // when the StatefulSet only scales.
+              persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
               volumeClaimTemplates: [
                 {
-                  metadata: { name: 'data', labels: ctx.labels('redis', img.tag) },
+                  // No version label: a claim template never changes for the life of a release.
+                  metadata: { name: 'data', labels: ctx.stableLabels('redis') },
                   spec: {
                     accessModes: ['ReadWriteOnce'],
                     ...(v.persistence.storage.storageClass ? { storageClassName: v.persistence.storage.storageClass } : {}),

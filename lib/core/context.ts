@@ -71,6 +71,15 @@ export class StackContext {
     };
   }
 
+  /**
+   * The labels without `app.kubernetes.io/version`, for StatefulSet volume claim templates: the API server refuses
+   * any change to a claim template, so what they carry must stay the same for a release's life.
+   */
+  stableLabels(component: string): Record<string, string> {
+    const { 'app.kubernetes.io/version': _version, ...rest } = this.labels(component);
+    return rest;
+  }
+
   /** Metadata of a namespaced stack object. */
   meta(component: string, name: string, extra: { annotations?: Record<string, string>; version?: string } = {}): k8s.ObjectMeta {
     return {

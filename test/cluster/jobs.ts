@@ -1,0 +1,64 @@
+/**
+ * Stand-in for the kubelet where a flow needs finished Jobs: there is no node here, so a test marks a Job complete
+ * through its status subresource, the way the Job controller would after its pod succeeded.
+ */
+import { spawn } from 'node:child_process';
+import type { ControlPlane } from './control-plane';
+import { HELMS, type HelmName } from './support';
+
+/** Marks every unfinished Job in `namespace` complete; returns the names it marked. */
+export function completeJobs(cp: ControlPlane, namespace: string): string[] {
+  const r = cp.kubectl(['get', 'jobs', '-n', namespace, '-o', 'json']);
+  if (r.status !== 0) return [];
+  const marked: string[] = [];
+  for (const job of JSON.parse(r.stdout).items as any[]) {
+    const done = (job.status?.conditions ?? []).some((c: any) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    if (done || job.spec?.suspend) continue;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const start = job.status?.startTime ?? now;
+    const status = {
+      startTime: start,
+      completionTime: now,
+      succeeded: 1,
+      active: 0,
+      ready: 0,
+      terminating: 0,
+      uncountedTerminatedPods: {},
+      conditions: [
+        { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'marked by the test', lastProbeTime: now, lastTransitionTime: now },
+        { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'marked by the test', lastProbeTime: now, lastTransitionTime: now },
+      ],
+    };
+    const p = cp.kubectl(['patch', 'job', job.metadata.name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    if (p.status === 0) marked.push(job.metadata.name);
+  }
+  return marked;
+}
+
+/**
+ * Runs Helm while completing the Jobs it waits for (hooks), as a cluster with nodes would; resolves with Helm's
+ * exit code and output.
+ */
+export function helmCompletingJobs(cp: ControlPlane, name: HelmName, namespace: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(HELMS[name], args, { env: cp.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      try {
+        completeJobs(cp, namespace);
+      } finally {
+        busy = false;
+      }
+    }, 400);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ status: code ?? -1, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The upgrade matrix on a real API server: a release, then the same release with one more value changed, for each
+ * class of value a user turns (image tags, replicas, resources, toggles on and off, tenants). Each transition is
+ * applied on top of the previous one, through `kubectl apply --server-side` and through `helm upgrade` on Helm 3
+ * and Helm 4 (one release per path, so a transition costs one apply). Any rejection fails the transition.
+ */
+import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { ControlPlane, describeCluster, ROOT } from './control-plane';
+import { helmCompletingJobs } from './jobs';
+import { CHART, serverSideApply, synthStream, tempDir, type HelmName } from './support';
+
+/** One transition: a label and the `--set` values it adds to everything before it. */
+type Step = [label: string, sets: string[]];
+
+/** Transitions every path runs, in order, on the kind profile (standalone Postgres, Redis, NGINX). */
+export const STACK_STEPS: Step[] = [
+  ['gateway image tag', ['images.gateway.tag=v1.0.12']],
+  ['nginx image tag', ['images.nginx.tag=1.28.3-alpine']],
+  ['redis image tag', ['images.redis.tag=7.4.3']],
+  ['postgres image tag', ['images.postgres.tag=17.7-bookworm']],
+  ['fast-time-server image tag', ['images.fastTimeServer.tag=0.8.1']],
+  ['gateway replicas', ['gateway.replicas=3', 'database.standalone.maxConnections=300']],
+  ['nginx replicas', ['nginx.replicas=2']],
+  ['fast-time-server replicas', ['fastTimeServer.replicas=3']],
+  ['gateway resources', ['gateway.resources.limits.memory=3Gi']],
+  ['nginx resources', ['nginx.resources.limits.memory=1Gi']],
+  ['redis resources', ['redis.resources.limits.memory=768Mi']],
+  ['postgres resources', ['database.standalone.resources.limits.memory=3Gi']],
+  ['fast-time-server resources', ['fastTimeServer.resources.limits.memory=128Mi']],
+  ['gateway HPA on', ['gateway.hpa.enabled=true', 'gateway.hpa.maxReplicas=4']],
+  ['gateway HPA off', ['gateway.hpa.enabled=false']],
+  ['gateway PDB off', ['gateway.pdb.enabled=false']],
+  ['gateway PDB on', ['gateway.pdb.enabled=true']],
+  ['nginx PDB on', ['nginx.pdb.enabled=true']],
+  ['nginx off', ['nginx.enabled=false']],
+  ['nginx on', ['nginx.enabled=true']],
+  ['registration off', ['registration.enabled=false']],
+  ['registration on', ['registration.enabled=true']],
+  ['gateway plugins off', ['gateway.plugins.enabled=false']],
+  ['network policies on', ['networkPolicies.enabled=true']],
+  ['network policies off', ['networkPolicies.enabled=false']],
+  ['benchmark on', ['benchmark.enabled=true']],
+  ['locust image tag', ['images.locust.tag=2.46.7']],
+  ['locust workers', ['benchmark.workers=5']],
+  ['locust worker resources', ['benchmark.workerResources.limits.memory=2Gi']],
+  ['benchmark off', ['benchmark.enabled=false']],
+];
+
+/**
+ * The Helm paths run one transition per class of value (a Helm upgrade costs a few seconds: hooks, release
+ * Secrets), so the tier stays within minutes; the kubectl path runs all of them.
+ */
+const HELM_CLASSES = new Set([
+  'gateway image tag', 'redis image tag', 'postgres image tag', 'gateway replicas', 'gateway resources', 'redis resources',
+  'nginx off', 'nginx on', 'registration off', 'registration on', 'benchmark on', 'locust workers', 'benchmark off',
+]);
+export const HELM_STEPS = STACK_STEPS.filter(([label]) => HELM_CLASSES.has(label));
+
+/** Transitions of the PGO path (production): the database is a PostgresCluster. */
+export const PGO_STEPS: Step[] = [
+  // Redis keeps its volume here (persistence on): the claim template must not change with the image.
+  ['redis image tag (persistent Redis)', ['images.redis.tag=7.4.3', `images.redis.digest=sha256:${'3'.repeat(64)}`]],
+  ['PGO instance resources', ['database.pgo.instances.resources.limits.memory=12Gi']],
+  ['PGO instance replicas', ['database.pgo.instances.replicas=3']],
+  ['PgBouncer replicas', ['database.pgo.pgbouncer.replicas=2', 'database.pgo.pgbouncer.maxDbConnections=350']],
+  ['PGO storage size up', ['database.pgo.instances.storage.size=20Gi']],
+  ['gateway replicas (HPA min)', ['gateway.hpa.minReplicas=4']],
+  ['topology spread off', ['topologySpread.enabled=false']],
+  ['network policies off', ['networkPolicies.enabled=false']],
+  ['network policies on', ['networkPolicies.enabled=true']],
+];
+
+const EXAMPLE_TENANTS = join(ROOT, 'examples', 'tenants.yaml');
+
+describeCluster()('upgrade matrix on a real API server', () => {
+  let cp: ControlPlane;
+  let work: string;
+  beforeAll(async () => {
+    cp = await ControlPlane.start();
+    work = tempDir('upgrades');
+  }, 120_000);
+  afterAll(async () => {
+    await cp?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+
+  const release = (name: string) => ['--set', `release.name=${name}`, '--set', `release.namespace=${name}`];
+
+  describe('kubectl apply --server-side, kind', () => {
+    // A larger declared node than the default laptop, so the gate's scheduling simulation fits the matrix's
+    // accumulated replicas and the benchmark.
+    const sets: string[] = ['cluster.cpu=16', 'cluster.memory=32Gi'];
+    const synth = (extra: string[] = []) => synthStream(['--profile', 'kind', ...release('ssa'), ...sets.flatMap((s) => ['--set', s]), ...extra]);
+    it('first release', () => {
+      serverSideApply(cp, synth());
+    });
+    it.each(STACK_STEPS)('%s', (_label, change) => {
+      sets.push(...change);
+      serverSideApply(cp, synth());
+    });
+    it('tenants added, then one removed', () => {
+      serverSideApply(cp, synth(['--tenants', EXAMPLE_TENANTS]));
+      const fewer = join(work, 'tenants-fewer.yaml');
+      writeFileSync(fewer, 'tenants:\n  - name: acme\n    servers:\n      - name: fetch\n        image: { repository: docker.io/mcp/fetch, tag: "2025.4.7" }\n        transport: stdio\n');
+      serverSideApply(cp, synth(['--tenants', fewer]));
+    });
+  });
+
+  describe('kubectl apply --server-side, production', () => {
+    const sets: string[] = [];
+    const synth = () => synthStream(['--profile', 'production', ...release('ssa-pgo'), ...sets.flatMap((s) => ['--set', s])]);
+    it('first release', () => {
+      serverSideApply(cp, synth());
+    });
+    it.each(PGO_STEPS)('%s', (_label, change) => {
+      sets.push(...change);
+      serverSideApply(cp, synth());
+    });
+  });
+
+  describe.each(['helm3', 'helm4'] as HelmName[])('helm upgrade on %s, values-kind.yaml', (helmName) => {
+    const ns = `${helmName}-upgrades`;
+    const sets: string[] = ['release.createNamespace=false'];
+    const args = (verb: 'install' | 'upgrade') => [verb, 'mcp', CHART, '-n', ns, '-f', join(CHART, 'values-kind.yaml'), ...sets.flatMap((s) => ['--set', s]), '--timeout', '60s'];
+    it('first release (namespace created beforehand with the Pod Security labels)', async () => {
+      cp.kubectlOk(['create', 'namespace', ns]);
+      cp.kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+      const r = await helmCompletingJobs(cp, helmName, ns, args('install'));
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }, 90_000);
+    it.each(HELM_STEPS)('%s', async (_label, change) => {
+      sets.push(...change);
+      const r = await helmCompletingJobs(cp, helmName, ns, args('upgrade'));
+      if (r.status !== 0) throw new Error(`${helmName} upgrade failed:\n${r.stderr}`);
+    }, 90_000);
+  });
+});
