@@ -1,5 +1,6 @@
 /** The fast-time-server: the Go MCP time server the seeds benchmark against, registered with the gateway. */
 import { Construct } from 'constructs';
+import { applyPodOverrides } from './core/pod-overrides';
 import { k8s, type StackContext } from './core/context';
 import { serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
@@ -34,7 +35,7 @@ export class FastTimeServer extends Construct {
       },
     });
     const health = { httpGet: { path: '/health', port: k8s.IntOrString.fromString('http') } };
-    new k8s.KubeDeployment(this, 'Deployment', {
+    const deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: meta(),
       spec: {
         replicas: v.replicas,
@@ -64,6 +65,7 @@ export class FastTimeServer extends Construct {
         },
       },
     });
+    applyPodOverrides(deployment, v);
     if (v.pdb.enabled) podDisruptionBudget(this, ctx, 'fast-time-server', this.serviceName, v.pdb.minAvailable, img.tag);
   }
 }

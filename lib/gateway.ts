@@ -3,6 +3,8 @@
  * PDB. The schema belongs to the migration Job; gateway pods start only once the schema is at head.
  */
 import { Construct } from 'constructs';
+import { applyPodOverrides } from './core/pod-overrides';
+import { withoutPodOverrides } from '../profiles/pod-overrides-schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import { gatewaySecretName, serviceHost } from './core/naming';
@@ -86,7 +88,7 @@ export class Gateway extends Construct {
         template: {
           metadata: {
             labels: ctx.labels('gateway', img.tag),
-            annotations: { 'checksum/config': valuesChecksum(g, ctx.release, ctx.namespace) },
+            annotations: { 'checksum/config': valuesChecksum(withoutPodOverrides(g), ctx.release, ctx.namespace) },
           },
           spec: {
             serviceAccountName: ctx.name('workload'),
@@ -121,6 +123,8 @@ export class Gateway extends Construct {
         },
       },
     });
+
+    applyPodOverrides(deployment, g);
 
     if (g.hpa.enabled) {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {

@@ -8,6 +8,7 @@
  * container, and no token or secret is ever in a container's arguments.
  */
 import { Construct } from 'constructs';
+import { applyPodOverrides } from './core/pod-overrides';
 import type { Values } from '../profiles/schema';
 import { asset } from './core/assets';
 import { sha256 } from './core/checksum';
@@ -163,7 +164,7 @@ export class LocustBenchmark extends Construct {
 
     // The master only coordinates: it never calls the gateway, so it gets no token.
     const web = { httpGet: { path: '/', port: k8s.IntOrString.fromString('web') } };
-    new k8s.KubeDeployment(this, 'Master', {
+    const master = new k8s.KubeDeployment(this, 'Master', {
       metadata: meta('locust-master', this.masterName),
       spec: {
         replicas: 1,
@@ -205,6 +206,7 @@ export class LocustBenchmark extends Construct {
         },
       },
     });
+    applyPodOverrides(master, b.master);
 
     // Each image runs as its own user; the token file is shared through the pod's fsGroup (OpenShift gives both
     // containers the same user anyway).
@@ -218,7 +220,7 @@ export class LocustBenchmark extends Construct {
       volume: { name: 'tokens', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } } as k8s.Volume,
       mount: { name: 'tokens', mountPath: '/tokens' } as k8s.VolumeMount,
     };
-    new k8s.KubeDeployment(this, 'Workers', {
+    const workers = new k8s.KubeDeployment(this, 'Workers', {
       metadata: meta('locust-worker', this.workerName),
       spec: {
         replicas: b.workers,
@@ -268,6 +270,7 @@ export class LocustBenchmark extends Construct {
         },
       },
     });
+    applyPodOverrides(workers, b.worker);
 
     // Drains evict one worker at a time; a run loses a share of its load rather than all of it.
     if (b.workers > 1) podDisruptionBudget(this, ctx, 'locust-worker', this.workerName, b.workers - 1, img.tag);

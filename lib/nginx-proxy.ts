@@ -4,6 +4,8 @@
  * caller's authenticated response can never be served to another.
  */
 import { Construct } from 'constructs';
+import { applyPodOverrides } from './core/pod-overrides';
+import { withoutPodOverrides } from '../profiles/pod-overrides-schema';
 import type { Values } from '../profiles/schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
@@ -62,13 +64,13 @@ export class NginxProxy extends Construct {
       mounts.push({ name: 'tls', mountPath: '/etc/nginx/tls', readOnly: true });
       containerPorts.push({ name: 'https', containerPort: NGINX_HTTPS_PORT });
     }
-    new k8s.KubeDeployment(this, 'Deployment', {
+    const deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: meta(this.serviceName),
       spec: {
         replicas: n.replicas,
         selector: { matchLabels: ctx.selector('nginx') },
         template: {
-          metadata: { labels: ctx.labels('nginx', img.tag), annotations: { 'checksum/config': valuesChecksum(n, ctx.release, ctx.namespace) } },
+          metadata: { labels: ctx.labels('nginx', img.tag), annotations: { 'checksum/config': valuesChecksum(withoutPodOverrides(n), ctx.release, ctx.namespace) } },
           spec: {
             serviceAccountName: ctx.name('workload'),
             automountServiceAccountToken: false,
@@ -94,6 +96,7 @@ export class NginxProxy extends Construct {
         },
       },
     });
+    applyPodOverrides(deployment, n);
     if (n.pdb.enabled) podDisruptionBudget(this, ctx, 'nginx', this.serviceName, n.pdb.minAvailable, img.tag);
 
     ctx.allow({ from: { component: 'nginx' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'the proxy forwards every request to the gateway' });

@@ -4,6 +4,7 @@
  * var names whichever mode, with the gateway going through the pooler and the migration straight to Postgres.
  */
 import { Construct } from 'constructs';
+import { applyPodOverrides } from './core/pod-overrides';
 import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../imports/postgres-operator.crunchydata.com';
 import type { Resources } from '../profiles/schema';
 import { valuesChecksum } from './core/checksum';
@@ -215,7 +216,7 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
     { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
   ];
   const ready = ['/bin/sh', '-c', 'exec pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'];
-  new k8s.KubeStatefulSet(scope, 'StatefulSet', {
+  const statefulSet = new k8s.KubeStatefulSet(scope, 'StatefulSet', {
     metadata: ctx.meta('postgres', name, { version: img.tag }),
     spec: {
       serviceName: name,
@@ -268,6 +269,7 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
       ],
     },
   });
+  applyPodOverrides(statefulSet, s);
 
   const host = serviceHost(name, ctx.namespace);
   return {

@@ -3,6 +3,7 @@
  * is written to a config file at start, so it appears neither in the pod spec nor in the process arguments.
  */
 import { Construct } from 'constructs';
+import { applyPodOverrides } from './core/pod-overrides';
 import { k8s, type StackContext } from './core/context';
 import { redisSecretName, serviceHost } from './core/naming';
 
@@ -45,7 +46,7 @@ export class Redis extends Construct {
     const password = { secretKeyRef: { name: this.secretName, key: 'REDIS_PASSWORD' } };
 
     // A StatefulSet: its one pod releases the ReadWriteOnce volume before its replacement starts.
-    new k8s.KubeStatefulSet(this, 'StatefulSet', {
+    const statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: meta(),
       spec: {
         replicas: 1,
@@ -103,5 +104,6 @@ export class Redis extends Construct {
           : {}),
       },
     });
+    applyPodOverrides(statefulSet, v);
   }
 }

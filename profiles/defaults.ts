@@ -5,6 +5,7 @@
  */
 import type { Values } from './schema';
 import { tenantsDefaults } from './tenants-schema';
+import { noPodOverrides } from './pod-overrides-schema';
 
 const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
   requests: { cpu, memory },
@@ -15,6 +16,7 @@ export const defaults: Values = {
   profile: 'kind',
   platform: 'kubernetes',
   release: { name: 'mcp-stack', namespace: 'mcp-stack', createNamespace: true },
+  global: { imageRegistry: '' },
   images: {
     requireDigests: false,
     pullPolicy: 'IfNotPresent',
@@ -55,6 +57,7 @@ export const defaults: Values = {
     extraConfig: {},
     hpa: { enabled: false, minReplicas: 2, maxReplicas: 10, cpuUtilization: 90, memoryUtilization: 90 },
     pdb: { enabled: true, minAvailable: 1 },
+    ...noPodOverrides(),
   },
   migration: {
     resources: small('250m', '512Mi', '500m', '1Gi'),
@@ -75,6 +78,7 @@ export const defaults: Values = {
     clientMaxBodySize: '25m',
     tls: false,
     pdb: { enabled: false, minAvailable: 1 },
+    ...noPodOverrides(),
   },
   database: {
     mode: 'standalone',
@@ -84,6 +88,7 @@ export const defaults: Values = {
       resources: small('250m', '512Mi', '2', '2Gi'),
       storage: { size: '5Gi', storageClass: '' },
       maxConnections: 200,
+      ...noPodOverrides(),
     },
     pgo: {
       postgresVersion: 17,
@@ -129,12 +134,14 @@ export const defaults: Values = {
     resources: small('250m', '256Mi', '1', '1Gi'),
     persistence: { enabled: false, storage: { size: '1Gi', storageClass: '' } },
     maxClients: 15000,
+    ...noPodOverrides(),
   },
   fastTimeServer: {
     enabled: true,
     replicas: 2,
     resources: small('25m', '16Mi', '100m', '64Mi'),
     pdb: { enabled: false, minAvailable: 1 },
+    ...noPodOverrides(),
   },
   exposure: { type: 'ingress', host: 'mcp.localtest.me', ingressClassName: 'nginx', tlsSecretName: '' },
   networkPolicies: { enabled: false },
@@ -152,6 +159,8 @@ export const defaults: Values = {
     mcpServerId: '',
     masterResources: small('500m', '512Mi', '2', '1Gi'),
     workerResources: small('500m', '512Mi', '2', '1Gi'),
+    master: noPodOverrides(),
+    worker: noPodOverrides(),
   },
   gitops: {
     enabled: true,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { tenantsSchema } from './tenants-schema';
+import { podOverrideFields } from './pod-overrides-schema';
 
 /** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`; a bare number (`--set cpu=4`) counts as its string. */
 export const quantity = z.preprocess(
@@ -130,6 +131,16 @@ export const valuesSchema = z
       /** Create the Namespace object (with Pod Security labels); off when the namespace is managed elsewhere. */
       createNamespace: z.boolean(),
     }),
+    /** Settings every component shares, under the name Helm charts conventionally give them. */
+    global: z.strictObject({
+      /** Registry (and optional path) that replaces the registry of every image, for a mirror or an air-gapped cluster; empty keeps each image's own. */
+      imageRegistry: z
+        .string()
+        .regex(
+          /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*)?$/,
+          'must be a registry host with an optional port and path, such as registry.example.com:5000/mirror, or empty',
+        ),
+    }),
     images: z.strictObject({
       /** Refuse any image without a digest (production). */
       requireDigests: z.boolean(),
@@ -183,6 +194,7 @@ export const valuesSchema = z
       extraConfig: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE setting name'), z.string()),
       hpa: hpaSchema,
       pdb: pdbSchema,
+      ...podOverrideFields,
     }),
     migration: z.strictObject({
       resources: resourcesSchema,
@@ -205,6 +217,7 @@ export const valuesSchema = z
       /** TLS listener on 8443 with an OpenShift service-CA serving certificate (Route reencrypt). */
       tls: z.boolean(),
       pdb: pdbSchema,
+      ...podOverrideFields,
     }),
     database: z.strictObject({
       /** `standalone`: a Postgres StatefulSet (laptops); `pgo`: a CrunchyData PostgresCluster with PgBouncer. */
@@ -215,6 +228,7 @@ export const valuesSchema = z
         resources: resourcesSchema,
         storage: storageSchema,
         maxConnections: positiveInt,
+        ...podOverrideFields,
       }),
       pgo: z.strictObject({
         postgresVersion: z.number().int().min(11).max(18),
@@ -245,12 +259,14 @@ export const valuesSchema = z
       resources: resourcesSchema,
       persistence: z.strictObject({ enabled: z.boolean(), storage: storageSchema }),
       maxClients: positiveInt,
+      ...podOverrideFields,
     }),
     fastTimeServer: z.strictObject({
       enabled: z.boolean(),
       replicas: positiveInt,
       resources: resourcesSchema,
       pdb: pdbSchema,
+      ...podOverrideFields,
     }),
     exposure: z.strictObject({
       /** Exactly one way in: an OpenShift Route, an Ingress, or none (port-forward). */
@@ -278,6 +294,10 @@ export const valuesSchema = z
       mcpServerId: z.string().regex(/^[A-Za-z0-9-]*$/, 'must be a server id (letters, digits, -)'),
       masterResources: resourcesSchema,
       workerResources: resourcesSchema,
+      /** Escape hatches of the Locust master pod. */
+      master: z.strictObject({ ...podOverrideFields }),
+      /** Escape hatches of the Locust worker pods. */
+      worker: z.strictObject({ ...podOverrideFields }),
     }),
     /** ArgoCD delivery of the committed output (`dist/<profile>/argocd/`). */
     gitops: z.strictObject({

@@ -91,7 +91,7 @@ export class StackContext {
   }
 
   image(image: Image): string {
-    return imageRef(image);
+    return imageRef(image, this.values.global.imageRegistry);
   }
 
   resources(r: Resources): k8s.ResourceRequirements {

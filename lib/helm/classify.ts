@@ -45,7 +45,7 @@ export function classify(knobs: readonly Knob[], contexts: readonly unknown[], p
     } else {
       tokenized.push(k);
       const canBeEmpty = k.optional || k.allowsEmpty;
-      if (canBeEmpty && (k.kind === 'string' || k.kind === 'list') && !substitutes(k, readIn(k), primaryReading(k), probes, [emptyValue(k)], memo, render)) {
+      if (canBeEmpty && ['string', 'list', 'objects', 'map'].includes(k.kind) && !substitutes(k, readIn(k), primaryReading(k), probes, [emptyValue(k)], memo, render)) {
         toggles.push({ id: `${k.id}:set`, knob: k.id, type: 'empty', domain: [false, true] });
       }
     }

@@ -3,7 +3,8 @@
  * conditions, and the one-line text of scalars. Every value goes through `toJson` when it lands in YAML, so any
  * string comes out as one valid, verbatim YAML scalar.
  */
-import type { Cond, Node, Part, Ref, Toggle } from './ir';
+import { POD_OVERRIDE_KEYS } from '../../profiles/pod-overrides-schema';
+import { WITHOUT_POD_OVERRIDES, type Cond, type Node, type Part, type Ref, type Toggle } from './ir';
 
 export interface Ctx {
   readonly toggles: ReadonlyMap<string, Toggle>;
@@ -61,11 +62,15 @@ export function valueRef(ref: Ref, ctx: Ctx): string {
 function argRef(arg: string, ctx: Ctx): string {
   if (arg === '@release') return valueRef({ knob: 'release.name' }, ctx);
   if (arg === '@namespace') return valueRef({ knob: 'release.namespace' }, ctx);
+  if (arg.endsWith(WITHOUT_POD_OVERRIDES)) {
+    const keys = POD_OVERRIDE_KEYS.map((k) => goString(k)).join(' ');
+    return `(omit ${valueRef({ knob: arg.slice(0, -WITHOUT_POD_OVERRIDES.length) }, ctx)} ${keys})`;
+  }
   return valueRef({ knob: arg }, ctx);
 }
 
 function imageExpr(image: string, ctx: Ctx): string {
-  return `include "mcp-stack.image" ${valueRef({ knob: `images.${image}` }, ctx)}`;
+  return `include "mcp-stack.image" (list ${valueRef({ knob: `images.${image}` }, ctx)} ${valueRef({ knob: 'global.imageRegistry' }, ctx)})`;
 }
 
 /** printf verb and argument of a part. */
@@ -167,7 +172,7 @@ export function alwaysHolds(c: Cond, ctx: Ctx): boolean {
   return all(0, new Map());
 }
 
-/** A Go expression for a scalar node's value (for `set`). */
+/** A Go expression for a node's value (for `set`): scalars, and maps and lists without conditions. */
 export function valueExpr(node: Node, ctx: Ctx): string {
   switch (node.n) {
     case 'lit':
@@ -178,9 +183,17 @@ export function valueExpr(node: Node, ctx: Ctx): string {
       return node.offset ? `(add (int64 ${valueRef(node.ref, ctx)}) ${node.offset})` : `(int64 ${valueRef(node.ref, ctx)})`;
     case 'val':
       return valueRef(node.ref, ctx);
+    // Unconditional maps and lists (a fixed affinity a map knob merges into) as nested dict and list calls.
+    case 'map':
+      if (node.entries.some((e) => e.when)) break;
+      return `(dict${node.entries.map((e) => ` ${goString(e.key)} ${valueExpr(e.node, ctx)}`).join('')})`;
+    case 'seq':
+      if (node.items.some((i) => i.when || i.range !== undefined)) break;
+      return `(list${node.items.map((i) => ` ${valueExpr(i.node, ctx)}`).join('')})`;
     default:
-      throw new Error(`cannot set ${node.n} in a map`);
+      break;
   }
+  throw new Error(`cannot set ${node.n} in a map`);
 }
 
 /** A Go expression printing a part as plain text. */

@@ -3,6 +3,7 @@
  * conditions over toggles. `evaluate` gives what the template renders for given values; the chart generator checks
  * it against the real stack before any Helm text is written, and `emit.ts` turns the same tree into Helm syntax.
  */
+import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { labelValue } from '../core/context';
 import { imageRef } from '../core/images';
 import { nameHash, valuesChecksum } from '../core/checksum';
@@ -12,6 +13,9 @@ export type Scalar = null | boolean | number | string;
 
 /** A value of the chart: a knob by its dotted path, or the current element inside a range. */
 export type Ref = { readonly knob: string } | { readonly elem: true };
+
+/** Suffix of a checksum argument that digests a workload's values without its escape hatches. */
+export const WITHOUT_POD_OVERRIDES = '~pod';
 
 /** One piece of a string. */
 export type Part =
@@ -118,6 +122,7 @@ export function holds(cond: Cond | undefined, ctx: EvalContext): boolean {
 function argValue(arg: string, values: any): unknown {
   if (arg === '@release') return getPath(values, RELEASE_NAME.split('.'));
   if (arg === '@namespace') return getPath(values, RELEASE_NAMESPACE.split('.'));
+  if (arg.endsWith(WITHOUT_POD_OVERRIDES)) return withoutPodOverrides(getPath(values, arg.slice(0, -WITHOUT_POD_OVERRIDES.length).split('.')) ?? {});
   return getPath(values, arg.split('.'));
 }
 
@@ -133,9 +138,9 @@ export function partText(part: Part, ctx: EvalContext): string {
     case 'listJson':
       return JSON.stringify(getPath(ctx.values, part.knob.split('.')));
     case 'image':
-      return imageRef(ctx.values.images[part.image]);
+      return imageRef(ctx.values.images[part.image], ctx.values.global?.imageRegistry);
     case 'imageHash': {
-      const ref = imageRef(ctx.values.images[part.image]);
+      const ref = imageRef(ctx.values.images[part.image], ctx.values.global?.imageRegistry);
       return nameHash(part.salt === undefined ? ref : `${ref}\n${part.salt}`);
     }
     case 'checksum':

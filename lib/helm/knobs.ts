@@ -8,10 +8,11 @@ import { valuesSchema } from '../../profiles/schema';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
- * `string`, `int`, `bool` and `enum` are scalars; `list` is an array of strings; `map` a record of scalars (merged
- * key by key); `opaque` anything else (kept as given, never probed).
+ * `string`, `int`, `bool` and `enum` are scalars; `list` is an array of strings; `objects` an array of objects
+ * (Kubernetes objects given verbatim, each written whole); `map` a record of scalars or objects (merged key by
+ * key); `opaque` anything else (kept as given, never probed).
  */
-export type KnobKind = 'string' | 'int' | 'bool' | 'enum' | 'list' | 'map' | 'opaque';
+export type KnobKind = 'string' | 'int' | 'bool' | 'enum' | 'list' | 'objects' | 'map' | 'opaque';
 
 export interface Knob {
   /** Dotted path in the values, e.g. `gateway.replicas`. */
@@ -24,6 +25,8 @@ export interface Knob {
   /** Patterns a string (or each list element, or map value) must match; any one of them is enough. */
   readonly patterns: readonly RegExp[];
   readonly maxLength?: number;
+  /** For maps: the values are objects (affinity kinds), not scalars. */
+  readonly objectValues?: boolean;
   /** For maps: the pattern of the keys. */
   readonly keyPattern?: RegExp;
   /** For integers: the smallest value allowed. */
@@ -59,10 +62,11 @@ function walk(node: any, path: string[], optional: boolean, out: Knob[]): void {
   const strings = alternatives(node).filter((a) => a.type === 'string');
   if (node.type === 'object' && node.additionalProperties && typeof node.additionalProperties === 'object') {
     const valueTypes = [node.additionalProperties.type].flat();
-    const scalar = valueTypes.every((t: string) => t === 'string' || t === 'number' || t === 'integer');
+    const scalar = valueTypes.every((t: string) => t === 'string' || t === 'number' || t === 'integer' || t === 'object');
     out.push({
       ...base,
       kind: scalar ? 'map' : 'opaque',
+      objectValues: valueTypes.every((t: string) => t === 'object'),
       patterns: [],
       keyPattern: node.propertyNames?.pattern ? new RegExp(node.propertyNames.pattern) : undefined,
       allowsEmpty: true,
@@ -70,7 +74,7 @@ function walk(node: any, path: string[], optional: boolean, out: Knob[]): void {
   } else if (node.type === 'array') {
     const items = node.items ?? {};
     const isStrings = items.type === 'string';
-    out.push({ ...base, kind: isStrings ? 'list' : 'opaque', patterns: patternsOf([items]), maxLength: items.maxLength, allowsEmpty: true });
+    out.push({ ...base, kind: isStrings ? 'list' : items.type === 'object' ? 'objects' : 'opaque', patterns: patternsOf([items]), maxLength: items.maxLength, allowsEmpty: true });
   } else if (node.type === 'boolean') {
     out.push({ ...base, kind: 'bool', patterns: [], allowsEmpty: false });
   } else if (node.type === 'integer') {
@@ -125,9 +129,13 @@ export function setPath(root: any, path: readonly string[], value: unknown): voi
   else cur[last] = value;
 }
 
-/** A string or list that holds nothing (or a missing optional key): false in a Helm `if`. */
+/** A string, list or map that holds nothing (or a missing optional key): false in a Helm `if`. */
 export function isEmptyValue(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+  return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -52,10 +52,15 @@ export function probeSet(knobs: readonly Knob[], first: number): ProbeSet {
       case 'list':
         out.set(k.id, [stringToken(k, n++), stringToken(k, n++)]);
         break;
+      case 'objects':
+        // Two elements, each an object that holds one token as key and value: recognisable wherever it lands.
+        out.set(k.id, [0, 1].map(() => ({ [`zq${pad(n)}q`]: `zq${pad(n++)}q` })));
+        break;
       case 'map': {
         const key = stringShapes(n++).find((s) => !k.keyPattern || k.keyPattern.test(s));
         if (!key) throw new Error(`cannot probe '${k.id}': no token shape satisfies its key pattern`);
-        out.set(k.id, { [key]: `zq${pad(n++)}q` });
+        const value = `zq${pad(n++)}q`;
+        out.set(k.id, { [key]: k.objectValues ? { [value]: value } : value });
         break;
       }
       default:
@@ -69,7 +74,7 @@ export function probeSet(knobs: readonly Knob[], first: number): ProbeSet {
 /** The empty value of a knob that a toggle switches off. */
 export function emptyValue(knob: Knob): unknown {
   if (knob.optional) return undefined;
-  return knob.kind === 'list' ? [] : '';
+  return knob.kind === 'list' || knob.kind === 'objects' ? [] : knob.kind === 'map' ? {} : '';
 }
 
 /**

@@ -6,7 +6,8 @@ import { valuesChecksum, nameHash } from '../core/checksum';
 import { imageRef } from '../core/images';
 import { registrationScriptsDigest } from '../gateway-jobs';
 import { escapeRegExp, getPath, type Json, type Knob } from './knobs';
-import { durationSeconds, type Item, type Node, type Part } from './ir';
+import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
+import { durationSeconds, WITHOUT_POD_OVERRIDES, type Item, type Node, type Part } from './ir';
 
 /** Durations (`60s`, `5m`, `1h`): their seconds may appear in the output as numbers (plus a constant). */
 const DURATION = /^\d+[smh]$/;
@@ -30,6 +31,8 @@ export class Registry {
   private readonly ints = new Map<number, string>();
   private readonly durations: { knob: string; seconds: number }[] = [];
   private readonly sentinels = new Map<string, { knob: string; value: unknown }>();
+  /** Probe elements of object lists (JSON) → `<knob>#<index>`. */
+  private readonly elements = new Map<string, string>();
   private checksums?: Map<string, string[]>;
   private scanner?: RegExp;
 
@@ -55,13 +58,16 @@ export class Registry {
       } else if (k.kind === 'list') {
         this.texts.set(JSON.stringify(v), { p: 'listJson', knob: k.id });
         (v as string[]).forEach((e, i) => this.texts.set(e, { p: 'str', ref: { knob: `${k.id}#${i}` } }));
+      } else if (k.kind === 'objects') {
+        (v as object[]).forEach((e, i) => this.elements.set(JSON.stringify(e), `${k.id}#${i}`));
       } else if (k.kind === 'map') {
         for (const [key, value] of Object.entries(v)) this.sentinels.set(key, { knob: k.id, value });
       }
     }
     for (const [image, img] of Object.entries<any>(values.images ?? {})) {
-      if (!['repository', 'tag', 'digest'].some((f) => probed.has(`images.${image}.${f}`))) continue;
-      const ref = imageRef(img);
+      if (!['repository', 'tag', 'digest'].some((f) => probed.has(`images.${image}.${f}`)) && !probed.has('global.imageRegistry')) continue;
+      if (!img || typeof img !== 'object' || typeof img.repository !== 'string') continue;
+      const ref = imageRef(img, values.global?.imageRegistry);
       this.texts.set(ref, { p: 'image', image });
       this.texts.set(nameHash(ref), { p: 'imageHash', image });
       for (const salt of HASH_SALTS()) this.texts.set(nameHash(`${ref}\n${salt}`), { p: 'imageHash', image, salt });
@@ -112,9 +118,14 @@ export class Registry {
     return d && { knob: d.knob, offset: n - d.seconds };
   }
 
+  /** The object-list element (`<knob>#<index>`) an object is the probe of, if any. */
+  element(value: object): string | undefined {
+    return this.elements.size ? this.elements.get(JSON.stringify(value)) : undefined;
+  }
+
   sentinel(key: string, value: unknown): string | undefined {
     const s = this.sentinels.get(key);
-    return s && s.value === value ? s.knob : undefined;
+    return s && (s.value === value || (typeof value === 'object' && JSON.stringify(s.value) === JSON.stringify(value))) ? s.knob : undefined;
   }
 
   /** The values a digest was computed from, if it is a `valuesChecksum` of them (tries what matched before first). */
@@ -127,7 +138,12 @@ export class Registry {
   }
 
   private checksum(args: readonly string[]): string {
-    const parts = args.map((a) => (a === '@release' ? this.values.release.name : a === '@namespace' ? this.values.release.namespace : getPath(this.values, a.split('.'))));
+    const parts = args.map((a) => {
+      if (a === '@release') return this.values.release.name;
+      if (a === '@namespace') return this.values.release.namespace;
+      if (a.endsWith(WITHOUT_POD_OVERRIDES)) return withoutPodOverrides(getPath(this.values, a.slice(0, -WITHOUT_POD_OVERRIDES.length).split('.')) ?? {});
+      return getPath(this.values, a.split('.'));
+    });
     return valuesChecksum(...parts);
   }
 
@@ -148,6 +164,7 @@ export class Registry {
         const p = [...path, key].join('.');
         add([p]);
         add([p, '@release', '@namespace']);
+        if (node[key] && typeof node[key] === 'object' && !Array.isArray(node[key]) && 'extraEnv' in node[key]) add([`${p}${WITHOUT_POD_OVERRIDES}`, '@release', '@namespace']);
         if (depth < 2) visit(node[key], [...path, key], depth + 1);
       }
     };
@@ -176,6 +193,8 @@ export function templatize(value: Json, reg: Registry, inLabels = false): Node {
   }
   if (value === null || typeof value !== 'object') return { n: 'lit', v: value };
   if (Array.isArray(value)) return { n: 'seq', items: ranges(value.map((v) => templatize(v, reg))) };
+  const element = reg.element(value);
+  if (element) return { n: 'val', ref: { knob: element } };
   const sentinel = Object.entries(value).map(([k, v]) => reg.sentinel(k, v)).find((x) => x);
   const entries = Object.entries(value)
     .filter(([k, v]) => !(sentinel && reg.sentinel(k, v) === sentinel))

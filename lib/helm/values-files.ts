@@ -42,6 +42,7 @@ export function chartSchema(schema: any, docs: ReadonlyMap<string, string>): any
     for (const [k, child] of Object.entries<any>(node.properties ?? {})) visit(child, [...path, k]);
     for (const alt of node.anyOf ?? []) visit(alt, path);
     if (node.items) visit(node.items, [...path, '*']);
+    if (node.propertyNames) visit(node.propertyNames, [...path, '(key)']);
     if (node.additionalProperties && typeof node.additionalProperties === 'object') visit(node.additionalProperties, [...path, '*']);
   };
   visit(out, []);

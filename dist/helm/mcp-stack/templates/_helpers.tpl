@@ -4,14 +4,27 @@ function of the constructs, named below, and the chart's tests check that both g
 */}}
 
 {{/*
-Image reference of an image value (repository, tag, optional digest): repository:tag@digest when pinned,
-else repository:tag. Mirrors imageRef in lib/core/images.ts.
+Image reference of (list image registry), the image a value (repository, tag, optional digest) and registry
+global.imageRegistry: repository:tag@digest when pinned, else repository:tag, the repository's registry host
+replaced by the registry when one is set. Mirrors imageRef in lib/core/images.ts.
 */}}
 {{- define "mcp-stack.image" -}}
-{{- if .digest -}}
-{{- printf "%s:%s@%s" .repository .tag .digest -}}
+{{- $image := index . 0 -}}
+{{- $registry := index . 1 -}}
+{{- $repository := $image.repository -}}
+{{- if $registry -}}
+{{- $first := "" -}}
+{{- if contains "/" $repository }}{{ $first = regexFind "^[^/]+" $repository }}{{ end -}}
+{{- if and $first (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) -}}
+{{- $repository = printf "%s/%s" $registry (regexReplaceAll "^[^/]+/" $repository "") -}}
 {{- else -}}
-{{- printf "%s:%s" .repository .tag -}}
+{{- $repository = printf "%s/%s" $registry $repository -}}
+{{- end -}}
+{{- end -}}
+{{- if $image.digest -}}
+{{- printf "%s:%s@%s" $repository $image.tag $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repository $image.tag -}}
 {{- end -}}
 {{- end -}}
 
