@@ -5,6 +5,7 @@
  * can only override what exists.
  */
 import { z } from 'zod';
+import { networkPoliciesSchema } from './network-schema';
 import { tenantsSchema } from './tenants-schema';
 
 /** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`; a bare number (`--set cpu=4`) counts as its string. */
@@ -261,7 +262,7 @@ export const valuesSchema = z
       /** Ingress TLS Secret name (created by cert-manager or by hand); empty means no TLS. */
       tlsSecretName: z.string(),
     }),
-    networkPolicies: z.strictObject({ enabled: z.boolean() }),
+    networkPolicies: networkPoliciesSchema,
     topologySpread: z.strictObject({ enabled: z.boolean() }),
     /** The Locust MCP benchmark, off unless asked for (`--with-benchmark`). */
     benchmark: z.strictObject({
