@@ -6,7 +6,8 @@ import { Exposure } from '../lib/exposure';
 import { FastTimeServer } from '../lib/fast-time-server';
 import { Gateway } from '../lib/gateway';
 import { MigrationJob, RegistrationJob } from '../lib/gateway-jobs';
-import { NginxProxy } from '../lib/nginx-proxy';
+import { allowGatewayEgress } from '../lib/gateway-egress';
+import { frontDoorNamespaces, NginxProxy } from '../lib/nginx-proxy';
 import type { DatabaseConnection } from '../lib/postgres';
 import { Redis } from '../lib/redis';
 import { tenantGatewayFlowsByLabel } from '../lib/tenants/flows';
@@ -34,8 +35,10 @@ export class PlatformChart extends Chart {
     if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { ctx, gateway: this.gateway });
     const front = this.nginx ?? this.gateway;
     new Exposure(this, 'Exposure', { ctx, serviceName: front.serviceName, servicePort: front.servicePort });
-    if (!this.nginx && v.exposure.type !== 'none') {
-      ctx.allow({ from: { namespaceLabels: {} }, to: { component: 'gateway' }, ports: [{ port: 4444 }], reason: 'clients arrive through the ingress controller' });
+    const frontDoor = frontDoorNamespaces(ctx);
+    if (!this.nginx && frontDoor) {
+      ctx.allow({ from: { namespaceLabels: frontDoor }, to: { component: 'gateway' }, ports: [{ port: 4444 }], reason: 'clients arrive through the ingress controller' });
     }
+    allowGatewayEgress(ctx);
   }
 }

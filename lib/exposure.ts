@@ -2,6 +2,7 @@
 import { Construct } from 'constructs';
 import { Route, RouteSpecTlsInsecureEdgeTerminationPolicy, RouteSpecTlsTermination, RouteSpecToKind, RouteSpecWildcardPolicy } from '../imports/route.openshift.io';
 import { k8s, type StackContext } from './core/context';
+import { ingressStreamAnnotations, routeStreamAnnotations } from './core/streaming';
 
 export interface ExposureProps {
   readonly ctx: StackContext;
@@ -18,7 +19,8 @@ export class Exposure extends Construct {
     const name = ctx.name('gateway');
     if (e.type === 'route') {
       new Route(this, 'Route', {
-        metadata: ctx.meta('exposure', name),
+        // The router's default 30 s idle timeout would end MCP streams that NGINX keeps open for an hour.
+        metadata: ctx.meta('exposure', name, { annotations: routeStreamAnnotations() }),
         spec: {
           ...(e.host ? { host: e.host } : {}),
           to: { kind: RouteSpecToKind.SERVICE, name: serviceName, weight: 100 },
@@ -33,9 +35,7 @@ export class Exposure extends Construct {
         metadata: ctx.meta('exposure', name, {
           annotations: {
             // MCP streams stay open; ingress-nginx must neither buffer nor cut them at its 60 s default.
-            'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
-            'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
-            'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+            ...ingressStreamAnnotations(),
             ...(e.tlsSecretName ? { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } : {}),
           },
         }),

@@ -57,8 +57,8 @@ export class NetworkPolicies extends Construct {
         spec: {
           podSelector: { matchLabels: podLabels(ctx, g.peer) },
           policyTypes,
-          ...(g.ingress.length ? { ingress: g.ingress.map((f) => ({ from: [peerSelector(ctx, f.from)], ports: ports(f) })) } : {}),
-          ...(g.egress.length ? { egress: g.egress.map((f) => ({ to: [peerSelector(ctx, f.to)], ports: ports(f) })) } : {}),
+          ...(g.ingress.length ? { ingress: g.ingress.map((f) => ({ from: peerSelectors(ctx, f.from), ports: ports(f) })) } : {}),
+          ...(g.egress.length ? { egress: g.egress.map((f) => ({ to: peerSelectors(ctx, f.to), ports: ports(f) })) } : {}),
         },
       });
     }
@@ -74,22 +74,25 @@ function groupKey(p: Peer): string {
   if (p.component) return p.component;
   const labels = p.podLabels ?? {};
   const role = labels['postgres-operator.crunchydata.com/role'];
-  return role ? `postgres-${role}` : 'postgres-cluster';
+  if (role) return `postgres-${role}`;
+  return labels['postgres-operator.crunchydata.com/data'] === 'postgres' ? 'postgres-instances' : 'postgres-cluster';
 }
 
 function podLabels(ctx: StackContext, p: Peer): Record<string, string> {
   return p.component ? ctx.selector(p.component) : { ...(p.podLabels ?? {}) };
 }
 
-function peerSelector(ctx: StackContext, p: Peer): k8s.NetworkPolicyPeer {
-  if (p.cidr) return { ipBlock: { cidr: p.cidr } };
+function peerSelectors(ctx: StackContext, p: Peer): k8s.NetworkPolicyPeer[] {
+  if (p.cidrs) return p.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   if (p.namespaceLabels) {
-    return {
-      namespaceSelector: { matchLabels: p.namespaceLabels },
-      ...(p.podLabels ? { podSelector: { matchLabels: p.podLabels } } : {}),
-    };
+    return [
+      {
+        namespaceSelector: { matchLabels: p.namespaceLabels },
+        ...(p.podLabels ? { podSelector: { matchLabels: p.podLabels } } : {}),
+      },
+    ];
   }
-  return { podSelector: { matchLabels: podLabels(ctx, p) } };
+  return [{ podSelector: { matchLabels: podLabels(ctx, p) } }];
 }
 
 function ports(f: Flow): k8s.NetworkPolicyPort[] {

@@ -100,13 +100,26 @@ export class NginxProxy extends Construct {
     if (n.pdb.enabled) podDisruptionBudget(this, ctx, 'nginx', this.serviceName, n.pdb.minAvailable, img.tag);
 
     ctx.allow({ from: { component: 'nginx' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'the proxy forwards every request to the gateway' });
-    ctx.allow({
-      from: { namespaceLabels: {} },
-      to: { component: 'nginx' },
-      ports: n.tls ? [{ port: NGINX_HTTP_PORT }, { port: NGINX_HTTPS_PORT }] : [{ port: NGINX_HTTP_PORT }],
-      reason: 'clients arrive through the ingress controller or router, which live in their own namespace',
-    });
+    const front = frontDoorNamespaces(ctx);
+    if (front) {
+      ctx.allow({
+        from: { namespaceLabels: front },
+        to: { component: 'nginx' },
+        ports: n.tls ? [{ port: NGINX_HTTP_PORT }, { port: NGINX_HTTPS_PORT }] : [{ port: NGINX_HTTP_PORT }],
+        reason: 'clients arrive through the ingress controller or router, which live in their own namespace',
+      });
+    }
   }
+}
+
+/**
+ * Namespaces outside traffic comes from: the router's for a Route, the ingress controller's for an Ingress, none
+ * without exposure (port-forward does not pass NetworkPolicies).
+ */
+export function frontDoorNamespaces(ctx: StackContext): Record<string, string> | undefined {
+  const np = ctx.values.networkPolicies;
+  const type = ctx.values.exposure.type;
+  return type === 'route' ? np.routerNamespaceLabels : type === 'ingress' ? np.ingressNamespaceLabels : undefined;
 }
 
 /** The whole nginx.conf. Temp files go to the writable emptyDir (the root filesystem is read-only). */

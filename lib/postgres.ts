@@ -185,11 +185,19 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
 }
 
 /** PGO's own traffic: replication and pgBackRest between its pods, the operator and the Kubernetes API (Patroni's DCS). */
+/** The port of PGO's pgmonitor exporter sidecar (postgres_exporter). */
+export const PGMONITOR_EXPORTER_PORT = 9187;
+
 function allowPgoInternal(ctx: StackContext, clusterLabel: Record<string, string>): void {
   const pgoPods: Peer = { podLabels: clusterLabel };
   ctx.allow({ from: pgoPods, to: pgoPods, ports: [{ port: 5432 }, { port: 8008 }, { port: 8432 }, { port: 2022 }], reason: 'PGO replication, Patroni and pgBackRest' });
-  ctx.allow({ from: { namespaceLabels: {} }, to: pgoPods, ports: [{ port: 5432 }, { port: 8008 }, { port: 8432 }], reason: 'the PGO operator (in its own namespace) manages the cluster' });
-  ctx.allow({ from: pgoPods, to: { cidr: '0.0.0.0/0' }, ports: [{ port: 443 }, { port: 6443 }], reason: 'Patroni keeps its leader lock in the Kubernetes API' });
+  const np = ctx.values.networkPolicies;
+  ctx.allow({ from: { namespaceLabels: np.pgoOperatorNamespaceLabels }, to: pgoPods, ports: [{ port: 5432 }, { port: 8008 }, { port: 8432 }], reason: 'the PGO operator (in its own namespace) manages the cluster' });
+  ctx.allow({ from: pgoPods, to: { cidrs: np.apiServer.cidrs }, ports: [{ port: 443 }, { port: 6443 }], reason: 'Patroni keeps its leader lock in the Kubernetes API' });
+  if (ctx.values.database.pgo.monitoring) {
+    const instances: Peer = { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/data': 'postgres' } };
+    ctx.allow({ from: { namespaceLabels: np.monitoringNamespaceLabels }, to: instances, ports: [{ port: PGMONITOR_EXPORTER_PORT }], reason: 'Prometheus scrapes the pgmonitor exporter' });
+  }
 }
 
 function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnection {

@@ -4,6 +4,7 @@
  * they differ.
  */
 import type { Values } from './schema';
+import { networkPoliciesDefaults } from './network-schema';
 import { tenantsDefaults } from './tenants-schema';
 import { noPodOverrides } from './pod-overrides-schema';
 
@@ -144,7 +145,7 @@ export const defaults: Values = {
     ...noPodOverrides(),
   },
   exposure: { type: 'ingress', host: 'mcp.localtest.me', ingressClassName: 'nginx', tlsSecretName: '' },
-  networkPolicies: { enabled: false },
+  networkPolicies: networkPoliciesDefaults,
   topologySpread: { enabled: false },
   // Locust pods at 500m each: the seed's capacity statement (about 2 CPU extra for 1 master + 3 workers) uses this
   // sizing, and it keeps the benchmark schedulable next to the stack; raise it for very high user counts.

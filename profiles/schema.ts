@@ -5,6 +5,7 @@
  * can only override what exists.
  */
 import { z } from 'zod';
+import { networkPoliciesSchema } from './network-schema';
 import { tenantsSchema } from './tenants-schema';
 import { podOverrideFields } from './pod-overrides-schema';
 
@@ -277,7 +278,7 @@ export const valuesSchema = z
       /** Ingress TLS Secret name (created by cert-manager or by hand); empty means no TLS. */
       tlsSecretName: z.string(),
     }),
-    networkPolicies: z.strictObject({ enabled: z.boolean() }),
+    networkPolicies: networkPoliciesSchema,
     topologySpread: z.strictObject({ enabled: z.boolean() }),
     /** The Locust MCP benchmark, off unless asked for (`--with-benchmark`). */
     benchmark: z.strictObject({

@@ -32,7 +32,7 @@ const nonNegativeInt = z.number().int().min(0);
 /** An environment variable name. */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as LOG_LEVEL');
 
-const cidr = z
+export const cidr = z
   .string()
   .regex(/^((\d{1,3}\.){3}\d{1,3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, 'must be a CIDR such as 10.0.0.0/16');
 
@@ -40,7 +40,7 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Namespace labels a NetworkPolicy peer selects on; never empty (an empty selector admits every namespace). */
-const namespaceLabels = z
+export const namespaceLabels = z
   .record(z.string().regex(LABEL_KEY, 'must be a label key'), z.string().regex(LABEL_VALUE, 'must be a label value'))
   .refine((m) => Object.keys(m).length > 0, { message: 'must hold at least one label: an empty selector admits every namespace' });
 

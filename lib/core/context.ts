@@ -20,8 +20,8 @@ export interface Peer {
   readonly podLabels?: Record<string, string>;
   /** Pods in other namespaces matching these namespace labels (all namespaces when empty). */
   readonly namespaceLabels?: Record<string, string>;
-  /** Addresses outside the cluster. */
-  readonly cidr?: string;
+  /** Address ranges (outside the cluster, or declared in-cluster ranges), in one rule. */
+  readonly cidrs?: readonly string[];
 }
 
 /** Traffic one set of pods must be able to send to another. NetworkPolicies allow exactly these. */

@@ -19,6 +19,7 @@ import {
   type McpServerSpecTransport,
   type McpServerV1Beta1Spec,
 } from '../../imports/toolhive.stacklok.dev';
+import { ingressStreamAnnotations, routeStreamAnnotations } from '../core/streaming';
 import { tenantMeta, WAVES } from './meta';
 import type { ResolvedServer } from './model';
 import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyLabels } from './naming';
@@ -117,7 +118,7 @@ function podTemplate(ctx: StackContext, s: ResolvedServer): any {
 
 function route(ctx: StackContext, s: ResolvedServer): any {
   return Route.manifest({
-    metadata: meta(ctx, s, exposureName(s.name), WAVES.exposure),
+    metadata: meta(ctx, s, exposureName(s.name), WAVES.exposure, routeStreamAnnotations()),
     spec: {
       ...(s.host ? { host: s.host } : {}),
       to: { kind: RouteSpecToKind.SERVICE, name: s.proxyService, weight: 100 },
@@ -131,7 +132,8 @@ function route(ctx: StackContext, s: ResolvedServer): any {
 function ingress(ctx: StackContext, s: ResolvedServer): any {
   const e = ctx.values.tenants.exposure;
   const host = s.host as string;
-  const annotations = Object.keys(e.ingressAnnotations).length ? e.ingressAnnotations : undefined;
+  // MCP streams through the tenant's proxy stay open as long as the platform's; the tenants' own annotations win.
+  const annotations = { ...ingressStreamAnnotations(), ...e.ingressAnnotations };
   return k8s.KubeIngress.manifest({
     metadata: meta(ctx, s, exposureName(s.name), WAVES.exposure, annotations),
     spec: {

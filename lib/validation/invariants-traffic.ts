@@ -7,6 +7,7 @@ import { componentOf, isPlainObject, nsOf, selectorMatches, type Manifest, type 
 import { podPorts } from './pods';
 import { describePorts, findService, flagValue, mainContainer, parseServiceHost, servicePorts, services, servicesFor, templatesOfComponent } from './services';
 import type { Sink } from './types';
+import { checkStreamTimeouts } from './invariants-streams';
 
 function stripComments(conf: string): string {
   return conf.replace(/#[^\n]*/g, '');
@@ -168,6 +169,7 @@ function checkMonitorsAndScalers(model: Model, sink: Sink): void {
 export function checkTraffic(model: Model, sink: Sink): void {
   checkNginx(model, sink);
   checkExposure(model, sink);
+  checkStreamTimeouts(model, sink);
   checkLocust(model, sink);
   checkMonitorsAndScalers(model, sink);
 }

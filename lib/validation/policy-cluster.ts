@@ -4,6 +4,7 @@
  */
 import { CLUSTER_SCOPED_KINDS, isPlainObject, nsOf, replicasOf, selectorMatches, type Manifest, type Model } from './model';
 import type { GatePolicy, Sink } from './types';
+import { checkNetworkPolicyScope } from './policy-network';
 
 function isDefaultDeny(np: Manifest, direction: 'Ingress' | 'Egress'): boolean {
   const spec = np.obj.spec;
@@ -144,6 +145,7 @@ export function checkClusterPolicy(model: Model, policy: GatePolicy | undefined,
   disruptionBudgets(model, policy, sink);
   checksums(model, sink);
   statefulDeployments(model, sink);
+  checkNetworkPolicyScope(model, sink);
   if (!policy) return;
   if (policy.requireNetworkPolicies) networkPolicies(model, policy, sink);
   monitoring(model, policy, sink);

@@ -70,7 +70,7 @@ describe.each(HELM_NAMES)('%s template', (h) => {
     ['kind', 'Ingress → no exposure', ['exposure.type=none'], (a, r) => (expect(a).toEqual([]), expect(r).toEqual(['Ingress/mcp-stack-gateway']))],
     ['kind', 'NetworkPolicies on', ['networkPolicies.enabled=true'], (a, r) => (expect(a.length).toBeGreaterThan(3), expect(a.every((k) => k.startsWith('NetworkPolicy/'))).toBe(true), expect(r).toEqual([]))],
     ['production', 'NetworkPolicies off', ['networkPolicies.enabled=false'], (a, r) => (expect(a).toEqual([]), expect(r.every((k) => k.startsWith('NetworkPolicy/'))).toBe(true))],
-    ['production', 'monitoring off', ['database.pgo.monitoring=false'], (a, r) => (expect(a).toEqual([]), expect(r).toEqual([]))],
+    ['production', 'monitoring off', ['database.pgo.monitoring=false'], (a, r) => (expect(a).toEqual([]), expect(r).toEqual(['NetworkPolicy/mcp-stack-allow-postgres-instances']))],
     ['kind', 'benchmark on', ['benchmark.enabled=true'], (a, r) => (expect(a.length).toBeGreaterThan(3), expect(a.some((k) => k.startsWith('CronJob/'))).toBe(true), expect(r).toEqual([]))],
     ['production', 'benchmark on, with NetworkPolicies', ['benchmark.enabled=true'], (a, r) => (expect(a.some((k) => k.startsWith('NetworkPolicy/'))).toBe(true), expect(r).toEqual([]))],
     ['kind', 'standalone → PGO', ['database.mode=pgo'], (a, r) => (expect(a).toContain('PostgresCluster/mcp-stack-pg'), expect(r).toContain('StatefulSet/mcp-stack-postgres'))],
@@ -86,10 +86,10 @@ describe.each(HELM_NAMES)('%s template', (h) => {
     expect(byKey(flipped)).toEqual(byKey(plain(profile, { sets: helmSets })));
   });
 
-  test('PGO monitoring toggles only the exporter of the PostgresCluster', () => {
+  test('PGO monitoring toggles only the exporter of the PostgresCluster and the policy admitting its scrapes', () => {
     const on = helmTemplate(h, chart, { valuesFiles: [valuesOf('production')] });
     const off = helmTemplate(h, chart, { valuesFiles: [valuesOf('production')], sets: ['database.pgo.monitoring=false'] });
-    expect(differences(on, off)).toEqual(['PostgresCluster/mcp-stack-pg:.spec.monitoring']);
+    expect(differences(on, off)).toEqual(['-NetworkPolicy/mcp-stack-allow-postgres-instances', 'PostgresCluster/mcp-stack-pg:.spec.monitoring']);
   });
 
   test('values with template syntax, quotes, colons and line breaks come out verbatim', () => {
