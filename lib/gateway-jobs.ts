@@ -25,7 +25,8 @@ export class MigrationJob extends Construct {
     super(scope, id);
     const { ctx, gateway, database } = props;
     const v = ctx.values;
-    // A Job's pod template is immutable: a new image gets a new Job, so `kubectl apply` never has to patch one.
+    // A Job's pod template is immutable: a new image gets a new Job name; other changes apply once the finished
+    // Job has removed itself (ttlSecondsAfterFinished).
     this.jobName = ctx.name(`migrate-${nameHash(gateway.image)}`);
     const script = [
       'set -eu',
@@ -97,6 +98,9 @@ export function registrationHash(image: string): string {
   return nameHash(`${image}\n${registrationScriptsDigest()}`);
 }
 
+/** How long a finished Job (and its pod's logs) stays before the TTL controller removes it. */
+export const JOB_TTL_SECONDS = 600;
+
 export interface GatewayImageJobSpec {
   readonly component: string;
   readonly name: string;
@@ -127,6 +131,9 @@ export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pi
     spec: {
       backoffLimit: job.backoffLimit,
       activeDeadlineSeconds: job.activeDeadlineSeconds,
+      // A finished Job removes itself, so finished Jobs never pile up and the next `kubectl apply` creates it
+      // afresh with whatever changed in its (immutable) template; Helm and ArgoCD replace their hooks anyway.
+      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
       template: {
         metadata: { labels: ctx.labels(job.component, img.tag) },
         spec: {

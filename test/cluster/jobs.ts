@@ -62,3 +62,24 @@ export function helmCompletingJobs(cp: ControlPlane, name: HelmName, namespace: 
     });
   });
 }
+
+/**
+ * Marks every Job in `namespace` complete, lets its TTL run out (the test sets `ttlSecondsAfterFinished` to 0
+ * instead of waiting), and waits until the real TTL controller has removed them all. Fails for a Job without a TTL:
+ * that one would stay and pile up.
+ */
+export async function finishAndExpireJobs(cp: ControlPlane, namespace: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    completeJobs(cp, namespace);
+    const jobs = JSON.parse(cp.kubectlOk(['get', 'jobs', '-n', namespace, '-o', 'json'])).items as any[];
+    if (jobs.length === 0) return;
+    for (const j of jobs) {
+      if (j.spec.ttlSecondsAfterFinished === undefined) throw new Error(`Job ${j.metadata.name} has no ttlSecondsAfterFinished: it would stay`);
+      if (j.spec.ttlSecondsAfterFinished !== 0) cp.kubectl(['patch', 'job', j.metadata.name, '-n', namespace, '--type=merge', '-p', '{"spec":{"ttlSecondsAfterFinished":0}}']);
+    }
+    const left = jobs.map((j) => j.metadata.name);
+    if (Date.now() > deadline) throw new Error(`Jobs not removed after they finished: ${left.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { ControlPlane, describeCluster, ROOT } from './control-plane';
-import { helmCompletingJobs } from './jobs';
+import { finishAndExpireJobs, helmCompletingJobs } from './jobs';
 import { CHART, serverSideApply, synthStream, tempDir, type HelmName } from './support';
 
 /** One transition: a label and the `--set` values it adds to everything before it. */
@@ -28,6 +28,9 @@ export const STACK_STEPS: Step[] = [
   ['redis resources', ['redis.resources.limits.memory=768Mi']],
   ['postgres resources', ['database.standalone.resources.limits.memory=3Gi']],
   ['fast-time-server resources', ['fastTimeServer.resources.limits.memory=128Mi']],
+  ['migration resources', ['migration.resources.limits.memory=2Gi']],
+  ['registration resources', ['registration.resources.limits.memory=1Gi']],
+  ['migration backoff limit', ['migration.backoffLimit=5']],
   ['gateway HPA on', ['gateway.hpa.enabled=true', 'gateway.hpa.maxReplicas=4']],
   ['gateway HPA off', ['gateway.hpa.enabled=false']],
   ['gateway PDB off', ['gateway.pdb.enabled=false']],
@@ -53,7 +56,7 @@ export const STACK_STEPS: Step[] = [
  */
 const HELM_CLASSES = new Set([
   'gateway image tag', 'redis image tag', 'postgres image tag', 'gateway replicas', 'gateway resources', 'redis resources',
-  'nginx off', 'nginx on', 'registration off', 'registration on', 'benchmark on', 'locust workers', 'benchmark off',
+  'migration resources', 'migration backoff limit', 'nginx off', 'nginx on', 'registration off', 'registration on', 'benchmark on', 'locust workers', 'benchmark off',
 ]);
 export const HELM_STEPS = STACK_STEPS.filter(([label]) => HELM_CLASSES.has(label));
 
@@ -95,10 +98,12 @@ describeCluster()('upgrade matrix on a real API server', () => {
     it('first release', () => {
       serverSideApply(cp, synth());
     });
-    it.each(STACK_STEPS)('%s', (_label, change) => {
+    it.each(STACK_STEPS)('%s', async (_label, change) => {
+      // The Jobs of the previous apply ran (here: are marked finished) and removed themselves.
+      await finishAndExpireJobs(cp, 'ssa');
       sets.push(...change);
       serverSideApply(cp, synth());
-    });
+    }, 60_000);
     it('tenants added, then one removed', () => {
       serverSideApply(cp, synth(['--tenants', EXAMPLE_TENANTS]));
       const fewer = join(work, 'tenants-fewer.yaml');
