@@ -9,9 +9,11 @@
  *   node build/main.js schema           (the values schema as JSON Schema)
  *   node build/main.js cdk8s            (what `cdk8s synth` runs: the kind profile into $CDK8S_OUTDIR)
  *
- * Exit codes: 0 ok, 1 the output gate or a check failed, 2 bad input (every problem is listed).
+ * Exit codes (profiles/errors.ts): 0 ok; 1 the output gate, a check or a diff found something; 2 bad input (every
+ * problem is listed); 3 the environment refused (a folder that cannot be written, a full disk, a folder the tool does
+ * not own); 4 an internal error; 128+N stopped by signal N before anything was replaced.
  */
-import { InputError } from './profiles/loader';
+import { EnvironmentError, EXIT, InputError } from './profiles/errors';
 
 // Each command loads only the modules it needs: a synth without the gate never loads the validators, and no
 // command but `synth --format helm` and `check` loads the chart generator. Start-up is most of a small synth.
@@ -22,18 +24,41 @@ const commands = {
   validate: () => (require('./lib/validation/cli') as typeof import('./lib/validation/cli')).runValidateCli,
   check: () => (require('./lib/cli/check') as typeof import('./lib/cli/check')).runCheck,
   diff: () => (require('./lib/cli/diff') as typeof import('./lib/cli/diff')).runDiff,
-  schema: () => (require('./profiles/schema') as typeof import('./profiles/schema')).valuesJsonSchema,
+  schema: () => (require('./lib/cli/schema') as typeof import('./lib/cli/schema')).runSchema,
   cdk8s: () => (require('./lib/cli/cdk8s') as typeof import('./lib/cli/cdk8s')).runCdk8s,
 };
 
-const COMMANDS = ['synth', 'secrets', 'validate', 'check', 'diff', 'schema', 'cdk8s'] as const;
+const COMMANDS: readonly [string, string][] = [
+  ['synth', 'render a profile (or --all, or the Helm chart) into dist/, after the output gate passes (the default command)'],
+  ['secrets', 'print the Secrets the stack expects: generated on kind, from your file with --from, or listed'],
+  ['validate', 'run the output gate over written output (default: dist/<profile> for every profile)'],
+  ['check', 'fail when the committed dist/ differs from a fresh synth, naming the command that fixes it'],
+  ['diff', 'compare a fresh synth with the committed output object by object (exit 1 when they differ)'],
+  ['schema', 'print the values schema as JSON Schema'],
+  ['cdk8s', 'what `cdk8s synth` runs: the kind profile into $CDK8S_OUTDIR'],
+];
 
-export function main(argv: readonly string[]): number {
+export const TOP_HELP = `usage: mcp-stack <command> [flags]     (mcp-stack <command> --help for its flags)
+
+commands:
+${COMMANDS.map(([name, text]) => `  ${name.padEnd(9)} ${text}`).join('\n')}
+
+examples:
+  npm run synth -- --profile ocp --values my-cluster.yaml
+  npm run secrets -- --profile kind | kubectl apply -f -
+  npm run check
+
+exit codes: 0 done; 1 the output gate, check or diff found something; 2 bad input (every problem listed);
+  3 the environment refused (unwritable, full or foreign folder); 4 internal error; 128+N stopped by signal N.
+  MCP_STACK_DEBUG=1 prints the stack trace of an internal error.
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
   const [command = 'synth', ...rest] = argv;
   try {
     switch (command) {
       case 'synth':
-        return commands.synth()(rest, (values, files) => commands.gate()(values, files));
+        return await commands.synth()(rest, (values, files) => commands.gate()(values, files));
       case 'secrets':
         return commands.secrets()(rest);
       case 'validate':
@@ -43,24 +68,71 @@ export function main(argv: readonly string[]): number {
       case 'diff':
         return commands.diff()(rest);
       case 'schema':
-        // The values schema as JSON Schema, for editors and for checking values files outside this tool.
-        process.stdout.write(`${JSON.stringify(commands.schema()(), null, 2)}\n`);
-        return 0;
+        return commands.schema()(rest);
       case 'cdk8s':
         return commands.cdk8s()(rest);
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(TOP_HELP);
+        return EXIT.ok;
       default:
-        process.stderr.write(`mcp-stack: unknown command '${command}'; allowed: ${COMMANDS.join(', ')}\n`);
-        return 2;
+        process.stderr.write(`mcp-stack: unknown command '${command}'; allowed: ${COMMANDS.map(([c]) => c).join(', ')} (mcp-stack --help)\n`);
+        return EXIT.input;
     }
   } catch (e) {
-    if (e instanceof InputError) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return report(e);
   }
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+/** The one place a failure becomes a message and an exit code. Never a stack trace unless MCP_STACK_DEBUG asks. */
+export function report(e: unknown): number {
+  if (e instanceof InputError) {
+    process.stderr.write(`${e.message}\n`);
+    return EXIT.input;
+  }
+  if (e instanceof EnvironmentError) {
+    process.stderr.write(`mcp-stack: ${e.message}\n`);
+    return EXIT.environment;
+  }
+  if (e instanceof Error && e.name === 'Interrupted') {
+    const signal = (e as Error & { signal: NodeJS.Signals }).signal;
+    process.stderr.write(`mcp-stack: ${e.message}; nothing was replaced, the previous output is as it was\n`);
+    return 128 + (require('node:os') as typeof import('node:os')).constants.signals[signal];
+  }
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    const path = (e as NodeJS.ErrnoException).path;
+    process.stderr.write(`mcp-stack: the file system refused${path ? ` (${path})` : ''}: ${code}${debugHint(e)}\n`);
+    return EXIT.environment;
+  }
+  const message = String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300);
+  process.stderr.write(`mcp-stack: internal error: ${message}${debugHint(e)}\n`);
+  return EXIT.internal;
 }
+
+function debugHint(e: unknown): string {
+  if (process.env.MCP_STACK_DEBUG && process.env.MCP_STACK_DEBUG !== '0') return `\n${(e as Error)?.stack ?? String(e)}`;
+  return '. Set MCP_STACK_DEBUG=1 to see the stack trace, and please report it.';
+}
+
+/** Runs a command as the process: the exit code, and quiet when the reader of stdout goes away (`| head`). */
+export function runAsProcess(argv: readonly string[]): void {
+  process.on('uncaughtException', (e) => {
+    process.exitCode = report(e);
+  });
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = report(e);
+    },
+  );
+}
+
+if (require.main === module) runAsProcess(process.argv.slice(2));

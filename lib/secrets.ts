@@ -78,21 +78,43 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** A strong random value: 48 bytes (tokens) or 24 bytes (passwords), URL-safe base64. */
+/**
+ * A strong random value: 48 bytes (tokens) or 24 bytes (passwords), URL-safe base64. Drawn again in the rare case the
+ * strength check below would refuse it, so every generated value passes the check `secrets --from` applies.
+ */
 export function generateSecretValue(kind: SecretKeyKind): string {
-  return randomBytes(kind === 'token' ? 48 : 24).toString('base64url');
+  for (;;) {
+    const value = randomBytes(kind === 'token' ? 48 : 24).toString('base64url');
+    if (!weaknessOf(value, kind)) return value;
+  }
 }
 
 const MIN_LENGTH: Record<SecretKeyKind, number> = { token: 32, password: 16, fixed: 1 };
-/** Fragments that mark a value someone meant to replace (including the upstream chart's weak default). */
-const PLACEHOLDERS = ['changeme', 'change-me', 'change_me', 'replace', 'placeholder', 'example', 'password', 'secret', 'test', 'default', 'xxx', '<', '>', '__', 'todo'];
+/**
+ * Words that mark a value someone meant to replace (including the upstream chart's weak default), found anywhere in
+ * the value. Each is six letters or more, so a random value holds one by chance about once in ten million draws.
+ */
+const PLACEHOLDER_WORDS = ['changeme', 'change-me', 'change_me', 'replace', 'placeholder', 'example', 'password', 'secret', 'default', 'insecure'];
+/** Short placeholder words, refused only as a whole part of the value between separators (`-`, `_`, `.`, space). */
+const PLACEHOLDER_PARTS = new Set(['test', 'todo', 'xxx', 'xxxx', 'fixme', 'tbd', 'dummy', 'fake', 'sample']);
+/** Text a template engine or a shell was meant to expand: `{{ .Values.x }}`, `${VAR}`, `$VAR`, `$(cmd)`, `%VAR%`, `<value>`. */
+const TEMPLATES: readonly [RegExp, string][] = [
+  [/\{\{.*\}\}|\{%.*%\}/s, 'a template expression ({{ ... }})'],
+  [/\$\{[^}]*\}/, 'an unexpanded variable (${...})'],
+  [/\$\([^)]*\)|`[^`]*`/, 'an unexpanded command ($(...))'],
+  [/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'an unexpanded variable ($NAME)'],
+  [/%[A-Za-z_][A-Za-z0-9_]*%/, 'an unexpanded variable (%NAME%)'],
+  [/<[^<>]*>/, 'a placeholder in angle brackets (<...>)'],
+];
 
-/** Why a value is not acceptable for a key of this kind, or undefined if it is. */
+/** Why a value is not acceptable for a key of this kind, or undefined if it is. Never quotes the value. */
 export function weaknessOf(value: string, kind: SecretKeyKind): string | undefined {
   if (kind === 'fixed') return value.length ? undefined : 'must not be empty';
+  const template = TEMPLATES.find(([re]) => re.test(value));
+  if (template) return `looks like ${template[1]}, not a value: expand it before passing it`;
   if (value.length < MIN_LENGTH[kind]) return `too short: at least ${MIN_LENGTH[kind]} characters for a ${kind}`;
   const lower = value.toLowerCase();
-  const hit = PLACEHOLDERS.find((p) => lower.includes(p));
+  const hit = PLACEHOLDER_WORDS.find((p) => lower.includes(p)) ?? lower.split(/[-_.\s]+/).find((part) => PLACEHOLDER_PARTS.has(part));
   if (hit) return `looks like a placeholder (contains '${hit}')`;
   if (new Set(value).size < 10) return 'too little variety: fewer than 10 distinct characters';
   return undefined;

@@ -19,7 +19,7 @@ function run(args: string[], cwd = ROOT) {
 const tmp = () => mkdtempSync(join(tmpdir(), 'mcp-stack-cli-'));
 
 /** What `synth` writes for the default kind profile: numbered units, the kustomization, the ArgoCD Applications. */
-const PLAIN_FILES = ['00-namespace.yaml', '10-database.yaml', '20-platform.yaml', 'Kustomization', 'argocd/database.yaml', 'argocd/platform.yaml', 'argocd/root.yaml'];
+const PLAIN_FILES = ['.mcp-stack-output', '00-namespace.yaml', '10-database.yaml', '20-platform.yaml', 'Kustomization', 'argocd/database.yaml', 'argocd/platform.yaml', 'argocd/root.yaml'];
 
 beforeAll(() => {
   if (!existsSync(MAIN)) throw new Error('build/main.js is missing: run `npm test` (it compiles first) or `npm run build`');
@@ -49,7 +49,7 @@ describe('synth', () => {
     const before = tree(out);
     const r = run(['synth', '--out', out, '--no-validate', '--set', 'gateway.replicas=0']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('gateway.replicas: Too small: expected number to be >=1 (received 0) [from --set gateway.replicas=0]');
+    expect(r.stderr).toContain('gateway.replicas: Too small: expected number to be >=1 (received 0) [from --set gateway.replicas]');
     expect(tree(out)).toEqual(before);
   });
 
@@ -77,7 +77,9 @@ describe('synth', () => {
     const out = tmp();
     const r = run(['synth', '--out', out, '--profle', 'ocp', '--values', '--all', '--colour']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("invalid arguments for 'synth': 3 problems");
+    expect(r.stderr).toContain("invalid arguments for 'synth': 4 problems");
+    // `ocp` follows an unknown flag, so it stands alone: a stray argument is refused, never ignored.
+    expect(r.stderr).toContain("  - ocp: unexpected argument: 'synth' takes only flags");
     expect(r.stderr).toContain("--profle: unknown flag for 'synth'; allowed: --profile, --all, --out");
     expect(r.stderr).toContain('--values: needs a value');
     expect(r.stderr).toContain("--colour: unknown flag for 'synth'");

@@ -1,9 +1,10 @@
 /**
  * Command-line parsing with every problem reported at once: Node's own `parseArgs` tokenizes (it knows `--x=y`,
- * `--x y` and `--`), and the checks here turn each unknown flag, missing value or conflict into a `Problem`.
+ * `--x y` and `--`), and the checks here turn each unknown flag, missing or empty value, conflict and stray argument
+ * into a `Problem`.
  */
 import { parseArgs } from 'node:util';
-import { InputError, type Problem } from '../../profiles/loader';
+import { InputError, problemCount, type Problem } from '../../profiles/loader';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -13,7 +14,18 @@ export interface FlagSpec {
 
 export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
 
-export function parseFlags(command: string, argv: readonly string[], spec: Record<string, FlagSpec>): { flags: ParsedFlags; positionals: string[] } {
+export interface ParseOptions {
+  /** What positional arguments are, for the help (e.g. `PATH...`); without it, positional arguments are refused. */
+  readonly positionals?: string;
+}
+
+/** Flags and positionals, with every problem found (none thrown): the caller adds its own and reports once. */
+export function collectFlags(
+  command: string,
+  argv: readonly string[],
+  spec: Record<string, FlagSpec>,
+  options: ParseOptions = {},
+): { flags: ParsedFlags; positionals: string[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const { tokens } = parseArgs({ args: [...argv], strict: false, allowPositionals: true, tokens: true });
   const flags: ParsedFlags = {};
@@ -22,11 +34,13 @@ export function parseFlags(command: string, argv: readonly string[], spec: Recor
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'positional') {
-      positionals.push(t.value);
+      if (options.positionals) positionals.push(t.value);
+      else problems.push({ path: t.value, message: `unexpected argument: '${command}' takes only flags (${allowed})` });
       continue;
     }
     if (t.kind !== 'option') continue;
-    const s = spec[t.name];
+    const name = t.name === 'h' && spec.help ? 'help' : t.name;
+    const s = spec[name];
     if (!s) {
       problems.push({ path: t.rawName, message: `unknown flag for '${command}'; allowed: ${allowed}` });
       continue;
@@ -43,6 +57,10 @@ export function parseFlags(command: string, argv: readonly string[], spec: Recor
         continue;
       }
     }
+    if (s.type === 'string' && value === '') {
+      problems.push({ path: t.rawName, message: 'needs a non-empty value', received: '' });
+      continue;
+    }
     if (s.type === 'boolean') {
       if (t.value !== undefined) {
         problems.push({ path: t.rawName, message: 'takes no value', received: t.value });
@@ -50,15 +68,34 @@ export function parseFlags(command: string, argv: readonly string[], spec: Recor
       }
       value = true;
     }
-    if (s.multiple) flags[t.name] = [...((flags[t.name] as string[] | undefined) ?? []), value as string];
-    else if (flags[t.name] !== undefined) problems.push({ path: t.rawName, message: 'given more than once', received: value });
-    else flags[t.name] = value;
+    if (s.multiple) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value as string];
+    else if (flags[name] !== undefined) problems.push({ path: t.rawName, message: 'given more than once', received: value });
+    else flags[name] = value;
   }
-  if (problems.length) throw new InputError(`invalid arguments for '${command}': ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+  return { flags, positionals, problems };
+}
+
+/** Like `collectFlags`, but throws the `InputError` at once (for commands with nothing more to check). */
+export function parseFlags(command: string, argv: readonly string[], spec: Record<string, FlagSpec>, options: ParseOptions = {}): { flags: ParsedFlags; positionals: string[] } {
+  const { flags, positionals, problems } = collectFlags(command, argv, spec, options);
+  throwIfAny(`invalid arguments for '${command}'`, problems);
   return { flags, positionals };
 }
 
-export function usage(command: string, summary: string, spec: Record<string, FlagSpec>): string {
-  const rows = Object.entries(spec).map(([k, s]) => `  --${k}${s.type === 'string' ? ' VALUE' : ''}${s.multiple ? ' (repeatable)' : ''}\n      ${s.description}`);
-  return `usage: mcp-stack ${command} [flags]\n${summary}\n\nflags:\n${rows.join('\n')}\n`;
+export function throwIfAny(summary: string, problems: readonly Problem[]): void {
+  if (problems.length) throw new InputError(`${summary}: ${problemCount(problems.length)}`, problems);
 }
+
+/** A command's help: what it does, its flags (defaults are in the descriptions), examples and the exit codes. */
+export function usage(command: string, summary: string, spec: Record<string, FlagSpec>, examples: readonly string[] = [], options: ParseOptions = {}): string {
+  const rows = Object.entries(spec).map(([k, s]) => `  --${k}${s.type === 'string' ? ' VALUE' : ''}${s.multiple ? ' (repeatable)' : ''}\n      ${s.description}`);
+  const lines = [`usage: mcp-stack ${command} [flags]${options.positionals ? ` [${options.positionals}]` : ''}`, summary, '', 'flags:', ...rows];
+  if (examples.length) lines.push('', 'examples:', ...examples.map((e) => `  ${e}`));
+  lines.push('', EXIT_CODES_HELP);
+  return `${lines.join('\n')}\n`;
+}
+
+export const EXIT_CODES_HELP =
+  'exit codes: 0 done; 1 the output gate found errors, the check found stale output or the diff found differences; ' +
+  '2 bad input (every problem listed); 3 the environment refused (unwritable, full or foreign folder); ' +
+  '4 internal error (MCP_STACK_DEBUG=1 shows the stack trace); 128+N stopped by signal N (the output is as it was).';

@@ -21,7 +21,11 @@ export const CHECK_FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', description: 'show this help' },
 };
 
-export const FIX = 'run `npm run synth -- --all` and commit dist/';
+/** The command that regenerates one output folder, written as a user types it (`--out` only when not `dist`). */
+export function fixCommand(target: CheckTarget, dist: string): string {
+  const out = dist === 'dist' ? '' : ` --out ${dist}`;
+  return `npm run synth -- ${target.synthArgs}${out}`;
+}
 
 /** Where a command reads relative paths from and writes its output; the process by default, a buffer in tests. */
 export interface CommandIO {
@@ -80,14 +84,16 @@ export function formatStale(label: string, committed: ReadonlyMap<string, string
 export interface CheckTarget {
   /** Folder under the output root, e.g. `kind`. */
   readonly dir: string;
+  /** The `synth` flags that write this folder, e.g. `--profile kind`. */
+  readonly synthArgs?: string;
   render(): FileSet;
 }
 
 /** Every profile, as `synth --all` writes it, and the Helm chart, as `synth --format helm` writes it. */
 export function profileTargets(): CheckTarget[] {
   return [
-    ...profileNames.map((profile) => ({ dir: profile, render: () => freshProfileFiles(loadValues({ profile })) })),
-    { dir: 'helm/mcp-stack', render: () => helmChartFiles() },
+    ...profileNames.map((profile) => ({ dir: profile, synthArgs: `--profile ${profile}`, render: () => freshProfileFiles(loadValues({ profile })) })),
+    { dir: 'helm/mcp-stack', synthArgs: '--format helm', render: () => helmChartFiles() },
   ];
 }
 
@@ -102,13 +108,18 @@ export function runCheck(argv: readonly string[], io: CommandIO = processIO(), t
   }
   const names = targets.map((t) => t.dir).join(', ');
   if (flags.help) {
-    io.stdout(usage('check', `Fail when the committed output (${names}) differs from a fresh synth.`, CHECK_FLAGS));
+    io.stdout(
+      usage('check', `Fail (exit 1) when the committed output (${names}) differs from a fresh synth; names the command that regenerates each stale folder.`, CHECK_FLAGS, [
+        'mcp-stack check',
+        'mcp-stack check --dist out',
+      ]),
+    );
     return 0;
   }
   const distArg = ((flags.dist as string | undefined) ?? 'dist').replace(/\/+$/, '');
   const dist = resolve(io.cwd, distArg);
   const tmp = mkdtempSync(join(tmpdir(), 'mcp-stack-check-'));
-  const stale: string[] = [];
+  const stale: CheckTarget[] = [];
   const report: string[] = [];
   let files = 0;
   try {
@@ -120,7 +131,7 @@ export function runCheck(argv: readonly string[], io: CommandIO = processIO(), t
       files += fresh.size;
       const c = compareTrees(committed, fresh);
       if (!isStale(c)) continue;
-      stale.push(target.dir);
+      stale.push(target);
       report.push('', ...formatStale(`${distArg}/${target.dir}`, committed, fresh, c));
     }
   } finally {
@@ -130,6 +141,7 @@ export function runCheck(argv: readonly string[], io: CommandIO = processIO(), t
     io.stdout(`check: ${distArg}/ is up to date (${names}; ${files} files)\n`);
     return 0;
   }
-  io.stderr(`check: ${distArg}/ is stale for ${stale.join(', ')}\n${report.join('\n')}\n\nTo fix: ${FIX}.\n`);
+  const fixes = stale.map((t) => `  ${t.synthArgs ? fixCommand(t, distArg) : `regenerate ${distArg}/${t.dir}`}    # ${distArg}/${t.dir}`);
+  io.stderr(`check: ${distArg}/ is stale for ${stale.map((t) => t.dir).join(', ')}\n${report.join('\n')}\n\nTo fix, run and commit ${distArg}/:\n${fixes.join('\n')}\n`);
   return 1;
 }

@@ -1,6 +1,7 @@
 /**
  * `diff`: what a synth would change in a profile's committed output, object by object (added, removed, changed
- * fields with old → new values), for pull-request review. Informational: exit 0 whenever it ran.
+ * fields with old → new values), for pull-request review. Exit 1 when there are differences, like `git diff
+ * --exit-code` and `kubectl diff`, so a script can tell; 0 when there are none.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { diffObjects, formatObjectDiff } from '../gitops/object-diff';
 import { readGitTree, readTree, resolveCommit } from '../gitops/tree';
 import { parseFlags, usage, type FlagSpec, type ParsedFlags } from './args';
 import { freshProfileFiles, processIO, type CommandIO } from './check';
+import { loadOptions } from './synth';
 
 export const DIFF_FLAGS: Record<string, FlagSpec> = {
   profile: { type: 'string', description: `profile to compare: ${profileNames.join(', ')} (default kind)` },
@@ -18,6 +20,7 @@ export const DIFF_FLAGS: Record<string, FlagSpec> = {
   },
   values: { type: 'string', multiple: true, description: 'YAML values file layered over the profile for the fresh synth' },
   set: { type: 'string', multiple: true, description: 'one value for the fresh synth, e.g. gateway.replicas=4' },
+  'set-string': { type: 'string', multiple: true, description: 'one value kept as a string, as for synth' },
   tenants: { type: 'string', description: "tenants file (a `tenants:` list) replacing the profile's tenants, as for synth" },
   'with-benchmark': { type: 'boolean', description: 'add the benchmark unit, as for synth' },
   help: { type: 'boolean', description: 'show this help' },
@@ -43,12 +46,17 @@ export function runDiff(argv: readonly string[], io: CommandIO = processIO()): n
 function diff(argv: readonly string[], io: CommandIO): number {
   const { flags } = parseFlags('diff', argv, DIFF_FLAGS);
   if (flags.help) {
-    io.stdout(usage('diff', 'Compare a fresh synth of a profile with its committed output, object by object.', DIFF_FLAGS));
+    io.stdout(
+      usage('diff', 'Compare a fresh synth of a profile with its committed output, object by object. Exit 1 when they differ.', DIFF_FLAGS, [
+        'mcp-stack diff --profile ocp                     # fresh synth vs dist/ocp',
+        'mcp-stack diff --profile ocp --against main      # ... vs dist/ocp at the main branch',
+        'mcp-stack diff --set gateway.replicas=4          # what a value change would do',
+      ]),
+    );
     return 0;
   }
   const profile = (flags.profile as string | undefined) ?? 'kind';
-  const sets = [...((flags.set as string[] | undefined) ?? []), ...(flags['with-benchmark'] ? ['benchmark.enabled=true'] : [])];
-  const values = loadValues({ profile, valuesFiles: flags.values as string[] | undefined, sets, tenantsFile: flags.tenants as string | undefined });
+  const values = loadValues(loadOptions(flags, profile));
   const baseline = readBaseline(flags, profile, io.cwd);
   const result = diffObjects(baseline.files, freshProfileFiles(values));
   const lines = formatObjectDiff(result);
@@ -57,7 +65,7 @@ function diff(argv: readonly string[], io: CommandIO): number {
   const counts = `${result.added.length} added, ${result.removed.length} removed, ${result.changed.length} changed, ${result.unchanged} unchanged`;
   out.push(lines.length ? counts : `no object differences (${result.unchanged} objects)`);
   io.stdout(`${out.join('\n')}\n`);
-  return 0;
+  return lines.length ? 1 : 0;
 }
 
 function readBaseline(flags: ParsedFlags, profile: string, cwd: string): Baseline {

@@ -3,10 +3,9 @@
  * with strong random values, ready for `kubectl apply -f -`. With `--from FILE` it prints them with your values,
  * after refusing weak or placeholder ones. On other profiles without `--from` it lists names and keys.
  */
-import { readFileSync } from 'node:fs';
-import { load } from 'js-yaml';
 import { InputError, loadValues, type Problem } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
+import { readYamlInput } from '../../profiles/yaml-input';
 import { StackContext } from '../core/context';
 import { toYamlStream } from '../output';
 import { expectedSecrets, generateSecretValue, weaknessOf, type ExpectedSecret } from '../secrets';
@@ -17,16 +16,28 @@ export const SECRETS_FLAGS: Record<string, FlagSpec> = {
   from: { type: 'string', description: 'YAML file mapping Secret name → key → value (keep it out of git)' },
   values: { type: 'string', multiple: true, description: 'values file (release name and namespace decide the names)' },
   set: { type: 'string', multiple: true, description: 'one value, e.g. release.namespace=mcp' },
+  'set-string': { type: 'string', multiple: true, description: 'one value kept as a string, as with Helm' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
 export function runSecrets(argv: readonly string[]): number {
   const { flags } = parseFlags('secrets', argv, SECRETS_FLAGS);
   if (flags.help) {
-    process.stdout.write(usage('secrets', 'Print the Secrets the stack expects (values never land in dist/).', SECRETS_FLAGS));
+    process.stdout.write(
+      usage('secrets', 'Print the Secrets the stack expects (values never land in dist/). Values are never shown in messages.', SECRETS_FLAGS, [
+        'mcp-stack secrets --profile kind | kubectl apply -f -       # strong random values',
+        'mcp-stack secrets --profile ocp                             # the Secrets and keys to create',
+        'mcp-stack secrets --profile ocp --from my-secrets.local.yaml | kubectl apply -f -',
+      ]),
+    );
     return 0;
   }
-  const values = loadValues({ profile: flags.profile as string | undefined, valuesFiles: flags.values as string[] | undefined, sets: flags.set as string[] | undefined });
+  const values = loadValues({
+    profile: flags.profile as string | undefined,
+    valuesFiles: flags.values as string[] | undefined,
+    sets: flags.set as string[] | undefined,
+    setStrings: flags['set-string'] as string[] | undefined,
+  });
   const userSecrets = expectedSecrets(values).filter((s) => s.createdBy === 'user');
   if (flags.from) {
     process.stdout.write(secretManifests(values, userSecrets, readSecretsFile(flags.from as string, userSecrets)));
@@ -57,12 +68,10 @@ function generated(secrets: readonly ExpectedSecret[]): Map<string, Record<strin
 
 function readSecretsFile(file: string, secrets: readonly ExpectedSecret[]): Map<string, Record<string, string>> {
   const problems: Problem[] = [];
-  let data: unknown;
-  try {
-    data = load(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError('invalid secrets file: 1 problem', [{ path: '--from', message: `cannot read it as YAML: ${(e as Error).message.split('\n')[0]}`, received: file }]);
-  }
+  // The reader's messages give a line and column, never the text there: this file holds secrets.
+  const input = readYamlInput(file);
+  if (!input.ok) throw new InputError('invalid secrets file: 1 problem', [{ path: '--from', message: input.message, received: file }]);
+  const data = input.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new InputError('invalid secrets file: 1 problem', [{ path: '--from', message: 'must map Secret names to key/value mappings', received: file }]);
   }

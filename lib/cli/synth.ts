@@ -1,19 +1,20 @@
 /** `synth`: values → stack → output gate → atomic write of `dist/<profile>/`. */
 import { join } from 'node:path';
-import { InputError, loadValues, profileNames, type Problem } from '../../profiles/loader';
+import { InputError, loadValues, profileNames, type LoadOptions, type Problem } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
-import { toYamlStream, writeAtomically, type FileSet, type LazyFileSet } from '../output';
+import { toYamlStream, writeOutput, type FileSet, type LazyFileSet } from '../output';
 import { buildStack } from '../stack';
 import { gitopsFiles } from '../gitops';
 import { tenantFileRenderers } from '../tenants';
-import { parseFlags, usage, type FlagSpec } from './args';
+import { collectFlags, throwIfAny, usage, type FlagSpec, type ParsedFlags } from './args';
 
 export const SYNTH_FLAGS: Record<string, FlagSpec> = {
   profile: { type: 'string', description: `profile to synthesize: ${profileNames.join(', ')} (default kind)` },
   all: { type: 'boolean', description: 'synthesize every profile' },
   out: { type: 'string', description: 'output root; each profile goes to <out>/<profile>/ (default dist)' },
   values: { type: 'string', multiple: true, description: 'YAML values file layered over the profile' },
-  set: { type: 'string', multiple: true, description: 'one value, e.g. gateway.replicas=4 (after --values)' },
+  set: { type: 'string', multiple: true, description: 'one value, e.g. gateway.replicas=4 (after --values); true/false and numbers are typed, as with Helm' },
+  'set-string': { type: 'string', multiple: true, description: 'one value kept as a string, e.g. images.gateway.tag=1.10 (after --set)' },
   tenants: { type: 'string', description: 'tenants file (a `tenants:` list) replacing the profile\'s tenants' },
   format: { type: 'string', description: 'plain (manifests per profile, default) or helm (the chart, to <out>/helm/mcp-stack/)' },
   'with-benchmark': { type: 'boolean', description: 'add the Locust benchmark unit (same as --set benchmark.enabled=true)' },
@@ -46,31 +47,47 @@ function renderProfileLazily(values: Values): LazyFileSet {
   return files;
 }
 
-export function runSynth(argv: readonly string[], gate?: OutputGate): number {
-  const { flags } = parseFlags('synth', argv, SYNTH_FLAGS);
+export const SYNTH_EXAMPLES = [
+  'mcp-stack synth                                   # dist/kind/',
+  'mcp-stack synth --profile ocp --values my-cluster.yaml --set gateway.replicas=4',
+  'mcp-stack synth --all --tenants examples/tenants.yaml',
+  'mcp-stack synth --format helm                     # dist/helm/mcp-stack/',
+];
+
+export async function runSynth(argv: readonly string[], gate?: OutputGate): Promise<number> {
+  const { flags, problems } = collectFlags('synth', argv, SYNTH_FLAGS);
   if (flags.help) {
-    process.stdout.write(usage('synth', 'Render the stack for a profile into <out>/<profile>/.', SYNTH_FLAGS));
+    process.stdout.write(usage('synth', 'Render the stack for a profile into <out>/<profile>/, after the output gate passes.', SYNTH_FLAGS, SYNTH_EXAMPLES));
     return 0;
   }
   const format = (flags.format as string | undefined) ?? 'plain';
-  const problems: Problem[] = [];
   if (flags.all && flags.profile !== undefined) problems.push({ path: '--all', message: 'cannot be combined with --profile' });
   if (flags.stdout && format === 'plain') {
     if (flags.all) problems.push({ path: '--stdout', message: 'prints one profile; cannot be combined with --all' });
     if (flags.out !== undefined) problems.push({ path: '--stdout', message: 'writes no files; cannot be combined with --out', received: flags.out as string });
   }
-  if (problems.length) throw new InputError(`invalid arguments for 'synth': ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+  if (format !== 'plain' && format !== 'helm') problems.push({ path: '--format', message: 'allowed: plain, helm', received: format });
   const out = (flags.out as string | undefined) ?? 'dist';
-  if (format === 'helm') return writeHelmChart(flags, out);
-  if (format !== 'plain') {
-    throw new InputError("invalid arguments for 'synth': 1 problem", [{ path: '--format', message: 'allowed: plain, helm', received: format }]);
-  }
+  if (format === 'helm') return writeHelmChart(flags, out, problems);
   const targets = flags.all ? profileNames : [(flags.profile as string | undefined) ?? 'kind'];
+  // Every problem of every profile in one message: the flags' problems, then each profile's values, tagged with the
+  // profile when there are several.
+  const loaded: Values[] = [];
+  const perProfile: Problem[][] = [];
+  for (const profile of targets) {
+    try {
+      loaded.push(loadValues(loadOptions(flags, profile)));
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      perProfile.push(e.problems.map((p) => ({ ...p, profile })));
+    }
+  }
+  const flagOnly = problems.length > 0 && perProfile.length === 0;
+  problems.push(...mergeProfiles(perProfile, targets.length));
+  throwIfAny(flagOnly ? "invalid arguments for 'synth'" : 'invalid input', problems);
   // Build and check everything before writing anything, so a bad profile leaves every output as it was. The gate
   // reads every document at once; without it, tenant files are rendered only when written.
-  const rendered = targets.map((profile) => {
-    const sets = [...((flags.set as string[] | undefined) ?? []), ...(flags['with-benchmark'] ? ['benchmark.enabled=true'] : [])];
-    const values = loadValues({ profile, valuesFiles: flags.values as string[] | undefined, sets, tenantsFile: flags.tenants as string | undefined });
+  const rendered = loaded.map((values) => {
     if (!gate || flags['no-validate']) return { values, files: renderProfileLazily(values), ok: true };
     const files = renderProfile(values);
     const result = gate(values, files);
@@ -87,27 +104,59 @@ export function runSynth(argv: readonly string[], gate?: OutputGate): number {
   }
   for (const r of rendered) {
     const dir = join(out, r.values.profile);
-    writeAtomically(dir, r.files);
+    await writeOutput(dir, r.files);
     process.stdout.write(`synth: wrote ${r.files.size} files to ${dir}\n`);
   }
   return 0;
 }
 
-/** `--format helm`: the one chart holds every profile as a values file, so profile and value flags do not apply. */
-function writeHelmChart(flags: Record<string, unknown>, out: string): number {
-  const conflicting = ['profile', 'all', 'values', 'set', 'tenants', 'with-benchmark', 'stdout'].filter((f) => flags[f] !== undefined);
-  if (conflicting.length) {
-    throw new InputError(
-      `invalid arguments for 'synth': ${conflicting.length} problem${conflicting.length === 1 ? '' : 's'}`,
-      conflicting.map((f) => ({ path: `--${f}`, message: "does not apply with --format helm: the chart takes values at install time (values-<profile>.yaml, --set)" })),
-    );
+/** The values a synth (or a diff) of one profile reads, from the flags. */
+export function loadOptions(flags: ParsedFlags, profile: string): LoadOptions {
+  return {
+    profile,
+    valuesFiles: flags.values as string[] | undefined,
+    sets: [...((flags.set as string[] | undefined) ?? []), ...(flags['with-benchmark'] ? ['benchmark.enabled=true'] : [])],
+    setStrings: flags['set-string'] as string[] | undefined,
+    tenantsFile: flags.tenants as string | undefined,
+  };
+}
+
+/**
+ * The problems of each profile's values, as one list: a problem every profile shares (a bad flag, a values file's
+ * unknown key) is listed once without a profile; the others name their profile. A single profile names none.
+ */
+function mergeProfiles(perProfile: readonly Problem[][], profiles: number): Problem[] {
+  const key = (p: Problem) => JSON.stringify([p.path, p.message, p.source, p.secret ? null : (p.received ?? null)]);
+  const counts = new Map<string, number>();
+  for (const list of perProfile) for (const k of new Set(list.map(key))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const out: Problem[] = [];
+  const shared = new Set<string>();
+  for (const list of perProfile) {
+    for (const p of list) {
+      const k = key(p);
+      if (profiles > 1 && counts.get(k)! < profiles) out.push(p);
+      else if (!shared.has(k)) {
+        shared.add(k);
+        out.push({ ...p, profile: undefined });
+      }
+    }
   }
+  return out;
+}
+
+/** `--format helm`: the one chart holds every profile as a values file, so profile and value flags do not apply. */
+async function writeHelmChart(flags: Record<string, unknown>, out: string, problems: Problem[]): Promise<number> {
+  const conflicting = ['profile', 'all', 'values', 'set', 'set-string', 'tenants', 'with-benchmark', 'stdout'].filter((f) => flags[f] !== undefined);
+  for (const f of conflicting) {
+    problems.push({ path: `--${f}`, message: 'does not apply with --format helm: the chart takes values at install time (values-<profile>.yaml, --set)' });
+  }
+  throwIfAny("invalid arguments for 'synth'", problems);
   // The chart generator renders the stack hundreds of times; only this path loads it.
   const { helmChartFiles } = require('../helm') as typeof import('../helm');
   const { helmChartDir } = require('./helm') as typeof import('./helm');
   const dir = helmChartDir(out);
   const files = helmChartFiles();
-  writeAtomically(dir, files);
+  await writeOutput(dir, files);
   process.stdout.write(`synth: wrote ${files.size} files to ${dir}\n`);
   return 0;
 }

@@ -215,6 +215,7 @@ export function tenantProblems(values: unknown): Problem[] {
   const prefix = typeof tenants.namespacePrefix === 'string' ? tenants.namespacePrefix : undefined;
   const release = asRecord(v.release).namespace;
   const own = new Set([release, asRecord(v.gitops).argocdNamespace, asRecord(tenants.gitops).argocdNamespace].filter((n) => typeof n === 'string' && n));
+  const allowList = Array.isArray(tenants.registryAllowList) && tenants.registryAllowList.every((r) => typeof r === 'string') ? (tenants.registryAllowList as string[]) : undefined;
   const out: Problem[] = [];
   items.forEach((item, i) => {
     const t = asRecord(item);
@@ -225,6 +226,12 @@ export function tenantProblems(values: unknown): Problem[] {
       const image = asRecord(s.image);
       if (requireDigests && s.image !== undefined && !image.digest) {
         out.push({ path: `${base}.image.digest`, message: 'is required: this profile pins every image by digest (images.requireDigests)', received: image.digest });
+      }
+      // Also checked per well-formed tenant in the schema; here too, so a malformed tenant does not hide it (the
+      // loader lists a problem once).
+      if (allowList && typeof image.repository === 'string' && !registryAllowed(image.repository, allowList)) {
+        const allowed = allowList.length ? allowList.join(', ') : '(none: the list is empty)';
+        out.push({ path: `${base}.image.repository`, message: `is not from an allowed registry; tenants.registryAllowList allows: ${allowed}`, received: image.repository });
       }
       if (s.exposure === 'route' && !openshift) {
         out.push({ path: `${base}.exposure`, message: "'route' needs platform 'openshift'; use 'ingress' or 'internal'", received: 'route' });

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { load as parseYaml } from 'js-yaml';
 import { InputError } from '../../profiles/errors';
+import { readYamlInput } from '../../profiles/yaml-input';
 
 /**
  * Reads a tenants file: a YAML mapping with one key, `tenants`, holding the list of tenants. Returns that list for
@@ -10,18 +9,9 @@ export function loadTenantsFile(path: string): unknown {
   const fail = (message: string): never => {
     throw new InputError('invalid input: 1 problem', [{ path: '--tenants', message, received: path }]);
   };
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    fail(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (e) {
-    fail(`not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const input = readYamlInput(path);
+  if (!input.ok) return fail(input.message);
+  const data = input.data;
   const shape = 'must hold a YAML mapping with one key, tenants, listing the tenants';
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail(shape);
   const extra = Object.keys(data).filter((k) => k !== 'tenants');

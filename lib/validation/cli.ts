@@ -28,7 +28,29 @@ export interface CliDeps {
 const USAGE = 'usage: validate [--json] [--schema FILE] [--crds DIR] [--profile kind|ocp|production] [--external Kind/[namespace/]name]... [PATH...]';
 const EXTERNAL_KINDS: ExternalRefKind[] = ['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'ServiceAccount'];
 
+const HELP = `${USAGE}
+Run the output gate over written output: each PATH (a folder or file of YAML) is one output.
+
+flags:
+  --json                 print the report as JSON
+  --profile NAME         profile rules to apply (default: from a path named after a profile, e.g. dist/ocp)
+  --schema FILE          Kubernetes OpenAPI definitions (default: the project's reference copy)
+  --crds DIR             folder of CRDs (default: the project's reference copy)
+  --external REF         Kind/[namespace/]name of an object created elsewhere (repeatable)
+  --help                 show this help
+
+PATH defaults to dist/kind, dist/ocp and dist/production of the project (those that exist).
+
+examples:
+  mcp-stack validate
+  mcp-stack validate --profile ocp out/ocp
+  mcp-stack validate --json dist/production > report.json
+
+exit codes: 0 clean; 1 the gate found errors; 2 bad usage or missing reference data.
+`;
+
 interface Parsed {
+  help?: boolean;
   json: boolean;
   schema?: string;
   crds?: string;
@@ -49,6 +71,10 @@ function parse(argv: string[]): Parsed {
     }
     if (a === '--json') {
       p.json = true;
+      continue;
+    }
+    if (a === '--help' || a === '-h') {
+      p.help = true;
       continue;
     }
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -94,6 +120,10 @@ export function runValidateCli(argv: string[], deps: CliDeps = {}): number {
   const cwd = deps.cwd ?? process.cwd();
   const policyFor = deps.policyFor ?? defaultPolicy;
   const p = parse(argv);
+  if (p.help) {
+    out(HELP);
+    return 0;
+  }
   let targets = p.paths.map((x) => resolve(cwd, x));
   if (p.paths.length) {
     for (const [i, t] of targets.entries()) if (!existsSync(t)) p.problems.push(`path '${p.paths[i]}' does not exist`);

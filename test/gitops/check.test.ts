@@ -4,10 +4,10 @@
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareTrees, FIX, freshProfileFiles, profileTargets, runCheck, type CommandIO } from '../../lib/cli/check';
+import { compareTrees, freshProfileFiles, profileTargets, runCheck, type CommandIO } from '../../lib/cli/check';
 import { runSynth } from '../../lib/cli/synth';
 import { readTree } from '../../lib/gitops/tree';
-import { writeAtomically } from '../../lib/output';
+import { OWNER_MARK, writeAtomically } from '../../lib/output';
 import { loadValues, profileNames } from '../../profiles/loader';
 
 /** These tests write only the profile folders; the chart target has its own test below. */
@@ -53,7 +53,7 @@ describe('check', () => {
     expect(io.err).toContain('check: dist/ is stale for ocp\n');
     expect(io.err).toContain('changed: dist/ocp/20-platform.yaml\n--- dist/ocp/20-platform.yaml (committed)\n+++ dist/ocp/20-platform.yaml (fresh synth)\n@@ -');
     expect(io.err).toContain('\n-# edited by hand\n');
-    expect(io.err).toContain(`To fix: ${FIX}.`);
+    expect(io.err).toContain('To fix, run and commit dist/:\n  npm run synth -- --profile ocp    # dist/ocp\n');
   });
 
   test('fails on a missing file', () => {
@@ -100,17 +100,20 @@ describe('check', () => {
 });
 
 describe('check and synth agree', () => {
-  test('every file `synth --all` writes is byte-identical to what check expects', () => {
+  test('every file `synth --all` writes is byte-identical to what check expects', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mcp-stack-check-synth-'));
     try {
       const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
       try {
-        expect(runSynth(['--all', '--out', out, '--no-validate'])).toBe(0);
+        await expect(runSynth(['--all', '--out', out, '--no-validate'])).resolves.toBe(0);
       } finally {
         write.mockRestore();
       }
       for (const profile of profileNames) {
         const written = readTree(join(out, profile));
+        // The ownership mark is the writer's, not the synth's: check compares it through the writer on both sides.
+        expect(written.get(OWNER_MARK)).toMatch(/^# Written by mcp-stack-cdk8s/);
+        written.delete(OWNER_MARK);
         const expected = freshProfileFiles(loadValues({ profile }));
         const c = compareTrees(expected, written);
         // Files synth does not write yet (before it writes the delivery files too) are the only allowed difference.

@@ -38,7 +38,8 @@ describe('diff against a folder', () => {
 
   test('a changed field: old → new, under the changed object', () => {
     const r = run(['--profile', 'kind', '--set', 'gateway.replicas=5'], root);
-    expect(r.code).toBe(0);
+    // Differences exit 1, like `git diff --exit-code` and `kubectl diff`.
+    expect(r.code).toBe(1);
     expect(r.out).toMatch(/^~ changed Deployment mcp-stack\/mcp-stack-gateway {2}\(20-platform\.yaml\)\n {4}spec\.replicas: \d+ → 5$/m);
     expect(r.out).toMatch(/^0 added, 0 removed, \d+ changed, \d+ unchanged$/m);
   });
@@ -82,7 +83,7 @@ describe('diff against a folder', () => {
   test('a missing committed folder makes every object new', () => {
     for (const argv of [['--profile', 'ocp'], ['--profile', 'ocp', '--against', 'dist']]) {
       const r = run(argv, root);
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(1);
       expect(r.out).toContain('compared with dist/ocp (absent: every object is new)');
       expect(r.out).toMatch(/^\d+ added, 0 removed, 0 changed, 0 unchanged$/m);
     }
@@ -119,6 +120,7 @@ describe('diff against a Git revision', () => {
     expect(r.out).toContain('compared with HEAD:dist/kind\nno object differences');
     const changed = run(['--profile', 'kind', '--against', 'HEAD'], repo);
     expect(changed.out).toMatch(/spec\.replicas: 4 → \d+/);
+    expect(changed.code).toBe(1);
   });
 
   test('a revision without the profile makes every object new', () => {

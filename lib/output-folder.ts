@@ -1,0 +1,228 @@
+/**
+ * Replaces an output folder with exactly a set of files, so that nothing is ever half-written or lost:
+ *
+ * - everything is written to a staging folder beside the output and swapped in with two renames once complete;
+ * - the folder carries a mark (`OWNER_MARK`); a folder without it that holds anything is someone else's, and is
+ *   refused instead of replaced;
+ * - staging and previous folders left by a run that was killed (`SIGKILL`, power loss) are removed by the next run,
+ *   or put back when the kill fell between the two renames;
+ * - `writeOutput` yields to the event loop while it writes, so `SIGINT`, `SIGTERM` and `SIGHUP` stop it before the
+ *   swap: the staging folder is removed and the output and its parent folder stay exactly as they were.
+ *
+ * File system failures (permissions, a full disk, a file where a folder should be) become an `EnvironmentError`
+ * naming the path, what went wrong and what to do.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { EnvironmentError } from '../profiles/errors';
+
+/** Files whose text may be rendered only when it is written (and dropped right after). */
+export type LazyFileSet = ReadonlyMap<string, string | (() => string)>;
+
+/** The file that marks a folder as written by this tool, and so safe to replace whole. */
+export const OWNER_MARK = '.mcp-stack-output';
+const MARK_TEXT = '# Written by mcp-stack-cdk8s. The next synth replaces this folder whole: keep your own files elsewhere.\n';
+
+/** A run stopped by a signal before the swap; the output is as it was. */
+export class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'Interrupted';
+  }
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** How long the writer works between looks at pending signals. */
+const YIELD_EVERY_MS = 15;
+
+/** Replaces `dir` with exactly `files` (relative paths), synchronously. Stale files (e.g. of a removed tenant) disappear. */
+export function writeAtomically(dir: string, files: LazyFileSet): void {
+  const plan = prepare(dir);
+  try {
+    for (const [path, content] of plan.entries(files)) writeOne(plan, path, content);
+    swap(plan);
+  } catch (e) {
+    abandon(plan);
+    throw asEnvironmentError(e, plan);
+  }
+  removeOwned(plan.previous);
+}
+
+/** Like `writeAtomically`, but a signal received while writing stops the run before the swap (`Interrupted`). */
+export async function writeOutput(dir: string, files: LazyFileSet): Promise<void> {
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received ??= signal;
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  try {
+    const plan = prepare(dir);
+    try {
+      let since = Date.now();
+      for (const [path, content] of plan.entries(files)) {
+        writeOne(plan, path, content);
+        if (Date.now() - since >= YIELD_EVERY_MS) {
+          await new Promise((r) => setImmediate(r));
+          if (received) throw new Interrupted(received);
+          since = Date.now();
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+      if (received) throw new Interrupted(received);
+      swap(plan);
+    } catch (e) {
+      abandon(plan);
+      throw e instanceof Interrupted ? e : asEnvironmentError(e, plan);
+    }
+    removeOwned(plan.previous);
+  } finally {
+    for (const s of SIGNALS) process.off(s, onSignal);
+  }
+}
+
+interface Plan {
+  readonly dir: string;
+  readonly staging: string;
+  readonly previous: string;
+  readonly made: Set<string>;
+  entries(files: LazyFileSet): [string, string | (() => string)][];
+  /** The path being worked on, for the message when the file system refuses. */
+  current: string;
+}
+
+/** Checks the target, clears what killed runs left, and creates the staging folder with its mark. */
+function prepare(dir: string): Plan {
+  const parent = dirname(dir);
+  const name = basename(dir);
+  const plan: Plan = {
+    dir,
+    staging: join(parent, `.${name}.staging-${process.pid}`),
+    previous: join(parent, `.${name}.previous-${process.pid}`),
+    made: new Set(),
+    entries: (files) => [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+    current: dir,
+  };
+  try {
+    checkPath(dir);
+    mkdirSync(parent, { recursive: true });
+    clearLeftovers(parent, name);
+    if (existsSync(dir) && !ownedByUs(dir)) {
+      throw new EnvironmentError(
+        `cannot write ${dir}: the folder holds files mcp-stack did not write (it has no ${OWNER_MARK} mark), and a synth replaces the folder whole. ` +
+          'Move those files away, or choose another --out.',
+      );
+    }
+    plan.current = plan.staging;
+    rmSync(plan.staging, { recursive: true, force: true });
+    mkdirSync(plan.staging);
+    writeFileSync(join(plan.staging, OWNER_MARK), MARK_TEXT);
+  } catch (e) {
+    abandon(plan);
+    throw asEnvironmentError(e, plan);
+  }
+  return plan;
+}
+
+function writeOne(plan: Plan, rel: string, content: string | (() => string)): void {
+  const path = join(plan.staging, rel);
+  plan.current = path;
+  // One mkdir per folder, not per file: thousands of tenant files share a few folders each.
+  const folder = dirname(path);
+  if (!plan.made.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    plan.made.add(folder);
+  }
+  writeFileSync(path, typeof content === 'function' ? content() : content);
+}
+
+function swap(plan: Plan): void {
+  plan.current = plan.dir;
+  if (existsSync(plan.dir)) renameSync(plan.dir, plan.previous);
+  renameSync(plan.staging, plan.dir);
+}
+
+/** Removes the staging folder and puts the previous output back if the swap got halfway. */
+function abandon(plan: Plan): void {
+  try {
+    rmSync(plan.staging, { recursive: true, force: true });
+    if (!existsSync(plan.dir) && existsSync(plan.previous)) renameSync(plan.previous, plan.dir);
+  } catch {
+    // Best effort: the message of the original failure matters more, and the next run clears what is left.
+  }
+}
+
+/** A folder is ours when it carries the mark, is empty, or is output of a release from before the mark. */
+function ownedByUs(dir: string): boolean {
+  if (!statSync(dir).isDirectory()) return false;
+  const entries = readdirSync(dir);
+  if (entries.length === 0 || entries.includes(OWNER_MARK)) return true;
+  const head = (file: string) => (existsSync(join(dir, file)) && statSync(join(dir, file)).isFile() ? readFileSync(join(dir, file), 'utf8').slice(0, 200) : '');
+  return head('Kustomization').startsWith('# Generated by mcp-stack-cdk8s') || /^name: mcp-stack$/m.test(head('Chart.yaml'));
+}
+
+function removeOwned(dir: string): void {
+  if (existsSync(dir) && ownedByUs(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Staging and previous folders of runs that no longer exist. A staging folder is removed; a previous folder is put
+ * back when the output is missing (the run died between its two renames), else removed. Folders of a run still
+ * alive are left alone, and so is anything without the mark.
+ */
+function clearLeftovers(parent: string, name: string): void {
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(staging|previous)-(\\d+)$`);
+  for (const entry of readdirSync(parent).sort()) {
+    const m = pattern.exec(entry);
+    if (!m || Number(m[2]) === process.pid || isAlive(Number(m[2]))) continue;
+    const path = join(parent, entry);
+    if (!ownedByUs(path)) continue;
+    if (m[1] === 'previous' && !existsSync(join(parent, name))) renameSync(path, join(parent, name));
+    else rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every existing ancestor of the output must be a folder: `--out` naming a file is refused before anything is made. */
+function checkPath(dir: string): void {
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    if (existsSync(p)) {
+      if (!statSync(p).isDirectory()) {
+        throw new EnvironmentError(`cannot write ${dir}: ${p} is a file, not a folder. Choose another --out, or move the file away.`);
+      }
+      return;
+    }
+    if (dirname(p) === p) return;
+  }
+}
+
+const ADVICE: Record<string, string> = {
+  EACCES: 'permission denied: make the folder writable for this user, or choose another --out',
+  EPERM: 'operation not permitted: make the folder writable for this user, or choose another --out',
+  EROFS: 'the file system is read-only: choose another --out',
+  ENOSPC: 'no space left on the device: free some space and run again',
+  EDQUOT: 'the disk quota is used up: free some space and run again',
+  ENOTDIR: 'a part of the path is a file, not a folder: choose another --out',
+  EISDIR: 'a folder is where a file should be: choose another --out',
+  ENAMETOOLONG: 'the path is too long: choose a shorter --out',
+  EMFILE: 'too many open files: raise the limit (ulimit -n) and run again',
+  EIO: 'the device reported an input/output error: check the disk',
+  ELOOP: 'too many symbolic links in the path: choose another --out',
+};
+
+/** A file system failure as an `EnvironmentError`; other errors pass through. */
+function asEnvironmentError(e: unknown, plan: Plan): unknown {
+  if (e instanceof EnvironmentError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
+  const at = (e as NodeJS.ErrnoException).path ?? plan.current;
+  const advice = ADVICE[code] ?? `the file system refused (${code})`;
+  return new EnvironmentError(`cannot write ${plan.dir} (at ${at}): ${advice}. Nothing was changed: ${plan.dir} is as it was.`);
+}

@@ -1,0 +1,263 @@
+/**
+ * The output folder under failure, as users meet it: the compiled program in a child process, interrupted by real
+ * signals, pointed at files and at folders it does not own, on a real full or read-only file system (a tmpfs in a
+ * user and mount namespace, made with `unshare`), and without write permission. Every test checks the message, the
+ * exit code and the disk byte for byte, the parent folder included.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+const MAIN = join(ROOT, 'build', 'main.js');
+
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-stack-out-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const d of made) {
+    chmodSync(d, 0o755);
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+function run(args: string[], options: { cwd?: string; uid?: number; gid?: number } = {}) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: options.cwd ?? ROOT, encoding: 'utf8', uid: options.uid, gid: options.gid });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Everything under a folder, hidden entries and empty folders included, with file contents. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        out[`${prefix}${name}/`] = '';
+        walk(p, `${prefix}${name}/`);
+      } else out[`${prefix}${name}`] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+function tenantsFile(dir: string, count: number): string {
+  const lines = ['tenants:'];
+  for (let i = 0; i < count; i++) {
+    lines.push(`  - name: t${String(i).padStart(4, '0')}`, '    servers:', '      - name: time', '        image: { repository: ghcr.io/ibm/fast-time-server, tag: "0.8.0" }', '        transport: streamable-http');
+  }
+  const file = join(dir, `tenants-${count}.yaml`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error('build/main.js is missing: run `npm test` (it compiles first) or `npm run build`');
+});
+
+describe('interrupted writes', () => {
+  /** Starts a large synth over a previous output and sends `signal` once the staging folder holds files. */
+  async function interrupt(signal: NodeJS.Signals) {
+    const work = tmp();
+    const out = join(work, 'out');
+    const tenants = tenantsFile(work, 1500);
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    const before = snapshot(work);
+    const child = spawn(process.execPath, [MAIN, 'synth', '--out', out, '--no-validate', '--tenants', tenants], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+    const staging = join(out, `.kind.staging-${child.pid}`);
+    // Wait until the run is well into writing tenant folders.
+    for (let i = 0; i < 2000; i++) {
+      if (existsSync(join(staging, 'tenants')) && readdirSync(join(staging, 'tenants')).length > 50) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(existsSync(join(staging, 'tenants'))).toBe(true);
+    child.kill(signal);
+    const result = await exited;
+    return { work, out, before, result, stderr, staging };
+  }
+
+  test.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s while writing: exit %i, the previous output and the parent folder exactly as they were', async (signal, code) => {
+    const { work, before, result, stderr } = await interrupt(signal);
+    expect(result.code).toBe(code);
+    expect(stderr).toBe(`mcp-stack: interrupted by ${signal}; nothing was replaced, the previous output is as it was\n`);
+    expect(snapshot(work)).toEqual(before);
+  }, 60_000);
+
+  test('SIGKILL leaves a staging folder; the next run removes it and writes the output', async () => {
+    const { work, out, before, result, staging } = await interrupt('SIGKILL');
+    expect(result.signal).toBe('SIGKILL');
+    // Nothing can run on SIGKILL: the staging folder stays, and the previous output is untouched.
+    expect(existsSync(staging)).toBe(true);
+    expect(Object.fromEntries(Object.entries(snapshot(work)).filter(([p]) => !p.includes('.kind.staging-')))).toEqual(before);
+    const r = run(['synth', '--out', out, '--no-validate']);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out)).toEqual(['kind']);
+    expect(snapshot(work)).toEqual(before);
+  }, 60_000);
+
+  test('a run killed between its two renames is put back by the next run', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    const before = snapshot(work);
+    // What a kill between `kind -> .kind.previous-<pid>` and `staging -> kind` leaves: no output folder. PID 2^22+1
+    // is above Linux's pid_max, so it belongs to no process.
+    const dead = 4194305;
+    spawnSync('mv', [join(out, 'kind'), join(out, `.kind.previous-${dead}`)]);
+    const bad = run(['synth', '--out', out, '--no-validate', '--set', 'gateway.replicas=0']);
+    expect(bad.code).toBe(2);
+    const r = run(['synth', '--out', out, '--no-validate']);
+    expect(r.code).toBe(0);
+    expect(snapshot(work)).toEqual(before);
+  });
+
+  test('a staging folder of a run still alive is left alone', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const alive = join(out, `.kind.staging-${process.pid}`);
+    mkdirSync(alive, { recursive: true });
+    writeFileSync(join(alive, '.mcp-stack-output'), '# Written by mcp-stack-cdk8s.\n');
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    expect(existsSync(alive)).toBe(true);
+  });
+});
+
+describe('folders the tool did not write', () => {
+  test('a folder holding other files is refused, exit 3, and left exactly as it was', () => {
+    const work = tmp();
+    mkdirSync(join(work, 'deploy', 'kind'), { recursive: true });
+    writeFileSync(join(work, 'deploy', 'kind', 'my-notes.md'), 'mine\n');
+    const before = snapshot(work);
+    const r = run(['synth', '--out', join(work, 'deploy'), '--no-validate']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `mcp-stack: cannot write ${join(work, 'deploy', 'kind')}: the folder holds files mcp-stack did not write (it has no .mcp-stack-output mark), ` +
+        'and a synth replaces the folder whole. Move those files away, or choose another --out.\n',
+    );
+    expect(snapshot(work)).toEqual(before);
+  });
+
+  test('an empty folder, and output written before the mark existed, are replaced', () => {
+    const work = tmp();
+    mkdirSync(join(work, 'a', 'kind'), { recursive: true });
+    expect(run(['synth', '--out', join(work, 'a'), '--no-validate']).code).toBe(0);
+    mkdirSync(join(work, 'b', 'kind'), { recursive: true });
+    writeFileSync(join(work, 'b', 'kind', 'Kustomization'), '# Generated by mcp-stack-cdk8s (profile kind). Do not edit.\n');
+    expect(run(['synth', '--out', join(work, 'b'), '--no-validate']).code).toBe(0);
+    expect(snapshot(join(work, 'b'))).toEqual(snapshot(join(work, 'a')));
+  });
+
+  test('--out naming a file: exit 3, the file untouched, nothing created', () => {
+    const work = tmp();
+    writeFileSync(join(work, 'deploy'), 'a file\n');
+    const before = snapshot(work);
+    const r = run(['synth', '--out', join(work, 'deploy'), '--no-validate']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`mcp-stack: cannot write ${join(work, 'deploy', 'kind')}: ${join(work, 'deploy')} is a file, not a folder. Choose another --out, or move the file away.\n`);
+    expect(snapshot(work)).toEqual(before);
+  });
+
+  test('the chart folder is guarded the same way', () => {
+    const work = tmp();
+    mkdirSync(join(work, 'helm', 'mcp-stack'), { recursive: true });
+    writeFileSync(join(work, 'helm', 'mcp-stack', 'Chart.yaml'), 'name: someone-elses-chart\n');
+    const before = snapshot(work);
+    const r = run(['synth', '--format', 'helm', '--out', work]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('the folder holds files mcp-stack did not write');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshot(work)).toEqual(before);
+  }, 120_000);
+});
+
+describe('file systems that refuse', () => {
+  test('a folder this user cannot write: exit 3, a plain message, nothing changed', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    chmodSync(out, 0o555);
+    chmodSync(work, 0o755);
+    const before = snapshot(work);
+    // Root writes anywhere: run as nobody then, as an ordinary user would be.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = run(['synth', '--out', out, '--no-validate', '--set', 'gateway.replicas=2'], { ...asUser, cwd: '/' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`^mcp-stack: cannot write ${out}/kind \\(at ${out}/\\.kind\\.staging-\\d+\\): permission denied: make the folder writable for this user, or choose another --out\\. Nothing was changed: ${out}/kind is as it was\\.\\n$`));
+    expect(snapshot(work)).toEqual(before);
+  });
+
+  /** Runs a shell script in a new user and mount namespace, where it may mount a tmpfs. */
+  function inNamespace(script: string) {
+    const probe = spawnSync('unshare', ['-rm', 'true']);
+    if (probe.status !== 0) {
+      if (process.env.CI) throw new Error(`unshare -rm is needed for the full and read-only disk tests: ${probe.stderr}`);
+      return undefined;
+    }
+    const r = spawnSync('unshare', ['-rm', 'sh', '-euc', script], { encoding: 'utf8' });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  const listing = (dir: string) => `find ${dir} -print0 | sort -z | xargs -0 ls -ld --time-style=+ | awk '{print $1, $5, $NF}'; find ${dir} -type f -print0 | sort -z | xargs -0 sha256sum`;
+
+  test('a full disk: exit 3, the previous output and the parent folder as they were', () => {
+    const mnt = tmp();
+    const r = inNamespace(`
+      mount -t tmpfs -o size=400k tmpfs ${mnt}
+      ${process.execPath} ${MAIN} synth --out ${mnt}/out --no-validate > /dev/null
+      (${listing(mnt)}) > /tmp/before-$$
+      # Fill the disk but for a little room, less than the output needs.
+      dd if=/dev/zero of=${mnt}/filler bs=1k count=10000 2>/dev/null || true
+      rm ${mnt}/filler; dd if=/dev/zero of=${mnt}/filler bs=1k count=$(( $(df -k ${mnt} | awk 'NR==2 {print $4}') - 24 )) 2>/dev/null
+      (${listing(mnt)}) | grep -v filler > /tmp/mid-$$
+      set +e
+      ${process.execPath} ${MAIN} synth --out ${mnt}/out --no-validate --set gateway.replicas=2 2> /tmp/err-$$
+      echo "exit=$?"
+      set -e
+      rm ${mnt}/filler
+      (${listing(mnt)}) > /tmp/after-$$
+      cat /tmp/err-$$
+      cmp /tmp/before-$$ /tmp/after-$$ && echo same-as-before
+      rm -f /tmp/before-$$ /tmp/mid-$$ /tmp/after-$$ /tmp/err-$$
+    `);
+    if (!r) return;
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('exit=3\n');
+    expect(r.stdout).toMatch(new RegExp(`mcp-stack: cannot write ${mnt}/out/kind \\(at [^)]+\\): no space left on the device: free some space and run again\\. Nothing was changed: ${mnt}/out/kind is as it was\\.\\n`));
+    expect(r.stdout).toContain('same-as-before');
+  });
+
+  test('a read-only file system: exit 3, nothing changed', () => {
+    const mnt = tmp();
+    const r = inNamespace(`
+      mount -t tmpfs -o size=4m tmpfs ${mnt}
+      ${process.execPath} ${MAIN} synth --out ${mnt}/out --no-validate > /dev/null
+      mount -o remount,ro ${mnt}
+      (${listing(mnt)}) > /tmp/before-$$
+      set +e
+      ${process.execPath} ${MAIN} synth --out ${mnt}/out --no-validate 2> /tmp/err-$$
+      echo "exit=$?"
+      set -e
+      (${listing(mnt)}) > /tmp/after-$$
+      cat /tmp/err-$$
+      cmp /tmp/before-$$ /tmp/after-$$ && echo same-as-before
+      rm -f /tmp/before-$$ /tmp/after-$$ /tmp/err-$$
+    `);
+    if (!r) return;
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('exit=3\n');
+    expect(r.stdout).toContain(`mcp-stack: cannot write ${mnt}/out/kind (at ${mnt}/out/.kind.staging-`);
+    expect(r.stdout).toContain('the file system is read-only: choose another --out. Nothing was changed');
+    expect(r.stdout).toContain('same-as-before');
+  });
+});
