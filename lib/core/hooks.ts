@@ -1,13 +1,12 @@
 /**
  * Annotations that order the gateway's configuration and Jobs for Helm and ArgoCD; the plain manifests carry them
- * too (kubectl ignores them). The migration reads the gateway ConfigMaps, so those are hooks too, created first
- * (lower weight and wave) and kept (no delete-on-success).
+ * too (kubectl ignores them). The migration reads the gateway ConfigMaps. For Helm they are ordinary release objects:
+ * the migration runs post-install (after Helm created them) and pre-upgrade (reading the ones in place, same names),
+ * and being release objects they follow rollback and go with uninstall, which Helm hooks do not. For ArgoCD, where
+ * the migration is a PreSync hook, they are earlier PreSync hooks.
  */
 export const HOOKS = {
   config: {
-    'helm.sh/hook': 'pre-install,pre-upgrade',
-    'helm.sh/hook-weight': '-5',
-    'helm.sh/hook-delete-policy': 'before-hook-creation',
     'argocd.argoproj.io/hook': 'PreSync',
     'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     'argocd.argoproj.io/sync-wave': '-1',

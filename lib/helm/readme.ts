@@ -35,8 +35,9 @@ helm install mcp-stack . -n mcp-stack -f values-ocp.yaml --set release.createNam
 
 ## Hooks
 
-- \`<release>-gateway\` and \`<release>-gateway-plugins\` (ConfigMaps): \`${HOOKS.config['helm.sh/hook']}\`, weight
-  ${HOOKS.config['helm.sh/hook-weight']}, so they exist before the migration reads them.
+- \`<release>-gateway\` and \`<release>-gateway-plugins\` (ConfigMaps) are not Helm hooks: they are release objects,
+  so \`helm rollback\` restores them and \`helm uninstall\` removes them. The migration reads them post-install
+  (after Helm created them) and pre-upgrade (the ones in place).
 - The migration Job: \`${HOOKS.migration['helm.sh/hook']}\`, weight ${HOOKS.migration['helm.sh/hook-weight']}; its name
   changes with the gateway image.
 - The registration Job: \`${HOOKS.registration['helm.sh/hook']}\`.

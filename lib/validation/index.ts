@@ -17,6 +17,7 @@ import { checkReferences } from './references';
 import { sortFindings, sortNotEvaluable } from './report';
 import { validateSchemas } from './schema';
 import { checkSemantics } from './semantic';
+import { checkServerFormats } from './server-formats';
 import { createSink, type CapacityResult, type Finding, type GateDocument, type GateOptions, type GateReport, type NotEvaluable, type RawFinding, type Sink } from './types';
 
 export type { CapacityResult, ClusterCapacity, ExternalRefKind, Finding, GateDocument, GateOptions, GatePolicy, GateReport, NotEvaluable, Severity } from './types';
@@ -52,6 +53,7 @@ export function validateDocuments(docs: GateDocument[], options: GateOptions = {
   const model = buildModel(docs, (doc) => scopes.has(doc));
   let capacity: CapacityResult | undefined;
   runStage('semantic', sink, () => checkSemantics(model, scopes, sink));
+  runStage('server formats', sink, () => checkServerFormats(model, sink));
   runStage('pod', sink, () => checkPods(model, sink));
   runStage('reference', sink, () => checkReferences(model, policy, sink));
   runStage('pod policy', sink, () => checkPodPolicy(model, policy, sink));
