@@ -115,7 +115,13 @@ describe('synth', () => {
     const r = run(['synth', '--format', 'helm', '--out', out]);
     expect(r.code).toBe(0);
     const files = Object.keys(tree(join(out, 'helm', 'mcp-stack')));
-    expect(files).toEqual(expect.arrayContaining(['Chart.yaml', 'values.yaml', 'values-ocp.yaml', 'values.schema.json', 'templates/20-platform.yaml', 'templates/NOTES.txt']));
+    expect(files).toEqual(expect.arrayContaining(['.helmignore', '.mcp-stack-output', 'Chart.yaml', 'values.yaml', 'values-ocp.yaml', 'values.schema.json', 'templates/20-platform.yaml', 'templates/NOTES.txt']));
+    // The ownership mark stays out of a packaged chart.
+    const packaged = spawnSync(join(ROOT, '.tools', 'bin', 'helm3'), ['package', join(out, 'helm', 'mcp-stack'), '-d', out], { encoding: 'utf8' });
+    expect(packaged.status).toBe(0);
+    const listing = spawnSync('tar', ['tzf', join(out, readdirSync(out).find((f) => f.endsWith('.tgz'))!)], { encoding: 'utf8' }).stdout;
+    expect(listing).toContain('mcp-stack/Chart.yaml');
+    expect(listing).not.toContain('.mcp-stack-output');
     const bad = run(['synth', '--format', 'helm', '--profile', 'ocp', '--set', 'gateway.replicas=2', '--out', tmp()]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--profile: does not apply with --format helm');

@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, loadValues, profileNames } from '../../profiles/loader';
-import { helmChartFiles } from '../helm';
 import type { Values } from '../../profiles/schema';
 import { gitopsFiles } from '../gitops';
 import { unifiedDiff, splitLines } from '../gitops/line-diff';
 import { readTree } from '../gitops/tree';
 import { writeAtomically, type FileSet } from '../output';
 import { parseFlags, usage, type FlagSpec, type ParsedFlags } from './args';
+import { chartFilesOnDisk } from './helm';
 import { renderProfile } from './synth';
 
 export const CHECK_FLAGS: Record<string, FlagSpec> = {
@@ -93,7 +93,7 @@ export interface CheckTarget {
 export function profileTargets(): CheckTarget[] {
   return [
     ...profileNames.map((profile) => ({ dir: profile, synthArgs: `--profile ${profile}`, render: () => freshProfileFiles(loadValues({ profile })) })),
-    { dir: 'helm/mcp-stack', synthArgs: '--format helm', render: () => helmChartFiles() },
+    { dir: 'helm/mcp-stack', synthArgs: '--format helm', render: () => chartFilesOnDisk() },
   ];
 }
 

@@ -152,10 +152,9 @@ async function writeHelmChart(flags: Record<string, unknown>, out: string, probl
   }
   throwIfAny("invalid arguments for 'synth'", problems);
   // The chart generator renders the stack hundreds of times; only this path loads it.
-  const { helmChartFiles } = require('../helm') as typeof import('../helm');
-  const { helmChartDir } = require('./helm') as typeof import('./helm');
+  const { chartFilesOnDisk, helmChartDir } = require('./helm') as typeof import('./helm');
   const dir = helmChartDir(out);
-  const files = helmChartFiles();
+  const files = chartFilesOnDisk();
   await writeOutput(dir, files);
   process.stdout.write(`synth: wrote ${files.size} files to ${dir}\n`);
   return 0;
