@@ -14,7 +14,9 @@ export const HELM_FLAGS: Record<string, FlagSpec> = {
  * of packaged charts (`helm package`).
  */
 export function chartFilesOnDisk(files: FileSet = helmChartFiles()): FileSet {
-  return new Map([...files, ['.helmignore', `# The mark of the tool that writes this folder; not part of the chart.\n${OWNER_MARK}\n`]]);
+  const mark = `# The mark of the tool that writes this folder; not part of the chart.\n${OWNER_MARK}\n`;
+  const ignore = files.get('.helmignore');
+  return new Map([...files, ['.helmignore', ignore ? `${ignore.replace(/\n*$/, '\n')}${mark}` : mark]]);
 }
 
 /** The chart's folder under an output root. */

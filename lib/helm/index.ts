@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileNames } from '../../profiles/loader';
 import { projectRoot } from '../core/assets';
+import { imageRef } from '../core/images';
 import { stackName } from '../core/naming';
 import { analyzeStack, type StackTemplates } from './analyze';
 import { coverage, type Coverage } from './coverage';
@@ -16,6 +17,7 @@ import { FROM_HELM, fitsKnob, type Knob } from './knobs';
 import { probeSet } from './probes';
 import { notesTxt } from './notes';
 import { chartReadme } from './readme';
+import { valuesTable } from './values-table';
 import { renderRaw } from './render';
 import { chartSchema, chartValues, documentedValues, profileValues } from './values-files';
 import { cachedChartFiles } from './cache';
@@ -41,7 +43,7 @@ export function helmChart(): HelmChart {
   const model = analyzeStack();
   const cov = coverage(model);
   const docs = schemaDocs();
-  const schema = chartSchema(model.schema, docs);
+  const schema = chartSchema(model.schema, docs, chartValues(model.profiles.get(DEFAULT_PROFILE)));
   const defaults = model.profiles.get(DEFAULT_PROFILE)!;
   const version = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).version as string;
   const appVersion = defaults.images.gateway.tag as string;
@@ -62,16 +64,19 @@ export function helmChart(): HelmChart {
       '  - mcp',
       '  - contextforge',
       '  - gateway',
+      ...chartMetadata(defaults),
       '',
     ].join('\n'),
   );
+  files.set('.helmignore', HELMIGNORE);
 
   const chartProfiles = new Map([...model.profiles].map(([p, v]) => [p, chartValues(v)] as const));
   const unused = new Set(cov.unused.filter((id) => !FROM_HELM.includes(id) && !RULE_ONLY_VALUES.includes(id)));
   const summary = (p: string) => profileSummary(p) || `The ${p} profile.`;
   files.set(
     'values.yaml',
-    documentedValues(
+    MODELINE +
+      documentedValues(
       chartProfiles.get(DEFAULT_PROFILE),
       [
         `Values of the ${CHART_NAME} chart: the ${DEFAULT_PROFILE} profile. ${summary(DEFAULT_PROFILE)}`,
@@ -85,13 +90,17 @@ export function helmChart(): HelmChart {
   for (const p of profileNames) {
     files.set(
       `values-${p}.yaml`,
+      MODELINE +
       profileValues(chartProfiles.get(p), [
         `The ${p} profile, complete: ${summary(p)}`,
         `Every key is documented in values.yaml. Use: helm install REL . -n NS -f values-${p}.yaml`,
       ]),
     );
   }
-  files.set('README.md', chartReadme({ name: CHART_NAME, profiles: profileNames, defaultProfile: DEFAULT_PROFILE }));
+  files.set(
+    'README.md',
+    `${chartReadme({ name: CHART_NAME, profiles: profileNames, defaultProfile: DEFAULT_PROFILE })}\n## Values\n\nEvery key, with its description and its value in values.yaml (the ${DEFAULT_PROFILE} profile), from the same schema as values.schema.json.\n\n${valuesTable(schema)}`,
+  );
   files.set('values.schema.json', `${JSON.stringify(schema, null, 2)}\n`);
   files.set('templates/_helpers.tpl', helpersTpl());
 
@@ -101,6 +110,46 @@ export function helmChart(): HelmChart {
     files.set(`templates/${unit.file}`, header + emitObjects(unit.objects, model.toggles, lineSafe));
   }
   return { files, model, coverage: cov };
+}
+
+/** Editors with the YAML language server check and complete the values files against the chart's schema. */
+const MODELINE = '# yaml-language-server: $schema=values.schema.json\n';
+
+/** What `helm package` leaves out of the chart archive. */
+const HELMIGNORE = ['# Not part of the packaged chart.', '.DS_Store', '.git/', '.gitignore', '*.swp', '*.bak', '*.tmp', '*.orig', '*~', '.idea/', '.vscode/', ''].join('\n');
+
+/** Upstream of the application the chart installs. */
+const UPSTREAM = 'https://github.com/IBM/mcp-context-forge';
+
+/** The chart's icon: a small gateway mark, inline so the chart needs no hosted file. */
+const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#1f4e79"/>' +
+  '<path d="M14 44V20l18 14 18-14v24" fill="none" stroke="#fff" stroke-width="6" stroke-linejoin="round"/></svg>';
+
+/** Chart.yaml fields Helm and Artifact Hub read: home, sources, icon, maintainers, license, category, images. */
+function chartMetadata(defaults: any): string[] {
+  const names: [string, string][] = [
+    ['gateway', 'gateway'],
+    ['nginx', 'nginx'],
+    ['redis', 'redis'],
+    ['postgres', 'postgres'],
+    ['fast-time-server', 'fastTimeServer'],
+    ['locust', 'locust'],
+  ];
+  const images = names.map(([name, key]) => `    - name: ${name}\n      image: ${imageRef(defaults.images[key])}`);
+  return [
+    `home: ${UPSTREAM}`,
+    'sources:',
+    `  - ${UPSTREAM}`,
+    `icon: data:image/svg+xml;base64,${Buffer.from(ICON_SVG).toString('base64')}`,
+    'maintainers:',
+    '  - name: mcp-stack-cdk8s maintainers',
+    'annotations:',
+    '  artifacthub.io/license: Apache-2.0',
+    '  artifacthub.io/category: integration-delivery',
+    '  artifacthub.io/images: |',
+    ...images,
+  ];
 }
 
 /**

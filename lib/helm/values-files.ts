@@ -18,9 +18,12 @@ export function chartValues(values: unknown): any {
 
 /**
  * The JSON Schema Helm checks the merged values against: zod's draft-07 rendering of the profile schema, without
- * release name and namespace, with each key's documentation as its `description`.
+ * release name and namespace, with each key's documentation as its `description` (its allowed values where the
+ * schema has no words for it) and the chart's own value as its `default`. No key is `required`: Helm validates
+ * the values merged over values.yaml, which holds every key, so requiring them would only make an editor flag
+ * every key a short override file leaves out. Unknown keys stay refused.
  */
-export function chartSchema(schema: any, docs: ReadonlyMap<string, string>): any {
+export function chartSchema(schema: any, docs: ReadonlyMap<string, string>, defaults?: unknown): any {
   const out = cloneJson(schema);
   const release = out.properties.release;
   for (const id of FROM_HELM) {
@@ -39,6 +42,13 @@ export function chartSchema(schema: any, docs: ReadonlyMap<string, string>): any
     if (node.minimum === -MAX_SAFE) delete node.minimum;
     const doc = docs.get(path.join('.'));
     if (doc && path.length) node.description = doc;
+    if (defaults !== undefined && path.length && !path.includes('*') && !path.includes('(key)')) {
+      const isObject = node.type === 'object' && node.properties;
+      if (!node.description) node.description = isObject ? sectionDoc(path) : constraintText(node) || undefined;
+      const value = getPath(defaults, path);
+      if (value !== undefined && !isObject) node.default = cloneJson(value);
+      delete node.required;
+    }
     for (const [k, child] of Object.entries<any>(node.properties ?? {})) visit(child, [...path, k]);
     for (const alt of node.anyOf ?? []) visit(alt, path);
     if (node.items) visit(node.items, [...path, '*']);
@@ -46,6 +56,7 @@ export function chartSchema(schema: any, docs: ReadonlyMap<string, string>): any
     if (node.additionalProperties && typeof node.additionalProperties === 'object') visit(node.additionalProperties, [...path, '*']);
   };
   visit(out, []);
+  if (defaults !== undefined) delete out.required;
   // Tenants are their own output (`synth --tenants`): their objects (namespaces, the registration Job) are not
   // templates of this chart, so the chart refuses tenants rather than ignore them.
   const tenantItems = out.properties.tenants?.properties?.items;
