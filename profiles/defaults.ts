@@ -5,6 +5,7 @@
  */
 import type { Values } from './schema';
 import { networkPoliciesDefaults } from './network-schema';
+import { pluginSettingsDefaults } from './plugin-settings-schema';
 import { tenantsDefaults } from './tenants-schema';
 
 const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
@@ -50,6 +51,7 @@ export const defaults: Values = {
         OutputLengthGuardPlugin: 'permissive',
         RetryWithBackoffPlugin: 'permissive',
       },
+      settings: pluginSettingsDefaults,
     },
     platformAdminEmail: 'admin@example.com',
     logLevel: 'INFO',
