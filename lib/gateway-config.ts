@@ -4,6 +4,7 @@
  */
 import { dump } from 'js-yaml';
 import type { PluginName, Values } from '../profiles/schema';
+import { pluginSettingsConfig } from './plugin-settings';
 
 /** Keys the gateway Secret must hold (the `secrets` command generates them). */
 export const GATEWAY_SECRET_KEYS = ['JWT_SECRET_KEY', 'AUTH_ENCRYPTION_SECRET', 'BASIC_AUTH_PASSWORD', 'PLATFORM_ADMIN_PASSWORD'] as const;
@@ -124,8 +125,8 @@ const PLUGIN_CATALOG: Record<PluginName, { kind: string; priority: number; hooks
 export function pluginConfig(v: Values, redisHost: string, redisPort: number): string {
   const plugins = (Object.keys(PLUGIN_CATALOG) as PluginName[]).map((name) => {
     const p = PLUGIN_CATALOG[name];
-    const config =
-      name === 'RateLimiterPlugin' ? { ...p.config, redis_url: `redis://:{{ env.REDIS_PASSWORD }}@${redisHost}:${redisPort}/0` } : p.config;
+    const settings = pluginSettingsConfig(v, name, p.config);
+    const config = name === 'RateLimiterPlugin' ? { ...settings, redis_url: `redis://:{{ env.REDIS_PASSWORD }}@${redisHost}:${redisPort}/0` } : settings;
     return { name, kind: p.kind, hooks: p.hooks, mode: v.gateway.plugins.modes[name], priority: p.priority, config };
   });
   return dump(

@@ -5,6 +5,7 @@
  */
 import type { Values } from './schema';
 import { networkPoliciesDefaults } from './network-schema';
+import { pluginSettingsDefaults } from './plugin-settings-schema';
 import { tenantsDefaults } from './tenants-schema';
 import { noPodOverrides } from './pod-overrides-schema';
 
@@ -52,6 +53,7 @@ export const defaults: Values = {
         OutputLengthGuardPlugin: 'permissive',
         RetryWithBackoffPlugin: 'permissive',
       },
+      settings: pluginSettingsDefaults,
     },
     platformAdminEmail: 'admin@example.com',
     logLevel: 'INFO',

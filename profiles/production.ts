@@ -22,6 +22,9 @@ export const production: ValuesOverride = {
     replicas: 3,
     resources: { requests: { cpu: '2', memory: '2Gi' }, limits: { cpu: '4', memory: '4Gi' } },
     workers: 4,
+    // Not every private address: only the Service range, where the tenant MCP proxies are (kubeadm's default range;
+    // set the cluster's own, e.g. from the kube-apiserver's --service-cluster-ip-range).
+    ssrf: { allowPrivateNetworks: false, allowedNetworks: ['10.96.0.0/12'] },
     hpa: { enabled: true, minReplicas: 3, maxReplicas: 10, cpuUtilization: 70, memoryUtilization: 80 },
     pdb: { enabled: true, minAvailable: 2 },
   },

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { networkPoliciesSchema } from './network-schema';
+import { pluginSettingsSchema } from './plugin-settings-schema';
 import { tenantsSchema } from './tenants-schema';
 import { podOverrideFields } from './pod-overrides-schema';
 
@@ -187,7 +188,7 @@ export const valuesSchema = z
         allowPrivateNetworks: z.boolean(),
         allowedNetworks: z.array(z.string().regex(/^[0-9a-f.:]+\/\d{1,3}$/, 'must be a CIDR such as 10.96.0.0/12')),
       }),
-      plugins: z.strictObject({ enabled: z.boolean(), modes: pluginModesSchema }),
+      plugins: z.strictObject({ enabled: z.boolean(), modes: pluginModesSchema, settings: pluginSettingsSchema }),
       /** Platform admin login (not a secret; the password is in the gateway Secret). */
       platformAdminEmail: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an e-mail address'),
       logLevel: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR']),

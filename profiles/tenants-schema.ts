@@ -228,6 +228,8 @@ const configShape = {
     interval: z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s'),
   }),
   /** The gateway-side Job that registers every tenant server with the gateway and removes the ones that are gone. */
+  /** Most MCP servers (and so namespaces) one tenant may have; the hosting runbook's `maxServersPerTenant`. */
+  maxServersPerTenant: positiveInt,
   registration: z.strictObject({
     enabled: z.boolean(),
     /** How long a server may take to become reachable before the Job fails. */
@@ -312,6 +314,7 @@ export const tenantsDefaults: TenantsValues = {
   // Any address, API ports only: narrow `cidrs` to the API server endpoints of the cluster.
   network: { apiServer: { cidrs: ['0.0.0.0/0'], ports: [443, 6443] } },
   monitoring: { namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, interval: '30s' },
+  maxServersPerTenant: 10,
   registration: { enabled: true, retrySeconds: 300, parallelism: 8 },
 };
 

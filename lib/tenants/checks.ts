@@ -90,6 +90,9 @@ function tenantProblemsInBlock(
   }
 
   const serverNames = new Map<string, number>();
+  if (c.maxServersPerTenant !== undefined && t.servers.length > c.maxServersPerTenant) {
+    add(at('servers'), `tenant "${t.name}" has ${t.servers.length} servers; at most maxServersPerTenant (${c.maxServersPerTenant}) allowed`);
+  }
   t.servers.forEach((s, k) => {
     const sp = (...rest: Path): Path => at('servers', k, ...rest);
     const first = serverNames.get(s.name);

@@ -1,14 +1,16 @@
 /**
  * What the platform owns in a tenant's namespaces and the tenant's ArgoCD project can never change: the Namespace
- * (restricted Pod Security), its ResourceQuota and LimitRange, the tenant user's `edit` RoleBinding, the API access
+ * (restricted Pod Security), its ResourceQuota and LimitRange, the tenant user's Role (workloads, never the
+ * guardrails themselves), the API access
  * RoleBinding of servers that need it, and the NetworkPolicies. Applied before, and apart from, the workloads:
  * the Applications use `CreateNamespace=false`, so the namespace must already exist.
  */
 import { k8s, type StackContext } from '../core/context';
 import { tenantMeta } from './meta';
 import type { ResolvedServer, ResolvedTenant } from './model';
-import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_EDIT_BINDING, TENANT_NAMESPACE_LABEL } from './naming';
+import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_NAMESPACE_LABEL } from './naming';
 import { networkPolicies } from './network';
+import { tenantRole } from './role';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const q = (s: string) => k8s.Quantity.fromString(s);
@@ -18,7 +20,7 @@ export function guardrailObjects(ctx: StackContext, tenant: ResolvedTenant): any
     namespace(ctx, tenant, s),
     resourceQuota(ctx, tenant, s),
     limitRange(ctx, tenant, s),
-    userBinding(ctx, tenant, s),
+    ...tenantRole(ctx, tenant, s),
     ...(s.kubernetesApi !== 'none' ? [apiAccessBinding(ctx, s)] : []),
     ...networkPolicies(ctx, tenant, s),
   ]);
@@ -58,6 +60,8 @@ function resourceQuota(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedSer
         // Every way in goes through the gateway, a Route or an Ingress.
         'services.loadbalancers': q('0'),
         'services.nodeports': q('0'),
+        // One MCP server per namespace: the one the platform delivers.
+        'count/mcpservers.toolhive.stacklok.dev': q('1'),
       },
     },
   });
@@ -70,16 +74,6 @@ function limitRange(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer
   return k8s.KubeLimitRange.manifest({
     metadata: tenantMeta(ctx, { name: LIMIT_RANGE_NAME, namespace: s.namespace, tenant: tenant.name, server: s.name }),
     spec: { limits: [{ type: 'Container', default: pair(lr.default), defaultRequest: pair(lr.defaultRequest), max: pair(lr.max) }] },
-  });
-}
-
-/** `edit`, not `admin`: the tenant can manage workloads but not RBAC, quotas or policies. */
-function userBinding(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any {
-  const kind = ctx.values.tenants.rbac.subjectKind;
-  return k8s.KubeRoleBinding.manifest({
-    metadata: tenantMeta(ctx, { name: TENANT_EDIT_BINDING, namespace: s.namespace, tenant: tenant.name, server: s.name }),
-    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'edit' },
-    subjects: [{ kind, apiGroup: RBAC_GROUP, name: tenant.subject }],
   });
 }
 

@@ -105,8 +105,6 @@ export function gatewayRegistrationName(namespace: string): string {
   return namespace;
 }
 
-/** RoleBinding granting the tenant's user `edit` in each of its namespaces. */
-export const TENANT_EDIT_BINDING = 'tenant-edit';
 /** RoleBinding granting a server's ServiceAccount Kubernetes API access in its own namespace. */
 export function apiAccessBindingName(server: string, clusterRole: string): string {
   return `${mcpServerServiceAccountName(server)}-${clusterRole}`;

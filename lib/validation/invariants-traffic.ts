@@ -8,6 +8,7 @@ import { podPorts } from './pods';
 import { describePorts, findService, flagValue, mainContainer, parseServiceHost, servicePorts, services, servicesFor, templatesOfComponent } from './services';
 import type { Sink } from './types';
 import { checkStreamTimeouts } from './invariants-streams';
+import { checkGatewaySizing } from './invariants-sizing';
 
 function stripComments(conf: string): string {
   return conf.replace(/#[^\n]*/g, '');
@@ -170,6 +171,7 @@ export function checkTraffic(model: Model, sink: Sink): void {
   checkNginx(model, sink);
   checkExposure(model, sink);
   checkStreamTimeouts(model, sink);
+  checkGatewaySizing(model, sink);
   checkLocust(model, sink);
   checkMonitorsAndScalers(model, sink);
 }

@@ -5,6 +5,7 @@
 import { CLUSTER_SCOPED_KINDS, isPlainObject, nsOf, replicasOf, selectorMatches, type Manifest, type Model } from './model';
 import type { GatePolicy, Sink } from './types';
 import { checkNetworkPolicyScope } from './policy-network';
+import { checkTenantRbac } from './policy-rbac';
 
 function isDefaultDeny(np: Manifest, direction: 'Ingress' | 'Egress'): boolean {
   const spec = np.obj.spec;
@@ -146,6 +147,7 @@ export function checkClusterPolicy(model: Model, policy: GatePolicy | undefined,
   checksums(model, sink);
   statefulDeployments(model, sink);
   checkNetworkPolicyScope(model, sink);
+  checkTenantRbac(model, sink);
   if (!policy) return;
   if (policy.requireNetworkPolicies) networkPolicies(model, policy, sink);
   monitoring(model, policy, sink);

@@ -33,7 +33,7 @@ describe('dist/<profile>/tenants/<tenant>/', () => {
     expect(kinds(files.get('tenants/globex/00-guardrails.yaml')!)).toEqual([
       'Namespace', 'Namespace',
       ...Array(7 + 5).fill('NetworkPolicy'),
-      'ResourceQuota', 'ResourceQuota', 'LimitRange', 'LimitRange', 'RoleBinding', 'RoleBinding',
+      'ResourceQuota', 'ResourceQuota', 'LimitRange', 'LimitRange', 'Role', 'Role', 'RoleBinding', 'RoleBinding',
     ]);
     expect(kinds(files.get('tenants/globex/10-workloads/github.yaml')!)).toEqual(['ServiceAccount', 'Ingress', 'MCPServer', 'MCPTelemetryConfig', 'ServiceMonitor']);
     expect(kinds(files.get('tenants/globex/20-argocd.yaml')!)).toEqual(['AppProject', 'Application', 'Application']);

@@ -278,3 +278,15 @@ describe('rules across fields and entries', () => {
     expect(tenantsSchema.parse(block)).toEqual(block);
   });
 });
+
+describe('servers per tenant', () => {
+  test('a tenant with more servers than maxServersPerTenant is refused, naming the tenant, the count and the limit', () => {
+    const servers = ['a', 'b', 'c'].map((n) => server(n));
+    expect(problems([tenant('acme', servers)], { maxServersPerTenant: 2 })).toContain('tenants.items.0.servers: tenant "acme" has 3 servers; at most maxServersPerTenant (2) allowed');
+    expect(() => tenantValues('kind', [tenant('acme', servers)], { maxServersPerTenant: 3 })).not.toThrow();
+  });
+
+  test('the default is the hosting runbook\'s 10', () => {
+    expect(tenantsDefaults.maxServersPerTenant).toBe(10);
+  });
+});

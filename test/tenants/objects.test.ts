@@ -66,6 +66,7 @@ describe('per tenant objects (production, Kubernetes)', () => {
       persistentvolumeclaims: '2',
       'services.loadbalancers': '0',
       'services.nodeports': '0',
+      'count/mcpservers.toolhive.stacklok.dev': '1',
     });
   });
 
@@ -81,22 +82,39 @@ describe('per tenant objects (production, Kubernetes)', () => {
     ]);
   });
 
-  test('RoleBindings: edit for the tenant user; API access only for servers that need it, in their namespace', () => {
-    const edit = one(objects, 'RoleBinding', 'tenant-edit', 'mcp-kube-initech');
-    expect(edit.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
-    expect(edit.subjects).toEqual([{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob@initech.example' }]);
-    expect(one(objects, 'RoleBinding', 'tenant-edit', 'mcp-fetch-acme').subjects[0].name).toBe('acme');
+  test('the tenant user gets a namespaced Role over its workloads; API access only for servers that need it, in their namespace', () => {
+    const binding = one(objects, 'RoleBinding', 'tenant-workloads', 'mcp-kube-initech');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant-workloads' });
+    expect(binding.subjects).toEqual([{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob@initech.example' }]);
+    expect(one(objects, 'RoleBinding', 'tenant-workloads', 'mcp-fetch-acme').subjects[0].name).toBe('acme');
     const api = one(objects, 'RoleBinding', 'kube-sa-view', 'mcp-kube-initech');
     expect(api.roleRef.name).toBe('view');
     expect(api.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-sa', namespace: 'mcp-kube-initech' }]);
-    expect(all.filter((o) => o.kind === 'RoleBinding' && o.metadata.name !== 'tenant-edit')).toHaveLength(1);
-    expect(all.some((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'ClusterRole' || o.kind === 'Role')).toBe(false);
+    expect(all.filter((o) => o.kind === 'RoleBinding' && o.metadata.name !== 'tenant-workloads')).toHaveLength(1);
+    expect(all.some((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'ClusterRole')).toBe(false);
+    expect(all.some((o) => o.kind === 'RoleBinding' && o.roleRef.name === 'edit')).toBe(false);
+  });
+
+  test('the tenant Role writes workloads and reads, never writes, NetworkPolicies, quotas, limits or RBAC', () => {
+    const role = one(objects, 'Role', 'tenant-workloads', 'mcp-fetch-acme');
+    const verbsOn = (group: string, resource: string) => role.rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs);
+    expect(verbsOn('apps', 'deployments')).toEqual(expect.arrayContaining(['create', 'update', 'patch', 'delete']));
+    expect(verbsOn('', 'secrets')).toEqual(expect.arrayContaining(['create', 'delete']));
+    expect(verbsOn('networking.k8s.io', 'networkpolicies')).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn('', 'resourcequotas')).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn('', 'limitranges')).toEqual(['get', 'list', 'watch']);
+    expect(role.rules.some((r: any) => r.apiGroups.includes('rbac.authorization.k8s.io'))).toBe(false);
+    expect(role.rules.every((r: any) => !r.resources.includes('*') && !r.verbs.includes('*'))).toBe(true);
+  });
+
+  test('the quota allows one MCPServer per namespace (the one the platform delivers)', () => {
+    expect(one(objects, 'ResourceQuota', 'tenant-quota', 'mcp-fetch-acme').spec.hard['count/mcpservers.toolhive.stacklok.dev']).toBe('1');
   });
 
   test('Group subjects with a prefix', () => {
     const grouped = tenantValues('kind', [tenant('acme', [server('fetch')])], { rbac: { subjectKind: 'Group', subjectPrefix: 'mcp-' } });
     const out = render(grouped);
-    expect(one(out, 'RoleBinding', 'tenant-edit').subjects).toEqual([{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'mcp-acme' }]);
+    expect(one(out, 'RoleBinding', 'tenant-workloads').subjects).toEqual([{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'mcp-acme' }]);
     expect(one(out, 'AppProject', 'tenant-acme').spec.roles[0].groups).toEqual(['mcp-acme']);
   });
 
