@@ -60,9 +60,9 @@ export function formatProblems(summary: string, problems: readonly Problem[]): s
 
 export function formatProblem(p: Problem): string {
   const received = p.received === undefined ? '' : p.secret ? ' (received a value, not shown: it may be a credential)' : ` (received ${showValue(p.received)})`;
-  const source = p.source ? ` [from ${p.source}]` : '';
+  const source = p.source ? ` [from ${cut(escapeInvisible(p.source))}]` : '';
   const profile = p.profile ? `${p.profile}: ` : '';
-  return `  - ${profile}${p.path || '(root)'}: ${p.message}${received}${source}`;
+  return `  - ${profile}${cut(escapeInvisible(p.path)) || '(root)'}: ${p.message}${received}${source}`;
 }
 
 /**
@@ -79,6 +79,13 @@ export function showValue(value: unknown): string {
   text = escapeInvisible(text);
   if (text.length <= MAX_RECEIVED_CHARS) return text;
   return `${text.slice(0, MAX_RECEIVED_CHARS)}... (${text.length} characters in all)`;
+}
+
+/** Longest path shown: keys come from user files and can be as long as a value. */
+const MAX_PATH_CHARS = 200;
+
+function cut(path: string): string {
+  return path.length <= MAX_PATH_CHARS ? path : `${path.slice(0, MAX_PATH_CHARS)}... (${path.length} characters in all)`;
 }
 
 /** Format (Cf), control (Cc), separator (Zl, Zp) and non-ASCII space characters, which print as nothing or as a blank. */

@@ -3,7 +3,7 @@
  * process): each test triggers it, reads the whole message and checks the output folder byte for byte.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -269,6 +269,14 @@ describe('bounded parsing', () => {
     expect(r.stderr).toContain('  ... and 49951 more problems of the same input\n');
   });
 
+  test('a ten-thousand-character key is cut in the message', () => {
+    const r = run(['synth', '--set', `gateway.${'k'.repeat(10_000)}=1`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`  - gateway.${'k'.repeat(192)}... (10008 characters in all): unknown key`);
+    expect(r.stderr).toContain(`(received 1) [from --set gateway.${'k'.repeat(186)}... (10014 characters in all)]`);
+    expect(r.stderr.length).toBeLessThan(2_000);
+  });
+
   test('invisible characters in a received value are spelled out', () => {
     const r = run(['synth', '--set', 'gateway.logLevel=IN\u200bFO\u202e']);
     expect(r.code).toBe(2);
@@ -293,6 +301,22 @@ describe('Helm-compatible values', () => {
     const n = run(['synth', '--stdout', '--no-validate', '--set', 'images.gateway.tag=1.10']);
     expect(n.code).toBe(2);
     expect(n.stderr).toContain('images.gateway.tag: Invalid input: expected string, received number (received 1.1) [from --set images.gateway.tag]');
+  });
+});
+
+describe('validate', () => {
+  test('a file it cannot read: exit 3, a plain message', () => {
+    const work = tmp();
+    expect(run(['synth', '--out', work, '--no-validate']).code).toBe(0);
+    const file20 = join(work, 'kind', '20-platform.yaml');
+    chmodSync(work, 0o755);
+    chmodSync(file20, 0o000);
+    // Root reads anything: run as nobody then, as an ordinary user would be.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = spawnSync(process.execPath, [MAIN, 'validate', join(work, 'kind')], { cwd: '/', encoding: 'utf8', ...asUser });
+    chmodSync(file20, 0o644);
+    expect(r.stderr).toBe(`validate: cannot read ${file20}: permission denied\n`);
+    expect(r.status).toBe(3);
   });
 });
 

@@ -46,7 +46,7 @@ examples:
   mcp-stack validate --profile ocp out/ocp
   mcp-stack validate --json dist/production > report.json
 
-exit codes: 0 clean; 1 the gate found errors; 2 bad usage or missing reference data.
+exit codes: 0 clean; 1 the gate found errors; 2 bad usage or missing reference data; 3 a file that cannot be read.
 `;
 
 interface Parsed {
@@ -157,6 +157,12 @@ export function runValidateCli(argv: string[], deps: CliDeps = {}): number {
       runs.push({ path: display, profile, report: validateDocuments(docs, { schemaPath: p.schema && resolve(cwd, p.schema), crdDir: p.crds && resolve(cwd, p.crds), policy }) });
     }
   } catch (e) {
+    // A file the system refuses to read is an environment failure (exit 3), like an unwritable output folder.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'EMFILE') {
+      err(`validate: cannot read ${(e as NodeJS.ErrnoException).path ?? 'a file'}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code}\n`);
+      return 3;
+    }
     err(`validate: ${(e as Error).message}\n`);
     return 2;
   }
