@@ -77,7 +77,7 @@ describe('help', () => {
     ['check', ['--dist VALUE', '(default dist)', 'mcp-stack check']],
     ['diff', ['--against VALUE', '(default kind)', 'mcp-stack diff --profile ocp --against main']],
     ['schema', ['--help', 'mcp-stack schema > values.schema.json']],
-    ['cdk8s', ['CDK8S_OUTDIR', 'npx cdk8s synth']],
+    ['cdk8s', ['CDK8S_OUTDIR', 'MCP_STACK_PROFILE', 'cdk8s synth --app']],
   ])('%s --help: flags, defaults and an example', (command, expected) => {
     const r = run([command, '--help']);
     expect(r.stderr).toBe('');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { load } from 'js-yaml';
-import { runHelm, helmChartDir } from '../../lib/cli/helm';
+import { chartFilesOnDisk, runHelm, helmChartDir } from '../../lib/cli/helm';
 import { helmChart, type HelmChart } from '../../lib/helm';
 import { chartValues } from '../../lib/helm/values-files';
 import { loadValues, type InputError } from '../../profiles/loader';
@@ -95,7 +95,11 @@ describe('files', () => {
     } finally {
       write.mockRestore();
     }
-    for (const [rel, text] of chart.files) expect([rel, readFileSync(join(helmChartDir(out), rel), 'utf8')]).toEqual([rel, text]);
+    // On disk the chart's .helmignore also names the writer's ownership mark, so `helm package` leaves it out.
+    const onDisk = chartFilesOnDisk(chart.files);
+    expect(onDisk.get('.helmignore')).toContain(chart.files.get('.helmignore'));
+    expect(onDisk.get('.helmignore')).toMatch(/^\.mcp-stack-output$/m);
+    for (const [rel, text] of onDisk) expect([rel, readFileSync(join(helmChartDir(out), rel), 'utf8')]).toEqual([rel, text]);
   });
 });
 
