@@ -16,7 +16,6 @@ export const ocp: ValuesOverride = {
     maxRequests: 1000000,
     maxRequestsJitter: 100000,
     dbPool: { size: 20, maxOverflow: 10, timeoutSeconds: 60, recycleSeconds: 60 },
-    sessionPool: { enabled: true },
     cacheTtlSeconds: 300,
     extraConfig: { VALIDATION_MAX_REQUESTS_PER_MINUTE: '10000', HTTPX_MAX_CONNECTIONS: '500', HTTPX_MAX_KEEPALIVE_CONNECTIONS: '300' },
     // Benchmarks scale by hand; an HPA would fight them.
