@@ -11,7 +11,8 @@ export const GATEWAY_SECRET_KEYS = ['JWT_SECRET_KEY', 'AUTH_ENCRYPTION_SECRET', 
 
 export const PLUGINS_DIR = '/app/config/plugins';
 
-export function gatewaySettings(v: Values, redisHost: string, redisPort: number): Record<string, string> {
+/** The Redis address reaches the gateway as REDIS_URL (composed with the password in the pod spec). */
+export function gatewaySettings(v: Values): Record<string, string> {
   const g = v.gateway;
   const ttl = String(g.cacheTtlSeconds);
   const s: Record<string, string> = {
@@ -35,14 +36,19 @@ export function gatewaySettings(v: Values, redisHost: string, redisPort: number)
     DB_POOL_TIMEOUT: String(g.dbPool.timeoutSeconds),
     DB_POOL_RECYCLE: String(g.dbPool.recycleSeconds),
     DB_POOL_PRE_PING: 'true',
+    // Only the versioned API: the unversioned aliases are past their sunset date in this release.
+    LEGACY_API_ENABLED: 'false',
+    // The default prefix collides with the versioned API's /v1.
+    LLM_API_PREFIX: '/llm/v1',
+    // Tokens of one release and namespace are not accepted by another sharing a signing key by mistake; the
+    // default values are the same everywhere (the gateway warns about them), and so is the default admin name.
+    JWT_ISSUER: `${v.release.name}.${v.release.namespace}`,
+    JWT_AUDIENCE: `${v.release.name}.${v.release.namespace}.api`,
+    BASIC_AUTH_USER: `${v.release.name}-admin`,
+    // Explicit: with 'auto' the gateway switches to NullPool whenever the URL names PgBouncer (PGO's pgbouncer-host),
+    // which would make DB_POOL_SIZE meaningless and the connection budget unbounded.
+    DB_POOL_CLASS: 'queue',
     CACHE_TYPE: 'redis',
-    REDIS_HOST: redisHost,
-    REDIS_PORT: String(redisPort),
-    MCP_SESSION_POOL_ENABLED: String(g.sessionPool.enabled),
-    MCP_SESSION_POOL_MAX_PER_KEY: String(g.sessionPool.maxPerKey),
-    MCP_SESSION_POOL_TTL: `${g.sessionPool.ttlSeconds}.0`,
-    MCP_SESSION_POOL_HEALTH_CHECK_INTERVAL: `${g.sessionPool.healthCheckIntervalSeconds}.0`,
-    MCP_SESSION_POOL_ACQUIRE_TIMEOUT: `${g.sessionPool.acquireTimeoutSeconds}.0`,
     REGISTRY_CACHE_ENABLED: 'true',
     REGISTRY_CACHE_TOOLS_TTL: ttl,
     REGISTRY_CACHE_PROMPTS_TTL: ttl,
@@ -68,50 +74,38 @@ export function gatewaySettings(v: Values, redisHost: string, redisPort: number)
   return sortKeys(s);
 }
 
-/** Class path and settings of each plugin the OCP seed runs; the mode comes from the values. */
+/**
+ * Class path and settings of each plugin. The classes are those of the gateway release's plugin packages
+ * (`cpex_*`, from its `plugins` extra); hooks and setting names are ones their manifests declare. The mode comes
+ * from the values.
+ */
 const PLUGIN_CATALOG: Record<PluginName, { kind: string; priority: number; hooks: string[]; config: Record<string, unknown> }> = {
-  UnifiedPDPPlugin: {
-    kind: 'plugins.unified_pdp.unified_pdp.UnifiedPDPPlugin',
-    priority: 10,
-    hooks: ['tool_pre_invoke', 'resource_pre_fetch'],
-    config: {
-      engines: [{ name: 'native', enabled: true, priority: 1 }],
-      combination_mode: 'all_must_allow',
-      default_decision: 'deny',
-    },
-  },
   RateLimiterPlugin: {
-    kind: 'plugins.rate_limiter.rate_limiter.RateLimiterPlugin',
+    kind: 'cpex_rate_limiter.rate_limiter.RateLimiterPlugin',
     priority: 20,
     hooks: ['prompt_pre_fetch', 'tool_pre_invoke'],
     config: { backend: 'redis', by_user: '30/m', by_tenant: '3000/m' },
   },
   PIIFilterPlugin: {
-    kind: 'plugins.pii_filter.pii_filter.PIIFilterPlugin',
+    kind: 'cpex_pii_filter.pii_filter.PIIFilterPlugin',
     priority: 50,
     hooks: ['prompt_pre_fetch', 'prompt_post_fetch', 'tool_pre_invoke', 'tool_post_invoke'],
     config: { default_mask_strategy: 'partial', log_detections: true },
   },
   SecretsDetectionPlugin: {
-    kind: 'plugins.secrets_detection.secrets_detection.SecretsDetectionPlugin',
+    kind: 'cpex_secrets_detection.secrets_detection.SecretsDetectionPlugin',
     priority: 51,
     hooks: ['tool_post_invoke', 'resource_post_fetch'],
     config: { block_on_detection: true },
   },
   EncodedExfilDetectorPlugin: {
-    kind: 'plugins.encoded_exfil_detection.encoded_exfil_detector.EncodedExfilDetectorPlugin',
+    kind: 'cpex_encoded_exfil_detection.encoded_exfil_detection.EncodedExfilDetectorPlugin',
     priority: 52,
     hooks: ['tool_post_invoke'],
     config: {},
   },
-  OutputLengthGuardPlugin: {
-    kind: 'plugins.output_length_guard.output_length_guard.OutputLengthGuardPlugin',
-    priority: 160,
-    hooks: ['tool_post_invoke'],
-    config: { max_chars: 15000, strategy: 'truncate' },
-  },
   RetryWithBackoffPlugin: {
-    kind: 'plugins.retry_with_backoff.retry_with_backoff.RetryWithBackoffPlugin',
+    kind: 'cpex_retry_with_backoff.retry_with_backoff.RetryWithBackoffPlugin',
     priority: 170,
     hooks: ['tool_post_invoke'],
     config: {},
@@ -119,14 +113,20 @@ const PLUGIN_CATALOG: Record<PluginName, { kind: string; priority: number; hooks
 };
 
 /**
- * The plugin framework's `config.yaml`. The rate limiter's Redis URL names the password as `{{ env.REDIS_PASSWORD }}`,
+ * The Redis password as the plugin loader's template renders it into a URL: percent-encoded (Jinja's `urlencode`
+ * keeps `/`, which would end the authority part, so it is encoded too).
+ */
+const ENCODED_REDIS_PASSWORD = "{{ env.REDIS_PASSWORD | urlencode | replace('/', '%2F') }}";
+
+/**
+ * The plugin framework's `config.yaml`. The rate limiter's Redis URL takes the password from `env.REDIS_PASSWORD`,
  * which the gateway expands from its environment when it loads the file, so the file holds no credential.
  */
 export function pluginConfig(v: Values, redisHost: string, redisPort: number): string {
   const plugins = (Object.keys(PLUGIN_CATALOG) as PluginName[]).map((name) => {
     const p = PLUGIN_CATALOG[name];
     const settings = pluginSettingsConfig(v, name, p.config);
-    const config = name === 'RateLimiterPlugin' ? { ...settings, redis_url: `redis://:{{ env.REDIS_PASSWORD }}@${redisHost}:${redisPort}/0` } : settings;
+    const config = name === 'RateLimiterPlugin' ? { ...settings, redis_url: `redis://:${ENCODED_REDIS_PASSWORD}@${redisHost}:${redisPort}/0` } : settings;
     return { name, kind: p.kind, hooks: p.hooks, mode: v.gateway.plugins.modes[name], priority: p.priority, config };
   });
   return dump(

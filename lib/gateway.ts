@@ -49,7 +49,7 @@ export class Gateway extends Construct {
     const meta = (name: string) => ctx.meta('gateway', name, { version: img.tag });
     const configMeta = (name: string) => ctx.meta('gateway', name, { version: img.tag, annotations: HOOKS.config });
 
-    const settings = gatewaySettings(v, redis.host, redis.port);
+    const settings = gatewaySettings(v);
     new k8s.KubeConfigMap(this, 'Settings', { metadata: configMeta(this.configMapName), data: settings });
     const pluginsName = ctx.name('gateway-plugins');
     const plugins = g.plugins.enabled ? pluginConfig(v, redis.host, redis.port) : undefined;

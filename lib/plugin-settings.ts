@@ -6,8 +6,6 @@ export function pluginSettingsConfig(v: Values, name: PluginName, base: Record<s
   switch (name) {
     case 'RateLimiterPlugin':
       return { ...base, by_user: `${s.rateLimiter.perUserPerMinute}/m`, by_tenant: `${s.rateLimiter.perTenantPerMinute}/m` };
-    case 'OutputLengthGuardPlugin':
-      return { ...base, max_chars: s.outputLengthGuard.maxChars, strategy: s.outputLengthGuard.strategy };
     case 'SecretsDetectionPlugin':
       return { ...base, block_on_detection: s.secretsDetection.blockOnDetection };
     default:

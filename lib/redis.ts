@@ -39,7 +39,8 @@ export class Redis extends Construct {
     const start = [
       'set -eu',
       'umask 077',
-      `printf 'requirepass "%s"\\n' "$REDIS_PASSWORD" > /tmp/redis.conf`,
+      // Redis reads a double-quoted value with backslash escapes: escape `\` and `"` so any password is taken verbatim.
+      `printf 'requirepass "%s"\\n' "$(printf '%s' "$REDIS_PASSWORD" | sed 's/[\\\\"]/\\\\&/g')" > /tmp/redis.conf`,
       `exec redis-server /tmp/redis.conf --dir /data --maxclients ${v.maxClients}${persistence}`,
     ].join('\n');
     const ping = { exec: { command: ['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'] } };

@@ -23,7 +23,7 @@ export const defaults: Values = {
     requireDigests: false,
     pullPolicy: 'IfNotPresent',
     pullSecrets: [],
-    gateway: { repository: 'ghcr.io/ibm/mcp-context-forge', tag: 'v1.0.11', user: 10001 },
+    gateway: { repository: 'ghcr.io/ibm/mcp-context-forge', tag: 'v1.0.7', user: 10001 },
     nginx: { repository: 'docker.io/nginxinc/nginx-unprivileged', tag: '1.28.2-alpine', user: 101 },
     redis: { repository: 'docker.io/library/redis', tag: '7.4.2', user: 999 },
     postgres: { repository: 'docker.io/library/postgres', tag: '17.6', user: 999 },
@@ -38,19 +38,16 @@ export const defaults: Values = {
     maxRequests: 100000,
     maxRequestsJitter: 100,
     dbPool: { size: 15, maxOverflow: 10, timeoutSeconds: 30, recycleSeconds: 3600 },
-    sessionPool: { enabled: true, maxPerKey: 200, ttlSeconds: 300, healthCheckIntervalSeconds: 60, acquireTimeoutSeconds: 60 },
     cacheTtlSeconds: 300,
     // In-cluster MCP servers live on private addresses; without this the gateway refuses to register them (HTTP 422).
     ssrf: { allowPrivateNetworks: true, allowedNetworks: [] },
     plugins: {
       enabled: true,
       modes: {
-        UnifiedPDPPlugin: 'permissive',
         RateLimiterPlugin: 'permissive',
         PIIFilterPlugin: 'permissive',
         SecretsDetectionPlugin: 'permissive',
         EncodedExfilDetectorPlugin: 'permissive',
-        OutputLengthGuardPlugin: 'permissive',
         RetryWithBackoffPlugin: 'permissive',
       },
       settings: pluginSettingsDefaults,

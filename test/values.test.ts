@@ -99,12 +99,12 @@ describe('bad input: one error listing every problem with path, value received a
     expect(msg).toContain('images.redis.repository: must be an image repository');
   });
 
-  test('production refuses tag-only images', () => {
-    const msg = problemsOf(() => loadValues({ profile: 'production', sets: ['images.gateway.digest='] }));
+  test('a profile that pins images by digest refuses tag-only images', () => {
+    const msg = problemsOf(() => loadValues({ profile: 'production', sets: ['images.requireDigests=true', 'images.gateway.digest='] }));
     expect(msg).toContain('images.gateway.digest: must be sha256:<64 lower-case hex digits> (received "")');
     // Turning on a component whose image has no digest is refused too.
     const file = valuesFile('fastTimeServer:\n  enabled: true\n');
-    expect(problemsOf(() => loadValues({ profile: 'production', valuesFiles: [file] }))).toContain(
+    expect(problemsOf(() => loadValues({ profile: 'production', valuesFiles: [file], sets: ['images.requireDigests=true', 'images.gateway.digest=sha256:' + 'a'.repeat(64)] }))).toContain(
       'images.fastTimeServer.digest: is required: this profile pins every image by digest',
     );
   });

@@ -199,7 +199,7 @@ def choose_server(servers):
         servers = servers.get("items") or servers.get("servers") or []
     enabled = [s for s in servers if isinstance(s, dict) and s.get("enabled", s.get("isActive", True))]
     if not enabled:
-        raise RuntimeError("GET /servers lists no enabled virtual server; register one or set benchmark.mcpServerId")
+        raise RuntimeError("GET /v1/servers lists no enabled virtual server; register one or set benchmark.mcpServerId")
     best = max(enabled, key=lambda s: len(s.get("associatedTools") or s.get("associated_tools") or []))
     log.info("auto-detected virtual server %s (%s)", best.get("id"), best.get("name"))
     return str(best["id"])
@@ -211,7 +211,7 @@ def resolve_target(host):
     problem = token_problem(token)
     if problem:
         raise RuntimeError(problem)
-    server_id = os.environ.get("MCP_SERVER_ID", "").strip() or choose_server(rest_get(host, "/servers", token))
+    server_id = os.environ.get("MCP_SERVER_ID", "").strip() or choose_server(rest_get(host, "/v1/servers", token))
     init = {
         "jsonrpc": "2.0",
         "id": 1,
@@ -258,6 +258,8 @@ class McpUser(FastHttpUser):
 
     def on_start(self):
         self.session_id = ""
+        # A stateless gateway returns no Mcp-Session-Id: the client is initialized all the same.
+        self.initialized = False
         self.next_id = 0
         self.ready = bool(Target.server_id) and not Target.problem
         if not self.ready:
@@ -305,6 +307,7 @@ class McpUser(FastHttpUser):
                 # The session expired on the gateway: count it and start a new one on the next task.
                 response.failure("HTTP 404: MCP session no longer known to the gateway")
                 self.session_id = ""
+                self.initialized = False
                 return None
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {(response.text or '')[:200]}")
@@ -336,13 +339,16 @@ class McpUser(FastHttpUser):
 
     def open_session(self):
         self.session_id = ""
+        self.initialized = False
         params = {"protocolVersion": PROTOCOL_VERSION, "capabilities": {}, "clientInfo": CLIENT_INFO}
         if self.rpc("initialize", params) is None:
             return False
         self.notify("notifications/initialized")
+        self.initialized = True
         return True
 
     def close_session(self):
+        self.initialized = False
         if not self.session_id:
             return
         # A server may refuse client-side termination with 405, and a session may already be gone: neither is a failure.
@@ -353,8 +359,12 @@ class McpUser(FastHttpUser):
                 response.failure(f"HTTP {response.status_code}")
         self.session_id = ""
 
+    def on_stop(self):
+        # A client that leaves ends its session, so a run leaves no session open on the gateway.
+        self.close_session()
+
     def ensure_session(self):
-        return self.ready and (bool(self.session_id) or self.open_session())
+        return self.ready and (self.initialized or self.open_session())
 
     def call_tool(self):
         if not self.ensure_session():

@@ -60,20 +60,20 @@ def main():
     wait_healthy(GATEWAY + "/health", 90)
     wait_healthy(TARGET_HEALTH, 60)
 
-    gateway = next((g for g in items(call("GET", "/gateways?limit=0")) if g.get("name") == TARGET_NAME), None)
+    gateway = next((g for g in items(call("GET", "/v1/gateways?limit=0")) if g.get("name") == TARGET_NAME), None)
     if gateway and gateway.get("url") != TARGET_URL:
         log(f"replacing {TARGET_NAME}: its URL changed to {TARGET_URL}")
-        call("DELETE", f"/gateways/{gateway['id']}")
+        call("DELETE", f"/v1/gateways/{gateway['id']}")
         gateway = None
     if gateway is None:
-        gateway = call("POST", "/gateways", {"name": TARGET_NAME, "url": TARGET_URL, "transport": "STREAMABLEHTTP"})
+        gateway = call("POST", "/v1/gateways", {"name": TARGET_NAME, "url": TARGET_URL, "transport": "STREAMABLEHTTP"})
         log(f"registered {TARGET_NAME} at {TARGET_URL}")
     else:
         log(f"{TARGET_NAME} already registered")
 
     tools = []
     for _ in range(15):
-        tools = [t for t in items(call("GET", "/tools?limit=0")) if t.get("gatewayId", t.get("gateway_id")) == gateway["id"]]
+        tools = [t for t in items(call("GET", "/v1/tools?limit=0")) if t.get("gatewayId", t.get("gateway_id")) == gateway["id"]]
         if tools:
             break
         time.sleep(2)
@@ -82,14 +82,22 @@ def main():
     log(f"{len(tools)} tools: {', '.join(sorted(t['name'] for t in tools))}")
 
     if VIRTUAL_SERVER:
-        server = next((s for s in items(call("GET", "/servers?limit=0")) if s.get("name") == VIRTUAL_SERVER), None)
+        server = next((s for s in items(call("GET", "/v1/servers?limit=0")) if s.get("name") == VIRTUAL_SERVER), None)
         if server is None:
-            server = call("POST", "/servers", {
+            # The create endpoint takes the server beside other body fields (team, visibility), so it is nested.
+            server = call("POST", "/v1/servers", {"server": {
                 "name": VIRTUAL_SERVER,
                 "description": f"Tools of {TARGET_NAME}",
                 "associated_tools": [t["id"] for t in tools],
-            })
+            }})
             log(f"created virtual server {VIRTUAL_SERVER}")
+        else:
+            # A backend registered anew (its URL changed) has new tool ids: point the server at them.
+            wanted = sorted(t["id"] for t in tools)
+            # The server lists its tools by name in associatedTools and by id in associatedToolIds.
+            if sorted(server.get("associatedToolIds") or server.get("associated_tool_ids") or []) != wanted:
+                server = call("PUT", f"/v1/servers/{server['id']}", {"associated_tools": wanted})
+                log(f"updated the tools of virtual server {VIRTUAL_SERVER}")
         log(f"virtual server {VIRTUAL_SERVER} id={server['id']}")
 
 

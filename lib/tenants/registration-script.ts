@@ -98,7 +98,7 @@ def list_gateways():
         query = {"limit": "0", "include_inactive": "true"}
         if cursor:
             query["cursor"] = cursor
-        page = call("GET", "/gateways?" + urllib.parse.urlencode(query))
+        page = call("GET", "/v1/gateways?" + urllib.parse.urlencode(query))
         if isinstance(page, list):
             return found + page
         found += page.get("items", page.get("gateways", []))
@@ -135,7 +135,7 @@ def register(entry):
         "tags": [OWNER_TAG, f"tenant-{entry['tenant']}"],
     }
     try:
-        call("POST", "/gateways", body)
+        call("POST", "/v1/gateways", body)
     except CallError as error:
         if error.status == 409:
             log(f"{entry['name']} was registered meanwhile")
@@ -155,7 +155,7 @@ def main():
     for gateway in sorted(existing, key=lambda g: str(g.get("name"))):
         if OWNER_TAG in tags_of(gateway) and gateway.get("name") not in wanted:
             try:
-                call("DELETE", f"/gateways/{gateway['id']}")
+                call("DELETE", f"/v1/gateways/{gateway['id']}")
                 log(f"removed {gateway['name']}: its tenant or server is gone")
             except CallError as error:
                 failures.append(f"remove {gateway['name']}: {error}")
@@ -167,7 +167,7 @@ def main():
             continue
         if current:
             try:
-                call("DELETE", f"/gateways/{current['id']}")
+                call("DELETE", f"/v1/gateways/{current['id']}")
                 log(f"replacing {name}: its URL or transport changed")
             except CallError as error:
                 failures.append(f"replace {name}: {error}")

@@ -2,6 +2,8 @@
  * The Postgres connection budget. `max_connections` must cover PgBouncer's server-side pool, plus, for gateways
  * that connect without a pooler, pods (at the HPA maximum) × Gunicorn workers × (DB_POOL_SIZE + DB_MAX_OVERFLOW)
  * with the scaling guide's 20 % headroom, plus a fixed buffer for migrations, backups and admin sessions.
+ * Those pool sizes bound anything only with the gateway's QueuePool: with DB_POOL_CLASS `null`, or `auto` (its
+ * default) and a database URL naming PgBouncer, ContextForge uses NullPool, one connection per session, unbounded.
  */
 import { isPlainObject, nsOf, replicasOf, type Manifest, type Model, type PodTemplate } from './model';
 import { findService, mainContainer, parseServiceHost, settingOf, templatesOfComponent } from './services';
@@ -59,6 +61,13 @@ function gateways(model: Model, sink: Sink): Gateway[] {
     const missing = ['GUNICORN_WORKERS', 'DB_POOL_SIZE', 'DB_MAX_OVERFLOW'].filter((_, i) => settings[i] === undefined);
     if (missing.length) {
       sink.warn('invariant/pg-connection-budget', t.owner.doc, [...t.path, 'spec', 'containers'], `cannot size the Postgres connection budget: the gateway does not set ${missing.join(', ')} as numbers`, 'set them in the gateway ConfigMap so the budget is explicit');
+      continue;
+    }
+    const poolClass = String(settingOf(model, t.owner, c, 'DB_POOL_CLASS') ?? 'auto').trim().toLowerCase();
+    const viaPgBouncer = target.kind === 'pgo' ? target.pooled : /pgbouncer/i.test(target.service.name);
+    if (poolClass === 'null' || (poolClass === 'auto' && viaPgBouncer)) {
+      const why = poolClass === 'null' ? 'DB_POOL_CLASS is null' : "DB_POOL_CLASS is auto (the default) and the database URL names PgBouncer";
+      sink.error('invariant/pg-pool-class', t.owner.doc, [...t.path, 'spec', 'containers'], `the gateway would use NullPool (${why}): every session opens its own connection, so DB_POOL_SIZE and DB_MAX_OVERFLOW bound nothing and the connection budget cannot hold`, 'set DB_POOL_CLASS to queue');
       continue;
     }
     const [workers, pool, overflow] = settings as number[];

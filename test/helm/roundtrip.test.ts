@@ -134,7 +134,6 @@ const MIX: Record<string, readonly (string | number | boolean)[]> = {
   'gateway.hpa.enabled': [true, false],
   'gateway.pdb.enabled': [true, false],
   'gateway.plugins.enabled': [true, false],
-  'gateway.sessionPool.enabled': [true, false],
   'nginx.enabled': [true, false],
   'nginx.tls': [true, false],
   'nginx.pdb.enabled': [true, false],

@@ -147,7 +147,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         if not self.authorized(): return
         with LOCK:
-            save([g for g in load() if "/gateways/" + g["id"] != self.path])
+            save([g for g in load() if "/v1/gateways/" + g["id"] != self.path])
         self.reply(200, {})
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
@@ -201,7 +201,7 @@ describe('the reconciler against a stand-in gateway', () => {
   test('fails loudly, naming every server it could not register', async () => {
     const { status, out, state } = await run([], [entry('mcp-github-globex').url]);
     expect(status).toBe(1);
-    expect(out).toMatch(/FAILED register mcp-github-globex at http:\/\/mcp-github-proxy\.mcp-github-globex\.svc\.cluster\.local:8080\/mcp: POST \/gateways failed with HTTP 502/);
+    expect(out).toMatch(/FAILED register mcp-github-globex at http:\/\/mcp-github-proxy\.mcp-github-globex\.svc\.cluster\.local:8080\/mcp: POST \/v1\/gateways failed with HTTP 502/);
     expect(out).toContain('register-tenants: 1 operations failed');
     // The others are registered all the same.
     expect(state.map((g: any) => g.name).sort()).toEqual(['mcp-fetch-acme', 'mcp-kube-initech', 'mcp-time-globex']);

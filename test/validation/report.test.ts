@@ -73,7 +73,7 @@ describe('defaultPolicy', () => {
   it('describes each profile', () => {
     expect(defaultPolicy('kind')).toMatchObject({ forbidFixedUids: false, requireDigests: false, requireNetworkPolicies: false, requirePdb: false, cluster: { nodes: 1, cpu: '4', memory: '8Gi' } });
     expect(defaultPolicy('ocp')).toMatchObject({ forbidFixedUids: true, requireDigests: false, cluster: { nodes: 3, cpu: '16', memory: '32Gi' } });
-    expect(defaultPolicy('production')).toMatchObject({ requireDigests: true, requireNetworkPolicies: true, requirePdb: true, cluster: { nodes: 3, cpu: '16', memory: '64Gi' } });
+    expect(defaultPolicy('production')).toMatchObject({ requireDigests: false, requireNetworkPolicies: true, requirePdb: true, cluster: { nodes: 3, cpu: '16', memory: '64Gi' } });
   });
 
   it('rejects an unknown profile', () => {

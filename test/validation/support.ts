@@ -5,6 +5,7 @@
  *
  *   # base: kind | ocp | none          (default kind)
  *   # policy: kind | ocp | production | none   (default: the base's)
+ *   # digests: required                         (the policy pins every image by digest)
  *   # expect: <rule> | <message fragment>     (an error; repeatable)
  *   # warn: <rule> | <message fragment>       (a warning; repeatable)
  */
@@ -113,7 +114,10 @@ export function loadBrokenFixture(file: string): BrokenFixture {
   });
   const overlay = parseYamlStream(text, `broken/${file}`);
   const docs = base === 'none' ? overlay : applyOverlay(baseStack(base), overlay);
-  return { name: file, base, policy: policyName === 'none' ? undefined : policyFor(policyName, base === 'none' ? policyName : base), expectations, docs };
+  const policy = policyName === 'none' ? undefined : policyFor(policyName, base === 'none' ? policyName : base);
+  // `# digests: required` checks the digest rule whatever the profile's current default.
+  if (policy && header('digests')[0] === 'required') policy.requireDigests = true;
+  return { name: file, base, policy, expectations, docs };
 }
 
 export function brokenFixtureFiles(): string[] {
