@@ -8,7 +8,8 @@ import type { ValuesOverride } from './schema';
 export const ocp: ValuesOverride = {
   profile: 'ocp',
   platform: 'openshift',
-  images: { pullPolicy: 'IfNotPresent' },
+  // The OpenShift seed pulls Docker Hub images (Redis, NGINX, Postgres) with this Secret, past the anonymous rate limit.
+  images: { pullPolicy: 'IfNotPresent', pullSecrets: ['dockerhub-pull'] },
   gateway: {
     replicas: 3,
     resources: { requests: { cpu: '4', memory: '4Gi' }, limits: { cpu: '8', memory: '8Gi' } },

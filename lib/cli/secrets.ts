@@ -8,6 +8,7 @@ import type { Values } from '../../profiles/schema';
 import { readYamlInput } from '../../profiles/yaml-input';
 import { StackContext } from '../core/context';
 import { toYamlStream } from '../output';
+import { pullSecretCommand, pullSecretServer } from '../pull-secrets';
 import { expectedSecrets, generateSecretValue, weaknessOf, type ExpectedSecret } from '../secrets';
 import { parseFlags, usage, type FlagSpec } from './args';
 
@@ -57,6 +58,10 @@ export function describe(values: Values): string {
   for (const s of expectedSecrets(values)) {
     lines.push(`  ${s.name}  (${s.createdBy === 'user' ? 'you create it' : `created by ${s.createdBy}`}: ${s.purpose})`);
     for (const k of s.keys) lines.push(`    - ${k.key}${k.value ? ` = ${k.value}` : k.kind === 'fixed' ? '' : ` (${k.kind})`}`);
+  }
+  for (const name of values.images.pullSecrets) {
+    lines.push(`  ${name}  (you create it: image pull Secret, type kubernetes.io/dockerconfigjson, named by every pod)`);
+    lines.push(`    ${pullSecretCommand(name, values.release.namespace, pullSecretServer(values))}`);
   }
   lines.push('', 'Create the ones marked "you create it" with your secret manager, or print them with', `  npm run secrets -- --profile ${values.profile} --from my-secrets.local.yaml | kubectl apply -f -`, '');
   return lines.join('\n');

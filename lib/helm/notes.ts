@@ -6,6 +6,7 @@
 import type { Values } from '../../profiles/schema';
 import { HOOKS } from '../core/hooks';
 import { stackName } from '../core/naming';
+import { pullSecretCommand } from '../pull-secrets';
 import { expectedSecrets } from '../secrets';
 import { cloneJson } from './knobs';
 
@@ -53,6 +54,10 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '{{- else }}',
     ...userSecrets(values, 'pgo'),
     ...createdElsewhere(values),
+    '{{- end }}',
+    '{{- range .Values.images.pullSecrets }}',
+    `     {{ . }}: image pull Secret (type kubernetes.io/dockerconfigjson) every pod names, e.g.`,
+    `       ${pullSecretCommand('{{ . }}', `{{ $.Release.Namespace }}`, '{{ if $.Values.global.imageRegistry }}{{ regexFind "^[^/]+" $.Values.global.imageRegistry }}{{ else }}docker.io{{ end }}')}`,
     '{{- end }}',
     '   For example:',
     ...example(stackName(RELEASE, 'gateway'), gatewaySecret ? gatewaySecret.keys.map((k) => k.key) : []),
