@@ -3,7 +3,7 @@
  * its namespace. Nothing here is open to every namespace or address by default; each peer is declared.
  */
 import { z } from 'zod';
-import { cidr, namespaceLabels } from './tenants-schema';
+import { cidr, namespaceLabels, PRIVATE_RANGES } from './tenants-schema';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -42,16 +42,13 @@ export const networkPoliciesSchema = z.strictObject({
   }),
 });
 
-/** The three private IPv4 ranges (RFC 1918): no route to the internet, the API server is usually in one of them. */
-export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
-
 export const networkPoliciesDefaults: z.infer<typeof networkPoliciesSchema> = {
   enabled: false,
   ingressNamespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
   routerNamespaceLabels: { 'network.openshift.io/policy-group': 'ingress' },
   pgoOperatorNamespaceLabels: { 'kubernetes.io/metadata.name': 'postgres-operator' },
   monitoringNamespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
-  apiServer: { cidrs: PRIVATE_RANGES },
+  apiServer: { cidrs: [...PRIVATE_RANGES] },
   gatewayEgress: {
     mcpServers: { cidrs: [], port: 443 },
     oidc: { cidrs: [], port: 443 },

@@ -32,6 +32,9 @@ const nonNegativeInt = z.number().int().min(0);
 /** An environment variable name. */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as LOG_LEVEL');
 
+/** The three private IPv4 ranges (RFC 1918): no route to the internet; the API server is usually in one of them. */
+export const PRIVATE_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
 export const cidr = z
   .string()
   .regex(/^((\d{1,3}\.){3}\d{1,3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, 'must be a CIDR such as 10.0.0.0/16');
@@ -311,8 +314,8 @@ export const tenantsDefaults: TenantsValues = {
     routerNamespaceLabels: { 'network.openshift.io/policy-group': 'ingress' },
     ingressNamespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
   },
-  // Any address, API ports only: narrow `cidrs` to the API server endpoints of the cluster.
-  network: { apiServer: { cidrs: ['0.0.0.0/0'], ports: [443, 6443] } },
+  // The private ranges, API ports only: narrow `cidrs` to the API server endpoints of the cluster.
+  network: { apiServer: { cidrs: [...PRIVATE_RANGES], ports: [443, 6443] } },
   monitoring: { namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, interval: '30s' },
   maxServersPerTenant: 10,
   registration: { enabled: true, retrySeconds: 300, parallelism: 8 },

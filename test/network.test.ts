@@ -1,4 +1,9 @@
 import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { tenantFiles } from '../lib/tenants';
+import { validateDocuments } from '../lib/validation';
+import { tenantsDefaults } from '../profiles/tenants-schema';
+import { sampleTenants, tenantValues } from './tenants/fixtures';
 import { find, synth } from './support';
 import { byKey, HELM_NAMES, helmTemplate, plain, requireHelm, ROOT } from './helm/support';
 
@@ -135,4 +140,14 @@ describe.each(HELM_NAMES)('NetworkPolicies through the %s chart', (h) => {
     const rendered = helmTemplate(h, chart, { valuesFiles: [join(chart, `values-${profile}.yaml`)], sets });
     expect(policies(rendered)).toEqual(policies(plain(profile, { sets })));
   });
+});
+
+test('tenant namespaces reach the Kubernetes API on the private ranges by default, not on every address', () => {
+  const v = tenantValues('production', sampleTenants(), { exposure: { ...tenantsDefaults.exposure, domain: 'apps.example.com' } });
+  const policies = [...tenantFiles(v).values()].flatMap((t) => loadAll(t) as any[]).filter((o) => o.kind === 'NetworkPolicy');
+  const api = policies.filter((p) => p.metadata.name === 'allow-proxy-kube-api');
+  expect(api.length).toBeGreaterThan(0);
+  for (const p of api) expect(p.spec.egress[0].to).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((cidr) => ({ ipBlock: { cidr } })));
+  const docs = policies.map((object, i) => ({ file: `p${i}.yaml`, object }));
+  expect(validateDocuments(docs).findings.filter((f) => f.rule.startsWith('policy/np-'))).toEqual([]);
 });
