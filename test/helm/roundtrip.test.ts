@@ -190,16 +190,17 @@ describe.each([
 describe('hooks', () => {
   const rendered = () => byKey(helmTemplate('helm4', chart, { valuesFiles: [valuesOf('kind')] }));
 
-  test('the migration Job runs before upgrades, after the ConfigMaps it reads (lower hook weight), for Helm and ArgoCD alike', () => {
+  test('the migration Job runs post-install and before upgrades; the ConfigMaps it reads are release objects for Helm and earlier PreSync hooks for ArgoCD', () => {
     const objects = rendered();
     const job = Object.values(objects).find((o: any) => o.kind === 'Job' && o.metadata.name.includes('-migrate-'));
     const a = job.metadata.annotations;
-    expect(a['helm.sh/hook']).toContain('pre-upgrade');
+    expect(a['helm.sh/hook']).toBe('post-install,pre-upgrade');
     expect(a['argocd.argoproj.io/hook']).toBeDefined();
     for (const name of ['mcp-stack-gateway', 'mcp-stack-gateway-plugins']) {
       const cm = objects[`ConfigMap/${name}`].metadata.annotations;
-      expect(cm['helm.sh/hook']).toContain('pre-upgrade');
-      expect(Number(cm['helm.sh/hook-weight'])).toBeLessThan(Number(a['helm.sh/hook-weight']));
+      // Not Helm hooks: Helm creates them before post-install hooks, keeps them across upgrades, restores them on
+      // rollback and removes them on uninstall.
+      expect(cm['helm.sh/hook']).toBeUndefined();
       expect(cm['argocd.argoproj.io/hook']).toBe(a['argocd.argoproj.io/hook']);
       expect(Number(cm['argocd.argoproj.io/sync-wave'] ?? 0)).toBeLessThan(Number(a['argocd.argoproj.io/sync-wave'] ?? 0));
     }
