@@ -110,7 +110,7 @@ describe('plain synth', () => {
     });
     expect(images.length).toBeGreaterThan(6);
     for (const image of images) expect(image).toMatch(/^mirror\.example\.com:5000\/hub\/[a-z0-9/._-]+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?$/);
-    expect(images).toContain('mirror.example.com:5000/hub/ibm/mcp-context-forge:v1.0.11');
+    expect(images).toContain('mirror.example.com:5000/hub/ibm/mcp-context-forge:v1.0.7');
     expect(images).toContain('mirror.example.com:5000/hub/library/redis:7.4.2');
   });
 
