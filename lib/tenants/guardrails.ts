@@ -60,8 +60,9 @@ function resourceQuota(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedSer
         // Every way in goes through the gateway, a Route or an Ingress.
         'services.loadbalancers': q('0'),
         'services.nodeports': q('0'),
-        // One MCP server per namespace: the one the platform delivers.
-        'count/mcpservers.toolhive.stacklok.dev': q('1'),
+        // No object-count quota on MCPServers: tenants may only read them (their Role), and a count quota in the
+        // same apply as the MCPServer it counts makes the API server refuse that MCPServer until the quota
+        // controller has computed the quota's status.
       },
     },
   });

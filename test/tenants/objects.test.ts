@@ -66,7 +66,6 @@ describe('per tenant objects (production, Kubernetes)', () => {
       persistentvolumeclaims: '2',
       'services.loadbalancers': '0',
       'services.nodeports': '0',
-      'count/mcpservers.toolhive.stacklok.dev': '1',
     });
   });
 
@@ -107,8 +106,12 @@ describe('per tenant objects (production, Kubernetes)', () => {
     expect(role.rules.every((r: any) => !r.resources.includes('*') && !r.verbs.includes('*'))).toBe(true);
   });
 
-  test('the quota allows one MCPServer per namespace (the one the platform delivers)', () => {
-    expect(one(objects, 'ResourceQuota', 'tenant-quota', 'mcp-fetch-acme').spec.hard['count/mcpservers.toolhive.stacklok.dev']).toBe('1');
+  test('tenants cannot add MCPServers: their Role only reads them, and no count quota could refuse the platform\'s own', () => {
+    const role = one(objects, 'Role', 'tenant-workloads', 'mcp-fetch-acme');
+    const verbs = role.rules.filter((r: any) => r.apiGroups.includes('toolhive.stacklok.dev')).flatMap((r: any) => r.verbs);
+    expect(verbs.length).toBeGreaterThan(0);
+    expect(verbs.every((v: string) => ['get', 'list', 'watch'].includes(v))).toBe(true);
+    expect(Object.keys(one(objects, 'ResourceQuota', 'tenant-quota', 'mcp-fetch-acme').spec.hard).filter((k) => k.startsWith('count/'))).toEqual([]);
   });
 
   test('Group subjects with a prefix', () => {
