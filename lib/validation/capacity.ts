@@ -26,6 +26,8 @@ interface Node {
   freeCpu: number;
   freeMemory: number;
   pods: SimPod[];
+  /** The placed pods that carry required anti-affinity terms, in placement order (most pods carry none). */
+  antiPods: SimPod[];
 }
 
 const ZONE_KEYS = new Set(['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone']);
@@ -53,7 +55,7 @@ function rejection(pod: SimPod, node: Node, nodes: Node[]): string | undefined {
   }
   // Anti-affinity is symmetric: a placed pod's required term also keeps matching pods out of its domain.
   for (const n of nodes) {
-    for (const other of n.pods) {
+    for (const other of n.antiPods) {
       if (other.antiRequired.some((t) => domain(n, t.topologyKey) === domain(node, t.topologyKey) && termMatches(t, other, pod))) return `${other.id} requires anti-affinity with it`;
     }
   }
@@ -95,7 +97,7 @@ export function simulate(pods: SimPod[], cluster: ClusterCapacity): Placement {
   const cpu = Math.max(0, (cpuMillis(cluster.cpu) ?? 0) - (cpuMillis(cluster.reservedCpu ?? '0') ?? 0));
   const memory = Math.max(0, (memoryBytes(cluster.memory) ?? 0) - (memoryBytes(cluster.reservedMemory ?? '0') ?? 0));
   const zones = Math.max(1, cluster.zones ?? cluster.nodes);
-  const nodes: Node[] = Array.from({ length: cluster.nodes }, (_, i) => ({ name: `node-${i + 1}`, zone: `zone-${(i % zones) + 1}`, cpu, memory, freeCpu: cpu, freeMemory: memory, pods: [] }));
+  const nodes: Node[] = Array.from({ length: cluster.nodes }, (_, i) => ({ name: `node-${i + 1}`, zone: `zone-${(i % zones) + 1}`, cpu, memory, freeCpu: cpu, freeMemory: memory, pods: [], antiPods: [] }));
   const daemons = pods.filter((p) => p.daemon).flatMap((p) => nodes.map((n, i) => ({ pod: { ...p, id: p.id.replace(/#\d+$/, `#${n.name}`) }, only: i })));
   const queue = pods
     .filter((p) => !p.daemon)
@@ -116,6 +118,7 @@ export function simulate(pods: SimPod[], cluster: ClusterCapacity): Placement {
     }
     if (!best) return pending.push({ pod, reasons });
     best.pods.push(pod);
+    if (pod.antiRequired.length) best.antiPods.push(pod);
     best.freeCpu -= pod.cpu;
     best.freeMemory -= pod.memory;
     return 0;

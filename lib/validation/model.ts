@@ -226,15 +226,24 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out;
 }
 
+/** HPAs by namespace, target kind and target name, first in output order (as a scan of the items would find). */
+const hpaIndex = new WeakMap<Model, Map<string, Manifest>>();
+
 /** The HorizontalPodAutoscaler scaling a workload, if any. */
 export function hpaFor(model: Model, m: Manifest): Manifest | undefined {
-  return model.items.find(
-    (h) =>
-      h.kind === 'HorizontalPodAutoscaler' &&
-      nsOf(h) === nsOf(m) &&
-      h.obj.spec?.scaleTargetRef?.kind === m.kind &&
-      h.obj.spec?.scaleTargetRef?.name === m.name,
-  );
+  // Indexed once per model: a scan per workload made the gate quadratic in the number of tenants.
+  let index = hpaIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const h of model.items) {
+      const ref = h.kind === 'HorizontalPodAutoscaler' ? h.obj.spec?.scaleTargetRef : undefined;
+      if (typeof ref?.kind !== 'string' || typeof ref.name !== 'string') continue;
+      const key = JSON.stringify([nsOf(h), ref.kind, ref.name]);
+      if (!index.has(key)) index.set(key, h);
+    }
+    hpaIndex.set(model, index);
+  }
+  return index.get(JSON.stringify([nsOf(m), m.kind, m.name]));
 }
 
 /** Replicas a workload runs in steady state (an HPA's minimum when it scales it) and at most. */

@@ -26,8 +26,16 @@ function networkPolicies(model: Model, policy: GatePolicy, sink: Sink): void {
   // Objects without metadata.namespace (e.g. a Helm render) land in the namespace chosen at install time.
   const unplaced = model.items.find((m) => !m.namespace && !CLUSTER_SCOPED_KINDS.has(m.kind));
   if (unplaced && !namespaces.has('')) namespaces.set('', unplaced);
+  // NetworkPolicies grouped by namespace once, in output order (a filter per namespace was quadratic in tenants).
+  const policiesIn = new Map<string, Manifest[]>();
+  for (const m of model.items) {
+    if (m.group !== 'networking.k8s.io' || m.kind !== 'NetworkPolicy') continue;
+    const list = policiesIn.get(nsOf(m));
+    if (list) list.push(m);
+    else policiesIn.set(nsOf(m), [m]);
+  }
   for (const [ns, anchor] of [...namespaces.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const nps = model.items.filter((m) => m.group === 'networking.k8s.io' && m.kind === 'NetworkPolicy' && nsOf(m) === ns);
+    const nps = policiesIn.get(ns) ?? [];
     const missing = (['Ingress', 'Egress'] as const).filter((d) => !nps.some((np) => isDefaultDeny(np, d)));
     if (missing.length === 0) continue;
     sink.error(

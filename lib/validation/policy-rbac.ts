@@ -27,6 +27,12 @@ function guardrailWrites(role: Manifest): string[] {
 export function checkTenantRbac(model: Model, sink: Sink): void {
   const tenantNamespaces = new Set(model.items.filter((m) => m.kind === 'Namespace' && m.labels[TENANT_NAMESPACE_LABEL] === 'true').map((m) => m.name));
   if (tenantNamespaces.size === 0) return;
+  // Roles by namespace and name, the first in output order: one lookup per binding, not a scan of the output.
+  const roles = new Map<string, Manifest>();
+  for (const m of model.items) {
+    const key = JSON.stringify([nsOf(m), m.name]);
+    if (m.kind === 'Role' && !roles.has(key)) roles.set(key, m);
+  }
   for (const rb of model.items.filter((m) => m.group === 'rbac.authorization.k8s.io' && m.kind === 'RoleBinding' && tenantNamespaces.has(nsOf(m)))) {
     const people = (Array.isArray(rb.obj.subjects) ? rb.obj.subjects : []).filter((s: any) => s?.kind === 'User' || s?.kind === 'Group');
     if (people.length === 0) continue;
@@ -37,7 +43,7 @@ export function checkTenantRbac(model: Model, sink: Sink): void {
       continue;
     }
     if (ref.kind !== 'Role') continue;
-    const role = model.items.find((m) => m.kind === 'Role' && m.name === ref.name && nsOf(m) === nsOf(rb));
+    const role = typeof ref.name === 'string' ? roles.get(JSON.stringify([nsOf(rb), ref.name])) : undefined;
     const writes = role ? guardrailWrites(role) : [];
     if (role && writes.length) {
       sink.error('policy/tenant-rbac', role.doc, ['rules'], `Role '${role.name}' in tenant namespace '${nsOf(role)}', bound to ${who}, can write ${writes.join(', ')}: the tenant could remove its own guardrails`, 'grant only get, list and watch on these resources');

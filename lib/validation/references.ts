@@ -127,11 +127,18 @@ function objectRefs(m: Manifest): Ref[] {
 }
 
 export function checkReferences(model: Model, policy: GatePolicy | undefined, sink: Sink): void {
-  const pool = available(model, policy);
+  // The pool by kind and name, in its order: each reference looks at the few candidates, not the whole pool.
+  const pool = new Map<string, Available[]>();
+  for (const a of available(model, policy)) {
+    const key = JSON.stringify([a.kind, a.name]);
+    const list = pool.get(key);
+    if (list) list.push(a);
+    else pool.set(key, [a]);
+  }
   const check = (owner: Manifest, refs: Ref[]) => {
     for (const r of refs) {
       if (r.optional) continue;
-      const matches = pool.filter((a) => a.kind === r.kind && a.name === r.name && sameNamespace(a.namespace, owner.namespace));
+      const matches = (pool.get(JSON.stringify([r.kind, r.name])) ?? []).filter((a) => sameNamespace(a.namespace, owner.namespace));
       if (matches.length === 0) {
         sink.error(
           'ref/missing',

@@ -136,9 +136,11 @@ function checkDataKeys(m: Manifest, sink: Sink): void {
 /** Runs the object-level semantic checks. */
 export function checkSemantics(model: Model, scopes: ScopeMap, sink: Sink): void {
   const seen = new Map<string, Manifest>();
+  // Objects that hold a pod template check their labels with the template's (a scan per object was quadratic).
+  const owners = new Set(model.templates.map((t) => t.owner));
   for (const m of model.items) {
     checkName(m, sink);
-    if (!model.templates.some((t) => t.owner === m)) checkLabels(m.obj.metadata?.labels, m.doc, ['metadata', 'labels'], sink);
+    if (!owners.has(m)) checkLabels(m.obj.metadata?.labels, m.doc, ['metadata', 'labels'], sink);
     checkLabels(m.obj.metadata?.annotations, m.doc, ['metadata', 'annotations'], sink, 'annotation');
     checkDataKeys(m, sink);
     if (m.group === 'policy' && m.kind === 'PodDisruptionBudget') checkSelectorSyntax(m.obj.spec?.selector, m.doc, ['spec', 'selector'], sink);
