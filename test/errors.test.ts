@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
+import { tree } from './support';
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'build', 'main.js');
@@ -25,18 +26,7 @@ function run(args: string[], options: { cwd?: string; env?: Record<string, strin
 }
 
 /** Every file under a folder, hidden ones included, with its content. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p, `${prefix}${name}/`);
-      else out[`${prefix}${name}`] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
+const snapshot = tree;
 
 /** A folder with a previous kind output, and what it held; bad input must leave it exactly so. */
 function withPreviousOutput(): { work: string; out: string; before: Record<string, string> } {
