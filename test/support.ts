@@ -2,7 +2,8 @@
 import { loadValues, type LoadOptions } from '../profiles/loader';
 import type { Values } from '../profiles/schema';
 import { buildStack } from '../lib/stack';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export function values(profile: string, sets: string[] = [], extra: Omit<LoadOptions, 'profile' | 'sets'> = {}): Values {
@@ -56,3 +57,14 @@ export function tree(dir: string): Record<string, string> {
   walk(dir, '');
   return out;
 }
+
+const tempDirs: string[] = [];
+/** A fresh folder `mcp-stack-<prefix>-XXXXXX` in the system temp folder, removed after the test file that made it. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mcp-stack-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});

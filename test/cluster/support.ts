@@ -1,9 +1,10 @@
 /** Helpers of the cluster tier: the real CLI's output, real Helm, and what the real API server made of it. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, type ControlPlane } from './control-plane';
+import { tempDir } from '../support';
+
+export { tempDir };
 
 export const CLI = join(ROOT, 'bin', 'mcp-stack');
 export const CHART = join(ROOT, 'dist', 'helm', 'mcp-stack');
@@ -11,9 +12,6 @@ export const HELMS = { helm3: join(ROOT, '.tools', 'bin', 'helm3'), helm4: join(
 export type HelmName = keyof typeof HELMS;
 export const PROFILES = ['kind', 'ocp', 'production'] as const;
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `mcp-stack-${prefix}-`));
-}
 
 /** `mcp-stack synth ... --stdout`: the one YAML stream a user would pipe to kubectl. */
 export function synthStream(args: string[]): string {

@@ -1,11 +1,13 @@
 /** Helpers of the chart tests: the generated chart on disk, real Helm (3 and 4) offline, object comparison. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { loadValues, type LoadOptions } from '../../profiles/loader';
 import { buildStack } from '../../lib/stack';
+import { tempDir } from '../support';
+
+export { tempDir };
 
 export const ROOT = join(__dirname, '..', '..');
 export const HELMS = { helm3: join(ROOT, '.tools', 'bin', 'helm3'), helm4: join(ROOT, '.tools', 'bin', 'helm4') } as const;
@@ -16,9 +18,6 @@ export const PROFILES = ['kind', 'ocp', 'production'] as const;
 export const API_VERSIONS = ['postgres-operator.crunchydata.com/v1beta1', 'route.openshift.io/v1', 'monitoring.coreos.com/v1'];
 export const KUBE_VERSION = '1.28.0';
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `mcp-stack-${prefix}-`));
-}
 
 /** Writes a chart's files under a fresh folder; returns the chart's folder. */
 export function writeChart(files: ReadonlyMap<string, string>): string {
