@@ -10,11 +10,23 @@ type Assign = readonly (string | boolean)[];
 export class SampleSpace {
   readonly assigns: Assign[] = [];
   private readonly index = new Map<string, number>();
-  private masks?: Int32Array[];
+  /**
+   * For each toggle, an id per sample, equal for samples that differ in that toggle only. Kept up to date as samples
+   * are added (ids never change once given), so asking which toggles matter costs no rebuild.
+   */
+  private readonly masks: number[][];
+  private readonly maskKeys: Map<string, number>[];
+  /** One character per distinct toggle value, to spell an assignment as a short string. */
+  private readonly valueCodes = new Map<string | boolean, string>();
+  /** Scratch marks for `relevant`, stamped rather than cleared. */
+  private marks = new Int32Array(0);
+  private stamp = 0;
   private readonly position: ReadonlyMap<string, number>;
 
   constructor(readonly toggles: readonly Toggle[]) {
     this.position = new Map(toggles.map((t, i) => [t.id, i]));
+    this.masks = toggles.map(() => []);
+    this.maskKeys = toggles.map(() => new Map());
   }
 
   /** Index of the sample with this assignment (added if new). */
@@ -24,36 +36,64 @@ export class SampleSpace {
     if (known !== undefined) return { index: known, added: false };
     this.assigns.push(assign);
     this.index.set(key, this.assigns.length - 1);
-    this.masks = undefined;
+    const spelled = assign.map((v) => this.code(v)).join('');
+    this.toggles.forEach((_, t) => {
+      // The assignment with toggle t blanked: equal for samples that differ in t alone.
+      const masked = `${spelled.slice(0, t)}\u0000${spelled.slice(t + 1)}`;
+      let id = this.maskKeys[t].get(masked);
+      if (id === undefined) this.maskKeys[t].set(masked, (id = this.maskKeys[t].size));
+      this.masks[t].push(id);
+    });
     return { index: this.assigns.length - 1, added: true };
+  }
+
+  private code(v: string | boolean): string {
+    let c = this.valueCodes.get(v);
+    if (c === undefined) this.valueCodes.set(v, (c = String.fromCharCode(0x100 + this.valueCodes.size)));
+    return c;
   }
 
   indexOf(assign: Assign): number | undefined {
     return this.index.get(JSON.stringify(assign));
   }
 
-  /** For each toggle, an id per sample equal for samples that differ in that toggle only. */
-  private maskIds(): Int32Array[] {
-    if (this.masks) return this.masks;
-    this.masks = this.toggles.map((_, t) => {
-      const ids = new Map<string, number>();
-      return Int32Array.from(this.assigns, (a) => {
-        const key = JSON.stringify(a.map((v, i) => (i === t ? null : v)));
-        let id = ids.get(key);
-        if (id === undefined) ids.set(key, (id = ids.size));
-        return id;
-      });
-    });
-    return this.masks;
-  }
-
   /** Toggles that change the outcome between two samples differing in that toggle alone. */
   relevant(pos: readonly number[], neg: readonly number[]): number[] {
-    const masks = this.maskIds();
-    return this.toggles.flatMap((_, t) => {
-      const seen = new Set(pos.map((s) => masks[t][s]));
-      return neg.some((s) => seen.has(masks[t][s])) ? [t] : [];
+    if (this.marks.length < this.assigns.length) this.marks = new Int32Array(this.assigns.length * 2);
+    const out: number[] = [];
+    this.toggles.forEach((_, t) => {
+      const ids = this.masks[t];
+      const stamp = ++this.stamp;
+      for (const s of pos) this.marks[ids[s]] = stamp;
+      if (neg.some((s) => this.marks[ids[s]] === stamp)) out.push(t);
     });
+    return out;
+  }
+
+  /**
+   * Toggles that change the outcome between two samples differing in that toggle alone, for outcomes with any
+   * number of values: `outcome[i]` is the outcome (a small integer) of `samples[i]`. Same as the union of
+   * `relevant(samples with outcome v, the others)` over every outcome v, in one pass per toggle.
+   */
+  varying(samples: readonly number[], outcome: readonly number[]): number[] {
+    if (this.marks.length < this.assigns.length) this.marks = new Int32Array(this.assigns.length * 2);
+    const first = new Int32Array(this.marks.length);
+    const out: number[] = [];
+    this.toggles.forEach((_, t) => {
+      const ids = this.masks[t];
+      const stamp = ++this.stamp;
+      for (let i = 0; i < samples.length; i++) {
+        const id = ids[samples[i]];
+        if (this.marks[id] !== stamp) {
+          this.marks[id] = stamp;
+          first[id] = outcome[i];
+        } else if (first[id] !== outcome[i]) {
+          out.push(t);
+          break;
+        }
+      }
+    });
+    return out;
   }
 
   /** A condition true on every `pos` sample and false on every `neg` one; `undefined` when `neg` is empty. */

@@ -89,7 +89,8 @@ export function probeValues(
   assign: readonly (string | boolean)[],
 ): any {
   const v = cloneJson(base) as any;
-  for (const [id, token] of probes) setPath(v, knobs.get(id)!.path, cloneJson(token));
+  // Scalars need no copy; lists and maps do, so no two renders share (and change) one.
+  for (const [id, token] of probes) setPath(v, knobs.get(id)!.path, token !== null && typeof token === 'object' ? cloneJson(token) : token);
   toggles.forEach((t, i) => {
     const knob = knobs.get(t.knob)!;
     const a = assign[i];

@@ -93,8 +93,9 @@ export class Sampler {
   private pairs(): Map<string, Set<number>> {
     const pairs = new Map<string, Set<number>>();
     const has = (s: number, key: string) => this.samples[s].objects?.has(key) ?? false;
+    const valid = this.samples.flatMap((s, i) => (s.objects ? [i] : []));
     for (const key of this.units.keys()) {
-      const relevant = this.sensitiveToggles(key);
+      const relevant = this.sensitiveToggles(key, valid);
       if (relevant.length < 2) continue;
       // From every profile that has the object, else from the first context where a single flip creates it.
       const homes = this.contexts.flatMap((_, b) => (b < this.profiles && has(this.singles.get(b)![0], key) ? [b] : []));
@@ -110,18 +111,15 @@ export class Sampler {
   }
 
   /** Toggles that change an object (its presence or its template) between two renders differing in them alone. */
-  private sensitiveToggles(key: string): number[] {
-    const valid = this.samples.flatMap((s, i) => (s.objects ? [i] : []));
-    const variant = (s: number) => this.samples[s].objects!.get(key) ?? '-';
-    const byVariant = new Map<string, number[]>();
-    for (const s of valid) byVariant.set(variant(s), [...(byVariant.get(variant(s)) ?? []), s]);
-    if (byVariant.size < 2) return [];
-    const out = new Set<number>();
-    for (const [v, ss] of byVariant) {
-      const others = valid.filter((s) => variant(s) !== v);
-      for (const t of this.setup.space.relevant(ss, others)) out.add(t);
-    }
-    return [...out].sort((a, b) => a - b);
+  private sensitiveToggles(key: string, valid: readonly number[]): number[] {
+    const variants = new Map<string, number>();
+    const outcome = valid.map((s) => {
+      const v = this.samples[s].objects!.get(key) ?? '-';
+      let id = variants.get(v);
+      if (id === undefined) variants.set(v, (id = variants.size));
+      return id;
+    });
+    return variants.size < 2 ? [] : this.setup.space.varying(valid, outcome);
   }
 
   /** Renders (or reuses) the stack for a toggle assignment from a context; false when it was sampled before. */
