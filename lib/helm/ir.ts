@@ -96,34 +96,56 @@ export interface EvalContext {
   readonly elem?: unknown;
 }
 
+/** Dotted paths split once: templates are evaluated for every render the analysis checks. */
+const splitPaths = new Map<string, readonly string[]>();
+
+function valueAt(values: any, dotted: string): any {
+  let path = splitPaths.get(dotted);
+  if (!path) splitPaths.set(dotted, (path = dotted.split('.')));
+  return getPath(values, path);
+}
+
 export function refValue(ref: Ref, ctx: EvalContext): any {
   if ('elem' in ref) return ctx.elem;
-  return getPath(ctx.values, ref.knob.split('.'));
+  return valueAt(ctx.values, ref.knob);
 }
 
 export function toggleValue(t: Toggle, values: any): string | boolean {
-  const v = getPath(values, t.knob.split('.'));
+  const v = valueAt(values, t.knob);
   if (t.type === 'empty') return !isEmptyValue(v);
   if (t.type === 'above') return Number(v) > t.threshold!;
   if (t.type === 'bool') return v === true;
   return String(v);
 }
 
+/** Each context's toggle values, worked out once per context (a context's values do not change while in use). */
+const toggleValues = new WeakMap<EvalContext, Map<string, string | boolean>>();
+
+function toggleOf(id: string, ctx: EvalContext): string | boolean {
+  let known = toggleValues.get(ctx);
+  if (!known) toggleValues.set(ctx, (known = new Map()));
+  let v = known.get(id);
+  if (v === undefined) {
+    const t = ctx.toggles.get(id);
+    if (!t) throw new Error(`unknown toggle ${id}`);
+    known.set(id, (v = toggleValue(t, ctx.values)));
+  }
+  return v;
+}
+
 export function holds(cond: Cond | undefined, ctx: EvalContext): boolean {
   if (!cond) return true;
   if (cond.c === 'lit') {
-    const t = ctx.toggles.get(cond.t);
-    if (!t) throw new Error(`unknown toggle ${cond.t}`);
-    return (toggleValue(t, ctx.values) === cond.v) !== cond.neg;
+    return (toggleOf(cond.t, ctx) === cond.v) !== cond.neg;
   }
   return cond.c === 'and' ? cond.xs.every((x) => holds(x, ctx)) : cond.xs.some((x) => holds(x, ctx));
 }
 
 function argValue(arg: string, values: any): unknown {
-  if (arg === '@release') return getPath(values, RELEASE_NAME.split('.'));
-  if (arg === '@namespace') return getPath(values, RELEASE_NAMESPACE.split('.'));
-  if (arg.endsWith(WITHOUT_POD_OVERRIDES)) return withoutPodOverrides(getPath(values, arg.slice(0, -WITHOUT_POD_OVERRIDES.length).split('.')) ?? {});
-  return getPath(values, arg.split('.'));
+  if (arg === '@release') return valueAt(values, RELEASE_NAME);
+  if (arg === '@namespace') return valueAt(values, RELEASE_NAMESPACE);
+  if (arg.endsWith(WITHOUT_POD_OVERRIDES)) return withoutPodOverrides(valueAt(values, arg.slice(0, -WITHOUT_POD_OVERRIDES.length)) ?? {});
+  return valueAt(values, arg);
 }
 
 export function partText(part: Part, ctx: EvalContext): string {
@@ -136,7 +158,7 @@ export function partText(part: Part, ctx: EvalContext): string {
     case 'int':
       return String(Math.trunc(Number(refValue(part.ref, ctx))));
     case 'listJson':
-      return JSON.stringify(getPath(ctx.values, part.knob.split('.')));
+      return JSON.stringify(valueAt(ctx.values, part.knob));
     case 'image':
       return imageRef(ctx.values.images[part.image], ctx.values.global?.imageRegistry);
     case 'imageHash': {
@@ -169,14 +191,14 @@ export function evaluate(node: Node, ctx: EvalContext): Json {
     case 'val':
       return refValue(node.ref, ctx) as Json;
     case 'seconds':
-      return durationSeconds(String(getPath(ctx.values, node.knob.split('.')))) + node.offset;
+      return durationSeconds(String(valueAt(ctx.values, node.knob))) + node.offset;
     case 'wholeMap':
-      return cloneJson(getPath(ctx.values, node.knob.split('.')) ?? {}) as Json;
+      return cloneJson(valueAt(ctx.values, node.knob) ?? {}) as Json;
     case 'map':
     case 'mergedMap': {
       const out: Record<string, Json> = {};
       for (const e of node.entries) if (holds(e.when, ctx)) out[e.key] = evaluate(e.node, ctx);
-      if (node.n === 'mergedMap') Object.assign(out, cloneJson(getPath(ctx.values, node.knob.split('.')) ?? {}));
+      if (node.n === 'mergedMap') Object.assign(out, cloneJson(valueAt(ctx.values, node.knob) ?? {}));
       return out;
     }
     case 'seq': {
@@ -184,7 +206,7 @@ export function evaluate(node: Node, ctx: EvalContext): Json {
       for (const item of node.items) {
         if (!holds(item.when, ctx)) continue;
         if (item.range === undefined) out.push(evaluate(item.node, ctx));
-        else for (const elem of (getPath(ctx.values, item.range.split('.')) ?? []) as unknown[]) out.push(evaluate(item.node, { ...ctx, elem }));
+        else for (const elem of (valueAt(ctx.values, item.range) ?? []) as unknown[]) out.push(evaluate(item.node, { ...ctx, elem }));
       }
       return out;
     }

@@ -8,6 +8,21 @@ export interface RawObject {
   readonly unit: string;
   readonly file: string;
   readonly obj: any;
+  /** `JSON.stringify(obj)`, when the render already made it. */
+  readonly json?: string;
+}
+
+/** A rendered object known by its JSON text; `obj` is parsed on first use. */
+function jsonObject(unit: string, file: string, json: string): RawObject {
+  let obj: any;
+  return {
+    unit,
+    file,
+    json,
+    get obj() {
+      return (obj ??= JSON.parse(json));
+    },
+  };
 }
 
 export interface Templated {
@@ -50,8 +65,9 @@ export function renderTracked(values: unknown): { raw?: RawObject[]; reads: Set<
   renderCount.value++;
   try {
     const units = buildStack(track(cloneJson(values), '')).units;
-    // Plain objects, whatever the constructs kept of the proxies.
-    return { raw: cloneJson(units.flatMap((u) => u.objects.map((obj) => ({ unit: u.name, file: u.file, obj })))), reads };
+    // Plain objects, whatever the constructs kept of the proxies: each object's JSON text, read back only when
+    // asked for (the analysis mostly finds the text among templates it already has).
+    return { raw: units.flatMap((u) => u.objects.map((obj) => jsonObject(u.name, u.file, JSON.stringify(obj)))), reads };
   } catch {
     // A refused render reads what it read before refusing.
     return { reads };
@@ -74,7 +90,7 @@ export function objectKey(obj: any): string {
 export function templatizeRender(raw: readonly RawObject[], reg: Registry, cache?: Map<string, { key: string; node: Node; text: string }>): Map<string, Templated> {
   const out = new Map<string, Templated>();
   for (const r of raw) {
-    const json = cache && JSON.stringify(r.obj);
+    const json = cache && (r.json ?? JSON.stringify(r.obj));
     let t = json === undefined ? undefined : cache!.get(json);
     if (!t) {
       const name = templatize(r.obj.metadata?.name ?? '', reg);
