@@ -14,6 +14,7 @@
  * not own); 4 an internal error; 128+N stopped by signal N before anything was replaced.
  */
 import { EnvironmentError, EXIT, InputError } from './profiles/errors';
+import type { OutputGate } from './lib/cli/synth';
 
 // Each command loads only the modules it needs: a synth without the gate never loads the validators, and no
 // command but `synth --format helm` and `check` loads the chart generator. Start-up is most of a small synth.
@@ -53,12 +54,19 @@ exit codes: 0 done; 1 the output gate, check or diff found something; 2 bad inpu
   MCP_STACK_DEBUG=1 prints the stack trace of an internal error.
 `;
 
+/** The synth's gate, loaded when the synth first uses it (never with --no-validate). */
+const lazyGate = Object.defineProperty(
+  ((values, files, written) => commands.gate()(values, files, written)) as OutputGate,
+  'readWritten',
+  { get: () => commands.gate().readWritten },
+);
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command = 'synth', ...rest] = argv;
   try {
     switch (command) {
       case 'synth':
-        return await commands.synth()(rest, (values, files) => commands.gate()(values, files));
+        return await commands.synth()(rest, lazyGate);
       case 'secrets':
         return commands.secrets()(rest);
       case 'validate':

@@ -72,7 +72,7 @@ function isVisibleAscii(c: number): boolean {
  * is no boolean or null word, and holds only printable ASCII, with no `: `, ` #`, trailing `:` or trailing space.
  * Anything else is asked of js-yaml.
  */
-function isSimplePlain(s: string): boolean {
+export function isSimplePlain(s: string): boolean {
   const n = s.length;
   if (n === 0) return false;
   const first = s.charCodeAt(0);

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { InputError, loadValues, profileNames, type LoadOptions, type Problem } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
-import { toYamlStream, writeOutput, type FileSet, type LazyFileSet } from '../output';
+import { toYamlStream, withWrittenObjects, writeOutput, type FileSet, type LazyFileSet } from '../output';
 import { buildStack } from '../stack';
 import { gitopsFiles } from '../gitops';
 import { tenantFileRenderers } from '../tenants';
@@ -24,7 +24,13 @@ export const SYNTH_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** A gate the synth runs before writing; returns the report text and whether it passed. */
-export type OutputGate = (values: Values, files: FileSet) => { ok: boolean; report: string };
+export type OutputGate = ((values: Values, files: FileSet, written?: Map<string, readonly unknown[]>) => { ok: boolean; report: string }) & {
+  /**
+   * What the gate makes of the objects of each stream as the synth writes it (`undefined`: it will parse that
+   * stream's text instead); the results reach the gate as `written`, keyed by text.
+   */
+  readonly readWritten?: (objects: readonly unknown[]) => readonly unknown[] | undefined;
+};
 
 /** The files of one profile's plain output, keyed by path relative to `dist/<profile>/`. */
 export function renderProfile(values: Values): FileSet {
@@ -89,8 +95,10 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   // reads every document at once; without it, tenant files are rendered only when written.
   const rendered = loaded.map((values) => {
     if (!gate || flags['no-validate']) return { values, files: renderProfileLazily(values), ok: true };
-    const files = renderProfile(values);
-    const result = gate(values, files);
+    const { result: files, written } = gate.readWritten
+      ? withWrittenObjects(() => renderProfile(values), gate.readWritten)
+      : { result: renderProfile(values), written: undefined };
+    const result = gate(values, files, written);
     if (result.report) process.stderr.write(`${values.profile}: ${result.report}\n`);
     return { values, files, ok: result.ok };
   });

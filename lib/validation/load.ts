@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { defineScalarTag, load, NOT_RESOLVED, YAML11_SCHEMA } from 'js-yaml';
+import { defineScalarTag, load, loadAll, NOT_RESOLVED, YAML11_SCHEMA } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { GateDocument } from './types';
 
@@ -24,7 +24,14 @@ const goFloat = defineScalarTag<number>('tag:yaml.org,2002:float', {
   },
   identify: (n) => typeof n === 'number' && !Number.isInteger(n),
 });
-const KUBECTL_SCHEMA = YAML11_SCHEMA.withTags(goFloat);
+export const KUBECTL_SCHEMA = YAML11_SCHEMA.withTags(goFloat);
+
+/** The documents of a YAML stream as kubectl reads them (empty documents left out). */
+export function loadKubectlStream(text: string): unknown[] {
+  return loadAll(text, { schema: KUBECTL_SCHEMA })
+    .filter((d) => d != null)
+    .map(normalize);
+}
 
 /** Timestamps reach the API server as RFC 3339 strings (the YAML → JSON step marshals them). */
 function normalize(v: unknown): unknown {
