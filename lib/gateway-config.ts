@@ -11,7 +11,7 @@ export const GATEWAY_SECRET_KEYS = ['JWT_SECRET_KEY', 'AUTH_ENCRYPTION_SECRET', 
 
 export const PLUGINS_DIR = '/app/config/plugins';
 
-/** The Redis address reaches the gateway as REDIS_URL (composed with the password in the pod spec). */
+/** The Redis address reaches the gateway as REDIS_URL, composed by its container's command (`Gateway.withRedisUrl`). */
 export function gatewaySettings(v: Values): Record<string, string> {
   const g = v.gateway;
   const ttl = String(g.cacheTtlSeconds);

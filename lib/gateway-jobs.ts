@@ -28,8 +28,8 @@ export class MigrationJob extends Construct {
     // A Job's pod template is immutable: a new image gets a new Job name; other changes apply once the finished
     // Job has removed itself (ttlSecondsAfterFinished).
     this.jobName = ctx.name(`migrate-${nameHash(gateway.image)}`);
+    // Runs after `Gateway.withRedisUrl`'s lines, which start with `set -eu`.
     const script = [
-      'set -eu',
       'python3 /app/mcpgateway/utils/db_isready.py --max-tries 30 --interval 2 --timeout 5',
       'exec python3 -m mcpgateway.bootstrap_db',
     ].join('\n');
@@ -37,7 +37,7 @@ export class MigrationJob extends Construct {
       component: 'migration',
       name: this.jobName,
       annotations: HOOKS.migration,
-      command: ['/bin/sh', '-c', script],
+      command: gateway.withRedisUrl(script),
       // Straight to Postgres, not through PgBouncer: Alembic takes advisory locks that a transaction pooler breaks.
       env: [...database.env(true), { name: 'MCPGATEWAY_SKIP_MIGRATIONS', value: 'false' }, { name: 'LOG_LEVEL', value: 'INFO' }],
       resources: v.migration.resources,
@@ -76,7 +76,7 @@ export class RegistrationJob extends Construct {
       component: 'registration',
       name: this.jobName,
       annotations: HOOKS.registration,
-      command: ['/bin/sh', '/scripts/register.sh'],
+      command: gateway.withRedisUrl('exec /bin/sh /scripts/register.sh'),
       env,
       resources: v.registration.resources,
       backoffLimit: 2,
@@ -116,7 +116,7 @@ export interface GatewayImageJobSpec {
 
 /**
  * A Job running the gateway image with the gateway's settings and Secret (required, so it never runs on
- * placeholders) and the Redis credentials the gateway's settings module expects.
+ * placeholders) and the Redis password, from which its command composes REDIS_URL (`Gateway.withRedisUrl`).
  */
 export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pick<Gateway, 'image' | 'envFrom' | 'redisEnv'>, job: GatewayImageJobSpec): void {
   const img = ctx.values.images.gateway;

@@ -22,6 +22,22 @@ export interface GatewayProps {
 
 export const GATEWAY_PORT = 4444;
 
+/**
+ * Shell lines that compose REDIS_URL from REDIS_PASSWORD. The gateway reads Redis only from a URL, and the kubelet's
+ * `$(VAR)` expansion cannot percent-encode, so a password with `@`, `/`, `#`, `%`, `:`, `?` or a space would break a
+ * URL composed in the pod spec. The image's Python encodes it instead; the password is never printed or passed as an
+ * argument. The lines start with `set -eu`, so the script they begin stops at its first failing step.
+ */
+export function redisUrlPrologue(host: string, port: number): string {
+  return [
+    'set -eu',
+    `encoded="$(python3 -c 'import os, urllib.parse; print(urllib.parse.quote(os.environ["REDIS_PASSWORD"], safe=""))')"`,
+    `export REDIS_URL="redis://:\${encoded}@${host}:${port}/0"`,
+    'unset encoded',
+    '',
+  ].join('\n');
+}
+
 export class Gateway extends Construct {
   readonly serviceName: string;
   readonly servicePort = 80;
@@ -32,6 +48,8 @@ export class Gateway extends Construct {
   /** Env every container that runs the gateway image needs: settings, secret, Redis. */
   readonly envFrom: k8s.EnvFromSource[];
   readonly redisEnv: k8s.EnvVar[];
+  /** `[sh, -c, script]` for a container of the gateway image: the script runs with REDIS_URL composed (see below). */
+  readonly withRedisUrl: (script: string) => string[];
   /** Image reference shared by the gateway, migration and registration: one source of truth. */
   readonly image: string;
 
@@ -57,11 +75,8 @@ export class Gateway extends Construct {
 
     this.envFrom = [{ configMapRef: { name: this.configMapName } }, { secretRef: { name: this.secretName } }];
     const redisPassword = { secretKeyRef: { name: redis.secretName, key: 'REDIS_PASSWORD' } };
-    // REDIS_URL is composed by the kubelet from REDIS_PASSWORD so the password never appears in the spec.
-    this.redisEnv = [
-      { name: 'REDIS_PASSWORD', valueFrom: redisPassword },
-      { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${redis.host}:${redis.port}/0` },
-    ];
+    this.redisEnv = [{ name: 'REDIS_PASSWORD', valueFrom: redisPassword }];
+    this.withRedisUrl = (script) => ['/bin/sh', '-c', `${redisUrlPrologue(redis.host, redis.port)}${script}`];
 
     new k8s.KubeService(this, 'Service', {
       metadata: meta(this.serviceName),
@@ -102,6 +117,8 @@ export class Gateway extends Construct {
                 image: this.image,
                 imagePullPolicy: v.images.pullPolicy,
                 ports: [{ name: 'http', containerPort: GATEWAY_PORT }],
+                // The image's own start (its CMD), after the Redis URL is composed.
+                command: this.withRedisUrl('exec ./docker-entrypoint.sh'),
                 envFrom: this.envFrom,
                 env: [...database.env(false), ...this.redisEnv],
                 resources: ctx.resources(g.resources),

@@ -20,7 +20,7 @@ import {
 export interface DatabaseConnection {
   /** Secret holding `user`, `password`, `dbname` (and, for PGO, `host`, `port`, `pgbouncer-host`, `pgbouncer-port`). */
   readonly secretName: string;
-  /** Env vars `POSTGRES_{HOST,PORT,DB,USER,PASSWORD}` plus the composed `DATABASE_URL`; `direct` bypasses the pooler. */
+  /** Env vars `POSTGRES_{HOST,PORT,DB,USER}`, `PGPASSWORD` and the composed `DATABASE_URL`; `direct` bypasses the pooler. */
   env(direct: boolean): k8s.EnvVar[];
   /** Pods that accept the connection, for NetworkPolicies. */
   peer(direct: boolean): Peer;
@@ -34,10 +34,15 @@ const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({
   valueFrom: { secretKeyRef: { name: secret, key } },
 });
 
-/** `DATABASE_URL` composed by the kubelet from the other env vars, so no credential is written into the spec. */
+/**
+ * `DATABASE_URL` composed by the kubelet from the other env vars, without the password: the kubelet cannot
+ * percent-encode, so a password with `@`, `/`, `#`, `%`, `:`, `?` or a space would break the URL. The gateway's driver
+ * (psycopg on libpq) takes the password from `PGPASSWORD` when the URL has none, so it may hold any character.
+ * User and database names come from the values (DNS labels), safe in a URL as they are.
+ */
 const databaseUrl: k8s.EnvVar = {
   name: 'DATABASE_URL',
-  value: 'postgresql+psycopg://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)',
+  value: 'postgresql+psycopg://$(POSTGRES_USER)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)',
 };
 
 export interface PostgresProps {
@@ -175,7 +180,7 @@ function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
       fromSecret('POSTGRES_PORT', secret, direct ? 'port' : 'pgbouncer-port'),
       fromSecret('POSTGRES_DB', secret, 'dbname'),
       fromSecret('POSTGRES_USER', secret, 'user'),
-      fromSecret('POSTGRES_PASSWORD', secret, 'password'),
+      fromSecret('PGPASSWORD', secret, 'password'),
       databaseUrl,
     ],
     peer: (direct) => pgoPeer(direct ? 'primary' : 'pgbouncer'),
@@ -288,7 +293,7 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
       { name: 'POSTGRES_PORT', value: '5432' },
       fromSecret('POSTGRES_DB', secret, 'dbname'),
       fromSecret('POSTGRES_USER', secret, 'user'),
-      fromSecret('POSTGRES_PASSWORD', secret, 'password'),
+      fromSecret('PGPASSWORD', secret, 'password'),
       databaseUrl,
     ],
     peer: () => ({ component: 'postgres' }),

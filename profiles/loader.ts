@@ -12,6 +12,7 @@ import { tenantProblems } from '../lib/tenants/checks';
 import { loadTenantsFile } from '../lib/tenants/load';
 import { valuesSchema, type ProfileName, type Values, type ValuesOverride } from './schema';
 import { tenantsKeysAt } from './tenants-schema';
+import { removedKeyMessage } from './removed-keys';
 
 export const profiles: Record<ProfileName, ValuesOverride> = { kind, ocp, production };
 export const profileNames = Object.keys(profiles) as ProfileName[];
@@ -242,7 +243,7 @@ function describeIssue(issue: IssueLike, merged: Json, origins: Map<string, stri
       const p = path ? `${path}.${k}` : k;
       return {
         path: p,
-        message: `unknown key; allowed here: ${allowed.join(', ')}`,
+        message: removedKeyMessage(p) ?? `unknown key; allowed here: ${allowed.join(', ')}`,
         received: valueAt(merged, [...issue.path, k]),
         source: originOf(p, origins),
       };

@@ -124,6 +124,40 @@ describe('surprises refused', () => {
     delete after['proto.yaml'];
     expect(after).toEqual(before);
   });
+
+  test('keys an earlier release accepted are refused with why they went away and what to do instead', () => {
+    const { work, before } = withPreviousOutput();
+    const old = [
+      'gateway:',
+      '  sessionPool: { enabled: true, maxPerKey: 200 }',
+      '  plugins:',
+      '    modes: { UnifiedPDPPlugin: enforce, OutputLengthGuardPlugin: permissive, RateLimiterPlugin: enforce }',
+      '    settings: { outputLengthGuard: { maxChars: 15000, strategy: truncate } }',
+      '',
+    ].join('\n');
+    const values = file(work, 'old.yaml', old);
+    const r = run(['synth', '--out', join(work, 'out'), '--values', values]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('invalid input: 4 problems');
+    const shipped = 'RateLimiterPlugin, PIIFilterPlugin, SecretsDetectionPlugin, EncodedExfilDetectorPlugin, RetryWithBackoffPlugin';
+    expect(r.stderr).toContain(
+      '  - gateway.sessionPool: removed: ContextForge v1.0.7, the gateway release this stack deploys, has no MCP_SESSION_POOL_* settings and ignored them, so these values never took effect; delete the block; nothing replaces it',
+    );
+    for (const plugin of ['UnifiedPDPPlugin', 'OutputLengthGuardPlugin']) {
+      expect(r.stderr).toContain(
+        `  - gateway.plugins.modes.${plugin}: removed: ContextForge v1.0.7, the gateway release this stack deploys, does not ship ${plugin}, so the gateway skipped it at startup and it never ran; delete the key; the plugins this release ships: ${shipped}`,
+      );
+    }
+    expect(r.stderr).toContain(
+      '  - gateway.plugins.settings.outputLengthGuard: removed: it configured OutputLengthGuardPlugin, which ContextForge v1.0.7, the gateway release this stack deploys, does not ship; delete the block',
+    );
+    expect(r.stderr).not.toMatch(/unknown key/);
+    expect(r.stderr).not.toMatch(NO_STACK);
+    delete before['old.yaml'];
+    const after = snapshot(work);
+    delete after['old.yaml'];
+    expect(after).toEqual(before);
+  });
 });
 
 describe('every problem at once', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { load } from 'js-yaml';
 import { containers, find, synth } from './support';
 
@@ -24,12 +25,26 @@ describe('gateway', () => {
 
   test('settings come from its ConfigMap, credentials from Secrets by reference', () => {
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'mcp-stack-gateway' } }, { secretRef: { name: 'mcp-stack-gateway' } }]);
-    expect(envOf(container, 'POSTGRES_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'mcp-stack-postgres', key: 'password' });
+    // libpq (under psycopg) reads the password from PGPASSWORD, so it stays out of the URL and needs no encoding.
+    expect(envOf(container, 'PGPASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'mcp-stack-postgres', key: 'password' });
     expect(envOf(container, 'REDIS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'mcp-stack-redis', key: 'REDIS_PASSWORD' });
-    // Composed by the kubelet from the other variables: no credential is spelled out.
-    expect(envOf(container, 'DATABASE_URL').value).toBe(
-      'postgresql+psycopg://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)',
-    );
+    // Composed by the kubelet from the other variables: no credential is spelled out, and none is in the URL.
+    expect(envOf(container, 'DATABASE_URL').value).toBe('postgresql+psycopg://$(POSTGRES_USER)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)');
+    expect(container.env.map((e: any) => e.name)).not.toContain('REDIS_URL');
+  });
+
+  test('its command composes REDIS_URL with the password percent-encoded, then runs the image start script', () => {
+    const [shell, flag, script] = container.command;
+    expect([shell, flag]).toEqual(['/bin/sh', '-c']);
+    expect(script.split('\n')[0]).toBe('set -eu');
+    expect(script.split('\n').pop()).toBe('exec ./docker-entrypoint.sh');
+    const password = 'a b@c/d#e%f:g?h"i\\j$(k)`l`';
+    const run = spawnSync('/bin/sh', ['-c', script.replace('exec ./docker-entrypoint.sh', 'printf %s "$REDIS_URL"')], { env: { PATH: process.env.PATH, REDIS_PASSWORD: password }, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const url = new URL(run.stdout);
+    expect(url.host).toBe('mcp-stack-redis.mcp-stack.svc.cluster.local:6379');
+    expect(decodeURIComponent(url.password)).toBe(password);
+    expect(run.stdout).not.toContain(password);
   });
 
   test('the ConfigMap holds the settings of the OCP seed table', () => {
@@ -127,7 +142,7 @@ describe('registration Job', () => {
   test('signs its token from the gateway Secret via env, never from arguments, and hides no error', () => {
     expect(c.image).toBe(find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0].image);
     expect(c.envFrom).toContainEqual({ secretRef: { name: 'mcp-stack-gateway' } });
-    expect(c.command).toEqual(['/bin/sh', '/scripts/register.sh']);
+    expect(c.command[2].split('\n').pop()).toBe('exec /bin/sh /scripts/register.sh');
     expect(scripts['register.sh']).toMatch(/^set -eu$/m);
     expect(scripts['register.sh']).not.toMatch(/--secret/);
     expect(scripts['register.sh']).not.toMatch(/2>\s*\/dev\/null|\|\| true/);

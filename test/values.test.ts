@@ -99,6 +99,14 @@ describe('bad input: one error listing every problem with path, value received a
     expect(msg).toContain('images.redis.repository: must be an image repository');
   });
 
+  test('production, whose gateway digest is left to the user, still refuses the gateway at :latest', () => {
+    const values = loadValues({ profile: 'production' });
+    expect(values.images.requireDigests).toBe(false);
+    expect(values.images.gateway.digest ?? '').toBe('');
+    const msg = problemsOf(() => loadValues({ profile: 'production', sets: ['images.gateway.tag=latest'] }));
+    expect(msg).toContain("images.gateway.tag: must not be 'latest': pin a version");
+  });
+
   test('a profile that pins images by digest refuses tag-only images', () => {
     const msg = problemsOf(() => loadValues({ profile: 'production', sets: ['images.requireDigests=true', 'images.gateway.digest='] }));
     expect(msg).toContain('images.gateway.digest: must be sha256:<64 lower-case hex digits> (received "")');

@@ -4,6 +4,7 @@
  */
 
 import { SECRET_SETTINGS } from '../../profiles/schema';
+import { removedKeyRules } from './removed-keys';
 
 /** Longest release name: object names add suffixes up to `-register-12345678` (same rule as `release.name`). */
 export const MAX_RELEASE_NAME = 30;
@@ -44,6 +45,7 @@ function crossFieldRules(): string {
 {{- if $v.benchmark.enabled }}{{ $inUse = append $inUse "locust" }}{{ end -}}
 {{- range $name := $inUse }}{{ if not (index $v.images $name).digest }}{{ $p = append $p (printf "images.%s.digest: is required: this profile pins every image by digest (images.requireDigests)" $name) }}{{ end }}{{ end -}}
 {{- end -}}
+${removedKeyRules()}
 {{- if $p }}{{ fail (printf "invalid values: %d problem(s)\\n  - %s" (len $p) (join "\\n  - " (sortAlpha $p))) }}{{ end -}}`;
 }
 

@@ -11,6 +11,7 @@ import { stackName } from '../core/naming';
 import { analyzeStack, type StackTemplates } from './analyze';
 import { coverage, type Coverage } from './coverage';
 import { profileSummary, schemaDocs } from './docs';
+import { withRemovedKeys } from './removed-keys';
 import { emitObjects } from './emit';
 import { helpersTpl, RULE_ONLY_VALUES } from './helpers';
 import { FROM_HELM, fitsKnob, type Knob } from './knobs';
@@ -101,7 +102,7 @@ export function helmChart(): HelmChart {
     'README.md',
     `${chartReadme({ name: CHART_NAME, profiles: profileNames, defaultProfile: DEFAULT_PROFILE })}\n## Values\n\nEvery key, with its description and its value in values.yaml (the ${DEFAULT_PROFILE} profile), from the same schema as values.schema.json.\n\n${valuesTable(schema)}`,
   );
-  files.set('values.schema.json', `${JSON.stringify(schema, null, 2)}\n`);
+  files.set('values.schema.json', `${JSON.stringify(withRemovedKeys(schema), null, 2)}\n`);
   files.set('templates/_helpers.tpl', helpersTpl());
 
   files.set('templates/NOTES.txt', notesTxt(defaults, { nginx: servicePort(defaults, 'nginx'), gateway: servicePort(defaults, 'gateway') }));

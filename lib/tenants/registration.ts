@@ -57,7 +57,7 @@ export function tenantRegistration(scope: Construct, ctx: StackContext, gateway:
 }
 
 /** What of the gateway the Job needs: its image, URL and environment (settings, Secret, Redis). */
-export type GatewayEndpoint = Pick<Gateway, 'image' | 'url' | 'envFrom' | 'redisEnv'>;
+export type GatewayEndpoint = Pick<Gateway, 'image' | 'url' | 'envFrom' | 'redisEnv' | 'withRedisUrl'>;
 
 export interface TenantRegistrationProps {
   readonly ctx: StackContext;
@@ -100,7 +100,7 @@ export class TenantRegistration extends Construct {
       component: REGISTRATION_COMPONENT,
       name: this.jobName,
       annotations: HOOKS.registration,
-      command: ['/bin/sh', `${SCRIPTS_DIR}/${REGISTER_SH}`],
+      command: gateway.withRedisUrl(`exec /bin/sh ${SCRIPTS_DIR}/${REGISTER_SH}`),
       env,
       resources: v.registration.resources,
       backoffLimit: 2,

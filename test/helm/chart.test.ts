@@ -2,7 +2,7 @@
  * The chart as files and as Helm sees them: Chart.yaml, one values file per profile, a strict schema that Helm 3
  * and Helm 4 both enforce with clear messages, documented values, lint and package on both majors.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { load } from 'js-yaml';
@@ -197,6 +197,32 @@ describe.each(HELM_NAMES)('%s and the cross-field rules of the values', (h) => {
     const r = helm(h, ['template', 'r', dir, '-f', join(dir, `values-${profile}.yaml`), ...sets.flatMap((x) => ['--set', x])]);
     expect(r.code).not.toBe(0);
     for (const p of problems) expect(r.stderr).toContain(p);
+  });
+});
+
+describe.each(HELM_NAMES)('%s and keys removed since an earlier release', (h) => {
+  const session = 'ContextForge v1.0.7, the gateway release this stack deploys, has no MCP_SESSION_POOL_* settings and ignored them, so these values never took effect; delete the block; nothing replaces it';
+  const guard = 'removed: it configured OutputLengthGuardPlugin, which ContextForge v1.0.7, the gateway release this stack deploys, does not ship; delete the block';
+  const unshipped = (plugin: string) => `ContextForge v1.0.7, the gateway release this stack deploys, does not ship ${plugin}, so the gateway skipped it at startup and it never ran; delete the key`;
+
+  test('the schema refuses each one and prints why it went away and what to do instead', () => {
+    const work = tempDir('mcp-stack-removed-');
+    const old = join(work, 'old.yaml');
+    writeFileSync(old, 'gateway:\n  sessionPool: { enabled: true, maxPerKey: 200 }\n  plugins:\n    modes: { UnifiedPDPPlugin: enforce, OutputLengthGuardPlugin: permissive }\n    settings: { outputLengthGuard: { maxChars: 15000, strategy: truncate } }\n');
+    const r = helm(h, ['template', 'r', dir, '-f', old]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(h === 'helm3' ? /gateway\.sessionPool/ : /\/gateway\/sessionPool/);
+    for (const text of [session, unshipped('UnifiedPDPPlugin'), unshipped('OutputLengthGuardPlugin'), guard]) expect(r.stderr).toContain(text);
+  });
+
+  test('the validation refuses one even when it holds the text the schema accepts', () => {
+    const work = tempDir('mcp-stack-removed-');
+    const sneaky = join(work, 'sneaky.yaml');
+    writeFileSync(sneaky, `gateway:\n  sessionPool: ${JSON.stringify(`removed: ${session}`)}\n`);
+    const r = helm(h, ['template', 'r', dir, '-f', sneaky]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`gateway.sessionPool: removed: ${session}`);
   });
 });
 

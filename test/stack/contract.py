@@ -7,7 +7,9 @@ Input (stdin, JSON): {"settings": [names], "plugins_file": path}. Output (stdout
 Every setting the stack writes must be one of:
   - a field of the gateway's settings (mcpgateway.config.Settings, names matched case-insensitively),
   - a field of the plugin framework's settings (cpex PluginsSettings, with its PLUGINS_ prefix),
-  - GUNICORN_<name> for a Gunicorn setting (the image's start script turns them into Gunicorn arguments).
+  - GUNICORN_<name> for a Gunicorn setting (the image's start script turns them into Gunicorn arguments),
+  - an environment variable of libpq, which the gateway's Postgres driver (psycopg) connects through: the password
+    reaches it as PGPASSWORD, since the kubelet cannot percent-encode it into DATABASE_URL.
 """
 import asyncio
 import json
@@ -17,6 +19,7 @@ from cpex.framework.manager import PluginManager
 from cpex.framework.settings import PluginsSettings
 from gunicorn.config import KNOWN_SETTINGS
 from mcpgateway.config import Settings
+from psycopg import pq
 
 
 def env_names(model, prefix=""):
@@ -33,6 +36,7 @@ def main():
     request = json.load(sys.stdin)
     known = env_names(Settings) | env_names(PluginsSettings, "PLUGINS_")
     known |= {f"GUNICORN_{s.name.upper()}" for s in KNOWN_SETTINGS}
+    known |= {o.envvar.decode() for o in pq.Conninfo.get_defaults() if o.envvar}
     unknown = sorted(n for n in request["settings"] if n.upper() not in known)
 
     plugins, errors = [], []

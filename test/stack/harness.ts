@@ -15,6 +15,8 @@ export const ROOT = resolve(__dirname, '..', '..');
 export const VENV = join(ROOT, '.venv-stack');
 export const GATEWAY_PY = join(VENV, 'gateway', 'bin', 'python3');
 export const LOCUST_BIN = join(VENV, 'locust', 'bin', 'locust');
+/** Helm 3, installed into .tools/ before the tests (scripts/install-tools.sh). */
+export const HELM3 = join(ROOT, '.tools', 'bin', 'helm3');
 
 export type Doc = { kind: string; metadata: { name: string }; data?: Record<string, string>; spec?: any; stringData?: Record<string, string> };
 
@@ -33,6 +35,7 @@ export function missingPrerequisites(): string[] {
   for (const [bin, pkg] of [['/usr/bin/redis-server', 'redis-server'], ['/usr/sbin/nginx', 'nginx']]) if (!existsSync(bin)) missing.push(`${pkg} (Debian package)`);
   if (!existsSync(GATEWAY_PY)) missing.push('.venv-stack/gateway (mcp-contextforge-gateway from PyPI)');
   if (!existsSync(LOCUST_BIN)) missing.push('.venv-stack/locust (locust from PyPI)');
+  if (!existsSync(HELM3)) missing.push('.tools/bin/helm3 (bash scripts/install-tools.sh)');
   return missing;
 }
 

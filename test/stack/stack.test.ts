@@ -6,9 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { load } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { join } from 'node:path';
-import { containerEnv, freePort, GATEWAY_PY, missingPrerequisites, ok, parseDocs, postgresBin, ROOT, Stack, type Doc } from './harness';
+import { containerEnv, expandKubelet, freePort, GATEWAY_PY, HELM3, missingPrerequisites, ok, parseDocs, postgresBin, ROOT, Stack, type Doc } from './harness';
 
 const missing = missingPrerequisites();
 if (missing.length && process.env.CI === 'true') {
@@ -23,6 +23,9 @@ if (missing.length && process.env.CI === 'true') {
 }
 
 const CLI = join(ROOT, 'bin', 'mcp-stack');
+// User-chosen passwords with every character that has a meaning in a URL (and a space): the whole stack runs on them.
+const REDIS_PASSWORD = 'Rd7 q@u/o#t%e:d?K2x';
+const POSTGRES_PASSWORD = 'Pg9 w@o/r#d%s:h?Z4m';
 // Postgres refuses to run as root; as root, its processes run as this unprivileged account.
 const PG_USER = process.getuid?.() === 0 ? 'nobody' : undefined;
 
@@ -79,9 +82,20 @@ function realStack(): void {
     execFileSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', '--tenants', 'examples/tenants.yaml', '--out', out], { cwd: ROOT, stdio: 'pipe' });
     for (const f of ['10-database.yaml', '20-platform.yaml', '40-benchmark.yaml']) docs.push(...parseDocs(readFileSync(join(out, 'kind', f), 'utf8')));
     for (const d of docs) if (d.kind === 'ConfigMap') configMaps.set(d.metadata.name, d.data ?? {});
+    // The `secrets` command's random values, with the Redis and Postgres passwords replaced by the user's, handed
+    // back through `secrets --from` as a user would (it refuses weak values, so these must pass its checks).
+    const values: Record<string, Record<string, string>> = {};
     for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind'], { cwd: ROOT }).toString())) {
+      if (d.kind === 'Secret') values[d.metadata.name] = d.stringData ?? {};
+    }
+    values['mcp-stack-redis'].REDIS_PASSWORD = REDIS_PASSWORD;
+    values['mcp-stack-postgres'].password = POSTGRES_PASSWORD;
+    const from = s.write('secrets.local.yaml', dump(values));
+    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', '--from', from], { cwd: ROOT }).toString())) {
       if (d.kind === 'Secret') secrets.set(d.metadata.name, d.stringData ?? {});
     }
+    expect(secrets.get('mcp-stack-redis')!.REDIS_PASSWORD).toBe(REDIS_PASSWORD);
+    expect(secrets.get('mcp-stack-postgres')!.password).toBe(POSTGRES_PASSWORD);
   });
 
   afterAll(() => s.stop());
@@ -169,7 +183,7 @@ function realStack(): void {
     const jobEnv = mapEnv(containerEnv(jc, configMaps, secrets));
     Object.assign(jobEnv, { POSTGRES_HOST: '127.0.0.1', POSTGRES_PORT: String(ports.postgres), PLUGINS_CONFIG_FILE: plugins, HOME: s.folder('migration') });
     jobEnv.DATABASE_URL = jobEnv.DATABASE_URL.replace(/@[^/]+\//, `@127.0.0.1:${ports.postgres}/`);
-    const script = mapPaths(jc.command[2], { '/app/': `${sitePackages()}/` });
+    const script = mapPaths(mapHosts(jc.command[2]), { '/app/': `${sitePackages()}/` });
     ok(await s.run(jc.command[0], [jc.command[1], script], s.env(jobEnv), 300_000), 'the migration');
 
     ok(await s.run(gate[0], gate.slice(1), s.env(gatewayEnv)), 'the startup gate after the migration');
@@ -177,13 +191,21 @@ function realStack(): void {
 
   step('the gateway serves with the rendered settings, without configuration warnings, and its probes pass', async () => {
     const g = gatewayEnv;
-    // The image's start: Gunicorn with Uvicorn workers and the GUNICORN_* settings of the ConfigMap.
-    const args = ['-m', 'gunicorn', 'mcpgateway.main:app', '--worker-class', 'uvicorn.workers.UvicornWorker', '--bind', `${g.HOST}:${g.PORT}`, '--workers', g.GUNICORN_WORKERS, '--timeout', g.GUNICORN_TIMEOUT, '--max-requests', g.GUNICORN_MAX_REQUESTS, '--max-requests-jitter', g.GUNICORN_MAX_REQUESTS_JITTER, ...(g.GUNICORN_PRELOAD_APP === 'true' ? ['--preload'] : [])];
-    s.start('gateway', GATEWAY_PY, args, s.env(g), s.folder('gateway', 'cwd'));
     const c = containerOf(find('Deployment', 'mcp-stack-gateway'));
+    // The rendered command composes REDIS_URL, then runs the image's start script. Its stand-in here starts what the
+    // image's does: Gunicorn with Uvicorn workers and the GUNICORN_* settings of the ConfigMap.
+    const cwd = s.folder('gateway', 'cwd');
+    const gunicorn = 'exec python3 -m gunicorn mcpgateway.main:app --worker-class uvicorn.workers.UvicornWorker --bind "$HOST:$PORT" --workers "$GUNICORN_WORKERS" --timeout "$GUNICORN_TIMEOUT" --max-requests "$GUNICORN_MAX_REQUESTS" --max-requests-jitter "$GUNICORN_MAX_REQUESTS_JITTER"';
+    s.write('gateway/cwd/docker-entrypoint.sh', `#!/bin/sh\n${gunicorn}${g.GUNICORN_PRELOAD_APP === 'true' ? ' --preload' : ''}\n`, 0o755);
+    const [shell, flag, script] = (c.command as string[]).map((a) => expandKubelet(a, g));
+    s.start('gateway', shell, [flag, mapHosts(script)], s.env(g), cwd);
     for (const probe of [c.readinessProbe, c.livenessProbe]) {
       await s.waitFor(`gateway ${probe.httpGet.path}`, async () => (await fetch(url('gateway') + probe.httpGet.path)).status === 200, 180_000, 'gateway');
     }
+    // Ready means the database and Redis both answered, on passwords with @ / # % : ? and a space.
+    const ready = (await (await fetch(url('gateway') + c.readinessProbe.httpGet.path)).json()) as { status_items: { name: string; message: string }[] };
+    expect(ready.status_items.map((i) => `${i.name}: ${i.message}`).sort()).toEqual(['Cache: Cache Connection Successful', 'Database: Database Connection Successful']);
+    expect(s.logOf('gateway')).not.toContain(REDIS_PASSWORD);
     const log = s.logOf('gateway');
     // Every warning the gateway logs while starting, but one: this release warns that an empty UAID_ALLOWED_DOMAINS
     // allows every domain, while the setting itself documents (and enforces) empty as deny-all; the stack keeps it empty.
@@ -209,8 +231,8 @@ function realStack(): void {
         for (const k of Object.keys(data)) names.add(k);
       }
       // Variables that only feed others (`$(NAME)` in another value, `env.NAME` in the plugin file) are not settings.
-      const values = (c.env as any[]).map((e) => e.value ?? '').join('\n') + plugins;
-      for (const e of c.env as any[]) if (!values.includes(`$(${e.name})`) && !values.includes(`env.${e.name}`)) names.add(e.name);
+      const values = (c.env as any[]).map((e) => e.value ?? '').join('\n') + plugins + (c.command ?? []).join('\n');
+      for (const e of c.env as any[]) if (![`$(${e.name})`, `env.${e.name}`, `os.environ["${e.name}"]`].some((ref) => values.includes(ref))) names.add(e.name);
     }
     const answer = ok(await s.run(GATEWAY_PY, [join(__dirname, 'contract.py')], s.env({}), 60_000, JSON.stringify({ settings: [...names].sort(), plugins_file: gatewayEnv.PLUGINS_CONFIG_FILE })), 'the contract check');
     const found = JSON.parse(answer.trim().split('\n').pop()!);
@@ -229,17 +251,29 @@ function realStack(): void {
     const env = { ...mapEnv(containerEnv(jc, configMaps, secrets)), ...pick(gatewayEnv, 'DATABASE_URL', 'SSRF_ALLOW_LOCALHOST', 'PLUGINS_CONFIG_FILE') };
     const scripts = configMaps.get(jc.volumeMounts.find((m: any) => m.mountPath === '/scripts') ? job.spec.template.spec.volumes.find((v: any) => v.name === 'scripts').configMap.name : '')!;
     for (const [name, text] of Object.entries(scripts)) s.write(`registration/${name}`, text.replace(/\/scripts\//g, `${s.folder('registration')}/`), 0o644);
-    const first = ok(await s.run(jc.command[0], [s.path('registration', 'register.sh')], s.env(env), 300_000), 'registration');
+    const command = [jc.command[0], jc.command[1], mapHosts(jc.command[2]).replace(/\/scripts\//g, `${s.folder('registration')}/`)];
+    const first = ok(await s.run(command[0], command.slice(1), s.env(env), 300_000), 'registration');
     expect(first).toContain('created virtual server Fast Time Server');
     const servers = items(await api('GET', '/v1/servers?limit=0'));
     const gateways = items(await api('GET', '/v1/gateways?limit=0'));
-    const second = ok(await s.run(jc.command[0], [s.path('registration', 'register.sh')], s.env(env), 300_000), 'the second registration');
+    const second = ok(await s.run(command[0], command.slice(1), s.env(env), 300_000), 'the second registration');
     expect(second).toContain('already registered');
     expect(second).not.toMatch(/created virtual server|updated the tools|registered fast_time/);
     expect(items(await api('GET', '/v1/servers?limit=0')).map((x: any) => x.id)).toEqual(servers.map((x: any) => x.id));
     expect(items(await api('GET', '/v1/gateways?limit=0')).map((x: any) => x.id)).toEqual(gateways.map((x: any) => x.id));
     const fast = servers.find((x: any) => x.name === 'Fast Time Server');
     expect((fast.associatedTools ?? fast.associated_tools).length).toBeGreaterThanOrEqual(2);
+    // The stand-in's tools as the gateway registered them, against the Go fast-time-server's declarations
+    // (mcp.NewTool in its main.go): get_system_time(timezone, optional), convert_time(time, source_timezone,
+    // target_timezone, all required), every argument a string.
+    const tools = items(await api('GET', '/v1/tools?limit=0'));
+    const shape = (suffix: string) => {
+      const tool = tools.find((t: any) => t.name.endsWith(suffix));
+      const schema = tool.inputSchema ?? tool.input_schema;
+      return { args: Object.keys(schema.properties).sort(), types: [...new Set(Object.values<any>(schema.properties).map((p) => p.type))], required: [...(schema.required ?? [])].sort() };
+    };
+    expect(shape('get-system-time')).toEqual({ args: ['timezone'], types: ['string'], required: [] });
+    expect(shape('convert-time')).toEqual({ args: ['source_timezone', 'target_timezone', 'time'], types: ['string'], required: ['source_timezone', 'target_timezone', 'time'] });
   });
 
   step('the tenant reconciler registers, keeps and removes tenant servers', async () => {
@@ -262,7 +296,8 @@ function realStack(): void {
     const catalog = (entries: any[]) => s.write('tenants/catalog/catalog-000.json', JSON.stringify(entries), 0o644);
     const reconcile = async (entries: any[]) => {
       catalog(entries);
-      return ok(await s.run(jc.command[0], [join(scriptsDir, jc.command[1].split('/').pop())], s.env({ ...env, CATALOG_DIR: s.folder('tenants', 'catalog') }), 300_000), 'the tenant reconciler');
+      const script = mapHosts(jc.command[2]).replace(/\/scripts\//g, `${scriptsDir}/`);
+      return ok(await s.run(jc.command[0], [jc.command[1], script], s.env({ ...env, CATALOG_DIR: s.folder('tenants', 'catalog') }), 300_000), 'the tenant reconciler');
     };
     const owned = async () => items(await api('GET', '/v1/gateways?limit=0&include_inactive=true')).filter((g: any) => (g.tags ?? []).some((t: any) => (typeof t === 'string' ? t : t.id ?? t.label) === env.OWNER_TAG)).map((g: any) => g.name).sort();
     expect(await reconcile(local)).toContain('every tenant server is registered');
@@ -272,6 +307,41 @@ function realStack(): void {
     const fewer = local.slice(1);
     expect(await reconcile(fewer)).toContain(`removed ${local[0].name}`);
     expect(await owned()).toEqual(fewer.map((e) => e.name).sort());
+  });
+
+  step('the chart, through helm template, composes URLs on which the gateway, migration and registration connect', async () => {
+    const chart = join(ROOT, 'dist', 'helm', 'mcp-stack');
+    const rendered = parseDocs(execFileSync(HELM3, ['template', 'mcp-stack', chart, '-n', 'mcp-stack', '-f', join(chart, 'values-kind.yaml')], { cwd: ROOT }).toString());
+    const chartConfigMaps = new Map(rendered.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data ?? {}] as const));
+    // The gateway's own clients (redis-py and SQLAlchemy on psycopg) with the settings it reads from the environment.
+    const check = s.write('helm/check.py', [
+      'import redis, sqlalchemy',
+      'from mcpgateway.config import settings',
+      'redis.Redis.from_url(settings.redis_url).ping()',
+      'with sqlalchemy.create_engine(settings.database_url).connect() as db:',
+      '    db.execute(sqlalchemy.text("select 1"))',
+      'print("connected")',
+      '',
+    ].join('\n'), 0o644);
+    const targets = [
+      rendered.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mcp-stack-gateway'),
+      rendered.find((d) => d.kind === 'Job' && d.metadata.name.startsWith('mcp-stack-migrate-')),
+      rendered.find((d) => d.kind === 'Job' && d.metadata.name.startsWith('mcp-stack-register-')),
+    ];
+    for (const d of targets) {
+      if (!d) throw new Error('helm template did not render the gateway, migration and registration');
+      const c = containerOf(d);
+      const env = mapEnv(containerEnv(c, chartConfigMaps, secrets));
+      // The registration Job reaches the database only through the gateway: it gets the gateway's database settings.
+      for (const k of ['DATABASE_URL', 'PGPASSWORD']) env[k] ??= gatewayEnv[k];
+      env.DATABASE_URL = env.DATABASE_URL.replace(/@[^/]+\//, `@127.0.0.1:${ports.postgres}/`);
+      const [shell, flag, script] = c.command as string[];
+      // Everything the rendered script does before it starts its program, then the check instead of the program.
+      const lines = mapHosts(script).split('\n').filter((l) => !/^(exec |python3 \/app\/)/.test(l));
+      const out = ok(await s.run(shell, [flag, [...lines, `exec python3 ${check}`].join('\n')], s.env(env)), `${d.kind} ${d.metadata.name} from the chart`);
+      expect(out.trim().split('\n').pop()).toBe('connected');
+      expect(out).not.toContain(REDIS_PASSWORD);
+    }
   });
 
   step('NGINX with the rendered configuration fronts the gateway', async () => {
@@ -312,7 +382,9 @@ function realStack(): void {
     expect(result).toMatch(/failure rate\s+0\.00% \(0 of \d+\)/);
     const count = (row: string) => Number(new RegExp(`^${row}\\s+(\\d+)`, 'm').exec(result)?.[1] ?? 0);
     // A client initializes once per session, not once per call (the gateway may run stateless, without session ids).
-    expect(count('POST initialize')).toBeLessThan(count('POST tools/list') + count('POST tools/call fast-time-get-system-time') + count('POST tools/call fast-time-convert-time'));
+    // Counted against the users, not the calls: on a loaded machine a 6 s run may make no more calls than users.
+    expect(count('POST initialize')).toBeLessThanOrEqual(Number(runEnv.BENCH_USERS));
+    expect(count('POST tools/list') + count('POST tools/call fast-time-get-system-time') + count('POST tools/call fast-time-convert-time')).toBeGreaterThan(0);
     // Users that got a session id end it when they stop; a stateless gateway hands out none.
     const fast = items(await api('GET', '/v1/servers?limit=0')).find((x: any) => x.name === 'Fast Time Server');
     const probeSession = await fetch(`${url('nginx')}/servers/${fast.id}/mcp`, {

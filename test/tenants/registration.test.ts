@@ -8,6 +8,7 @@ import { tenantCatalog, tenantRegistration, tenantRegistrationEnabled, type Cata
 import { CATALOG_SHARD_SIZE, OWNER_TAG } from '../../lib/tenants/registration';
 import { registerPython, registerShell } from '../../lib/tenants/registration-script';
 import type { Values } from '../../profiles/schema';
+import { redisUrlPrologue } from '../../lib/gateway';
 import { sampleTenants, server, tenant, tenantValues } from './fixtures';
 
 const gateway = {
@@ -15,6 +16,7 @@ const gateway = {
   url: 'http://mcp-stack-gateway.mcp-stack.svc.cluster.local',
   envFrom: [{ configMapRef: { name: 'mcp-stack-gateway' } }, { secretRef: { name: 'mcp-stack-gateway' } }],
   redisEnv: [{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'mcp-stack-redis', key: 'REDIS_PASSWORD' } } }],
+  withRedisUrl: (script: string) => ['/bin/sh', '-c', redisUrlPrologue('mcp-stack-redis.mcp-stack.svc.cluster.local', 6379) + script],
 };
 
 function synth(v: Values): { objects: any[]; ctx: StackContext } {
@@ -63,7 +65,7 @@ describe('one reconciling Job in the gateway namespace', () => {
   });
 
   test('no secret in the arguments or the spec: the token is signed from the gateway Secret through env', () => {
-    expect(container.command).toEqual(['/bin/sh', '/scripts/register-tenants.sh']);
+    expect(container.command).toEqual(gateway.withRedisUrl('exec /bin/sh /scripts/register-tenants.sh'));
     expect(container.args).toBeUndefined();
     expect(container.envFrom).toEqual(gateway.envFrom);
     for (const e of container.env) expect(e.valueFrom ?? { value: e.value }).not.toHaveProperty('value', expect.stringMatching(/token|password|secret/i));
