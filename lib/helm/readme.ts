@@ -24,13 +24,15 @@ writes as plain manifests (the project's tests check it object by object, with H
 
 \`\`\`sh
 kubectl create namespace mcp-stack
+kubectl label namespace mcp-stack pod-security.kubernetes.io/enforce=restricted
 # create the Secrets the notes list (the chart never holds credentials), then:
-helm install mcp-stack . -n mcp-stack -f values-ocp.yaml --set release.createNamespace=false
+helm install mcp-stack . -n mcp-stack -f values-ocp.yaml
 \`\`\`
 
-- \`release.createNamespace\`: the profiles create the Namespace object (with its Pod Security labels) for
-  \`kubectl apply\` and ArgoCD. A Helm release cannot create the namespace it is stored in, so with \`helm install\`
-  create the namespace first (with the same labels) and set it to false.
+- \`release.createNamespace\` is off in the chart: a Helm release is stored in its namespace and cannot create it,
+  so the namespace exists beforehand (as above, where the Secrets go) or Helm creates it with
+  \`--create-namespace\`; give it the Pod Security label. The plain manifests render the Namespace object
+  (with that label) for \`kubectl apply\` and ArgoCD.
 - The PGO profiles need the CrunchyData operator; the ocp profile needs OpenShift (Route, service CA).
 
 ## Hooks

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { ControlPlane, describeCluster } from './control-plane';
 import { helmCompletingJobs } from './jobs';
-import { CHART, eventually, type HelmName } from './support';
+import { CHART, eventually, helmOk, type HelmName } from './support';
 
 /** What a namespace holds, by kind/name, without what Kubernetes itself puts there. */
 function contents(cp: ControlPlane, ns: string): string[] {
@@ -65,5 +65,15 @@ describeCluster()('Helm lifecycle on a real API server', () => {
       await eventually(() => JSON.stringify(contents(cp, ns)) === JSON.stringify(kept), 30_000);
       expect(contents(cp, ns)).toEqual(kept);
     }, 240_000);
+
+    it('installs with the chart\'s own values.yaml into a namespace Helm creates', async () => {
+      const fresh = `defaults-${helmName}`;
+      const r = await helmCompletingJobs(cp, helmName, fresh, ['install', rel, CHART, '-n', fresh, '--create-namespace', '--timeout', '60s']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const manifest = helmOk(cp, helmName, ['get', 'manifest', rel, '-n', fresh]);
+      expect(manifest).not.toMatch(/^kind: Namespace$/m);
+      expect(contents(cp, fresh)).toEqual(expect.arrayContaining([`Deployment/${rel}-gateway`, `StatefulSet/${rel}-postgres`]));
+    }, 120_000);
   });
 });

@@ -88,7 +88,8 @@ export function helmTemplateDocs(name: HelmName, chart: string, o: TemplateOptio
 
 /** The plain synth's objects for the same input (release name and namespace as values). */
 export function plain(profile: string, o: TemplateOptions = {}, extra: Omit<LoadOptions, 'profile' | 'sets' | 'valuesFiles'> = {}): any[] {
-  const sets = [`release.name=${o.release ?? 'mcp-stack'}`, `release.namespace=${o.namespace ?? 'mcp-stack'}`, ...(o.sets ?? [])];
+  // The chart leaves the namespace to Helm (release.createNamespace is false in its values files).
+  const sets = [`release.name=${o.release ?? 'mcp-stack'}`, `release.namespace=${o.namespace ?? 'mcp-stack'}`, 'release.createNamespace=false', ...(o.sets ?? [])];
   const values = loadValues({ profile, sets, valuesFiles: o.valuesFiles?.filter((f) => !/values-(kind|ocp|production)\.yaml$/.test(f)), ...extra });
   return JSON.parse(JSON.stringify(buildStack(values).units.flatMap((u) => u.objects)));
 }
