@@ -40,11 +40,14 @@ helm install mcp-stack . -n mcp-stack -f values-ocp.yaml
 - \`<release>-gateway\` and \`<release>-gateway-plugins\` (ConfigMaps) are not Helm hooks: they are release objects,
   so \`helm rollback\` restores them and \`helm uninstall\` removes them. The migration reads them post-install
   (after Helm created them) and pre-upgrade (the ones in place).
-- The migration Job: \`${HOOKS.migration['helm.sh/hook']}\`, weight ${HOOKS.migration['helm.sh/hook-weight']}; its name
+- The migration Job is no hook either: Helm creates it with the rest of the release, on install and on every
+  upgrade (its name ends in \`-r<revision>\` on upgrades, so each upgrade runs a fresh Job), and the gateway pods
+  turn ready (startup probe) once the schema is at head. So \`helm install --wait\` and \`helm upgrade --wait\`
+  complete once the pods are ready. A finished Job removes itself after ten minutes; its name
   changes with the gateway image.
 - The registration Job: \`${HOOKS.registration['helm.sh/hook']}\`.
 - The same objects carry the ArgoCD hook annotations, so ArgoCD rendering the chart runs them in the same order.
-${firstInstall(HOOKS.migration['helm.sh/hook'])}`;
+${firstInstall((HOOKS.migration as Record<string, string>)['helm.sh/hook'] ?? '')}`;
 }
 
 /** What a first \`helm install\` meets, given the migration's Helm hook. */

@@ -66,6 +66,24 @@ describeCluster()('Helm lifecycle on a real API server', () => {
       expect(contents(cp, ns)).toEqual(kept);
     }, 240_000);
 
+    it('install --wait completes once the pods turn ready (the migration starts with the release, not after the wait)', async () => {
+      const waited = `wait-${helmName}`;
+      cp.kubectlOk(['create', 'namespace', waited]);
+      cp.kubectlOk(['label', 'namespace', waited, 'pod-security.kubernetes.io/enforce=restricted']);
+      const started = Date.now();
+      const r = await helmCompletingJobs(cp, helmName, waited, ['install', rel, CHART, '-n', waited, '-f', join(CHART, 'values-kind.yaml'), '--wait', '--timeout', '90s'], true);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(Date.now() - started).toBeLessThan(90_000);
+      const gateway = JSON.parse(cp.kubectlOk(['get', 'deployment', `${rel}-gateway`, '-n', waited, '-o', 'json']));
+      expect(gateway.status.readyReplicas).toBe(gateway.spec.replicas);
+      // And an upgrade with --wait runs a fresh migration Job (named after the revision) before the pods turn ready.
+      const u = await helmCompletingJobs(cp, helmName, waited, ['upgrade', rel, CHART, '-n', waited, '-f', join(CHART, 'values-kind.yaml'), '--set', 'migration.resources.limits.memory=2Gi', '--wait', '--timeout', '90s'], true);
+      if (u.status !== 0) throw new Error(`${helmName} upgrade --wait failed:\n${u.stderr}`);
+      const jobs = (JSON.parse(cp.kubectlOk(['get', 'jobs', '-n', waited, '-l', 'app.kubernetes.io/component=migration', '-o', 'json'])).items as any[]).map((j) => j.metadata.name);
+      expect(jobs).toEqual([expect.stringMatching(new RegExp(`^${rel}-migrate-[0-9a-f]{8}-r2$`))]);
+    }, 240_000);
+
     it('installs with the chart\'s own values.yaml into a namespace Helm creates', async () => {
       const fresh = `defaults-${helmName}`;
       const r = await helmCompletingJobs(cp, helmName, fresh, ['install', rel, CHART, '-n', fresh, '--create-namespace', '--timeout', '60s']);

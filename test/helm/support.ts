@@ -57,6 +57,8 @@ export interface TemplateOptions {
   readonly namespace?: string;
   readonly valuesFiles?: readonly string[];
   readonly sets?: readonly string[];
+  /** More `helm template` flags, e.g. `--is-upgrade`. */
+  readonly extraArgs?: readonly string[];
 }
 
 /** `helm template` → objects; throws with Helm's message when it fails. */
@@ -77,6 +79,7 @@ export function helmTemplateDocs(name: HelmName, chart: string, o: TemplateOptio
     ...API_VERSIONS.flatMap((a) => ['--api-versions', a]),
     ...(o.valuesFiles ?? []).flatMap((f) => ['-f', f]),
     ...(o.sets ?? []).flatMap((s) => ['--set', s]),
+    ...(o.extraArgs ?? []),
   ];
   const r = helm(name, args);
   if (r.code !== 0) throw new Error(`${name} ${args.join(' ')} failed:\n${r.stderr}`);

@@ -73,6 +73,14 @@ cross-field rules.
 {{- end -}}
 
 {{/*
+The migration Job's name suffix: -r<revision> on an upgrade, so each upgrade creates a fresh Job (a Job's template
+cannot change); nothing on install and for helm template, which match the plain output.
+*/}}
+{{- define "mcp-stack.revisionSuffix" -}}
+{{- if .Release.IsUpgrade }}-r{{ .Release.Revision }}{{ end -}}
+{{- end -}}
+
+{{/*
 Bytes of a Kubernetes quantity such as 5Gi, 500M or 1.5Ti, as a float. Mirrors parseQuantity in
 lib/validation/quantity.ts for the suffixes volume sizes use.
 */}}
