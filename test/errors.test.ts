@@ -86,7 +86,7 @@ describe('surprises refused', () => {
     expect(r.stderr).toBe(
       [
         'invalid input: 3 problems',
-        "  - ocp: unexpected argument: 'synth' takes only flags (--profile, --all, --out, --values, --set, --set-string, --tenants, --format, --with-benchmark, --stdout, --no-validate, --help)",
+        "  - ocp: unexpected argument: 'synth' takes only flags (--profile, --all, --out, --values, --set, --set-string, --tenants, --format, --with-benchmark, --stdout, --previous, --accept-one-way-doors, --no-validate, --help)",
         '  - --out: needs a non-empty value (received "")',
         `  - profile: cannot be set in a values file; choose the profile with --profile (received "ocp") [from ${values}]`,
         '',

@@ -114,14 +114,16 @@ describe('migration Job', () => {
     expect(key(mig, 'POSTGRES_PORT')).toEqual({ name: 'mcp-stack-pg-pguser-mcp', key: 'port' });
   });
 
-  test('reads the gateway Secret and ConfigMap without optional; a Helm post-install/pre-upgrade and ArgoCD PreSync hook', () => {
+  test('reads the gateway Secret and ConfigMap without optional; no Helm hook, an ArgoCD PreSync hook', () => {
     const job = synth('kind').find((x) => x.kind === 'Job' && x.metadata.labels['app.kubernetes.io/component'] === 'migration');
     const c = job.spec.template.spec.containers[0];
     expect(c.envFrom).toEqual([{ configMapRef: { name: 'mcp-stack-gateway' } }, { secretRef: { name: 'mcp-stack-gateway' } }]);
     expect(envOf(c, 'MCPGATEWAY_SKIP_MIGRATIONS').value).toBe('false');
-    // Helm creates the database only after pre-install hooks, so the first migration is post-install; ArgoCD syncs
-    // the database Application first, so there it is PreSync.
-    expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'post-install,pre-upgrade', 'argocd.argoproj.io/hook': 'PreSync' });
+    // Helm creates the database only after pre-install hooks, and `helm install --wait` runs post-install hooks only
+    // after the gateway pods (which wait for the schema) are ready: for Helm it is a release object. ArgoCD syncs the
+    // database Application first, so there it is PreSync.
+    expect(job.metadata.annotations['helm.sh/hook']).toBeUndefined();
+    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PreSync' });
     expect(c.command[2]).toMatch(/^set -eu\n/);
   });
 });

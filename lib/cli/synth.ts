@@ -1,9 +1,11 @@
 /** `synth`: values → stack → output gate → atomic write of `dist/<profile>/`. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, loadValues, profileNames, type LoadOptions, type Problem } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
 import { toYamlStream, withWrittenObjects, writeOutput, type FileSet, type LazyFileSet } from '../output';
 import { buildStack } from '../stack';
+import { objectsOf, oneWayDoors, readRelease } from '../one-way-doors';
 import { gitopsFiles } from '../gitops';
 import { tenantFileRenderers } from '../tenants';
 import { collectFlags, throwIfAny, usage, type FlagSpec, type ParsedFlags } from './args';
@@ -19,6 +21,8 @@ export const SYNTH_FLAGS: Record<string, FlagSpec> = {
   format: { type: 'string', description: 'plain (manifests per profile, default) or helm (the chart, to <out>/helm/mcp-stack/)' },
   'with-benchmark': { type: 'boolean', description: 'add the Locust benchmark unit (same as --set benchmark.enabled=true)' },
   stdout: { type: 'boolean', description: 'print every manifest as one YAML stream, in file order, instead of writing files' },
+  previous: { type: 'string', description: 'folder of the release the cluster runs (a previous synth of this profile), checked for one-way doors; default: the output folder being replaced' },
+  'accept-one-way-doors': { type: 'boolean', description: 'write even across a one-way door (after doing the manual step the refusal names)' },
   'no-validate': { type: 'boolean', description: 'skip the output gate (debugging only)' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -72,6 +76,8 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
     if (flags.all) problems.push({ path: '--stdout', message: 'prints one profile; cannot be combined with --all' });
     if (flags.out !== undefined) problems.push({ path: '--stdout', message: 'writes no files; cannot be combined with --out', received: flags.out as string });
   }
+  if (flags.previous !== undefined && flags.all) problems.push({ path: '--previous', message: 'names the previous release of one profile; cannot be combined with --all (each profile is compared with the folder it replaces)' });
+  if (flags.previous !== undefined && !existsSync(flags.previous as string)) problems.push({ path: '--previous', message: 'no such folder', received: flags.previous });
   if (format !== 'plain' && format !== 'helm') problems.push({ path: '--format', message: 'allowed: plain, helm', received: format });
   const out = (flags.out as string | undefined) ?? 'dist';
   if (format === 'helm') return writeHelmChart(flags, out, problems);
@@ -106,6 +112,16 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
     process.stderr.write('synth: the output gate found errors; nothing was written\n');
     return 1;
   }
+  if (!flags['accept-one-way-doors']) {
+    const doors: Problem[] = [];
+    for (const r of rendered) {
+      const previous = (flags.previous as string | undefined) ?? (flags.stdout ? undefined : join(out, r.values.profile));
+      if (previous === undefined || !existsSync(previous)) continue;
+      const found = oneWayDoors(readRelease(previous), nextObjects(r.files));
+      doors.push(...found.map((p) => ({ ...p, profile: targets.length > 1 ? r.values.profile : undefined })));
+    }
+    throwIfAny('one-way doors: the cluster cannot apply this release on top of the previous one; nothing was written. Do the manual step each one names, then synthesize again with --accept-one-way-doors', doors);
+  }
   if (flags.stdout) {
     printStream(rendered[0].files);
     return 0;
@@ -116,6 +132,11 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
     process.stdout.write(`synth: wrote ${r.files.size} files to ${dir}\n`);
   }
   return 0;
+}
+
+/** The objects of the files about to be written. */
+function nextObjects(files: LazyFileSet): Record<string, any>[] {
+  return [...files].filter(([path]) => path.endsWith('.yaml')).flatMap(([, text]) => objectsOf(typeof text === 'function' ? text() : text));
 }
 
 /** The values a synth (or a diff) of one profile reads, from the flags. */
@@ -154,7 +175,7 @@ function mergeProfiles(perProfile: readonly Problem[][], profiles: number): Prob
 
 /** `--format helm`: the one chart holds every profile as a values file, so profile and value flags do not apply. */
 async function writeHelmChart(flags: Record<string, unknown>, out: string, problems: Problem[]): Promise<number> {
-  const conflicting = ['profile', 'all', 'values', 'set', 'set-string', 'tenants', 'with-benchmark', 'stdout'].filter((f) => flags[f] !== undefined);
+  const conflicting = ['profile', 'all', 'values', 'set', 'set-string', 'tenants', 'with-benchmark', 'stdout', 'previous', 'accept-one-way-doors'].filter((f) => flags[f] !== undefined);
   for (const f of conflicting) {
     problems.push({ path: `--${f}`, message: 'does not apply with --format helm: the chart takes values at install time (values-<profile>.yaml, --set)' });
   }

@@ -108,9 +108,18 @@ export function helmChart(): HelmChart {
   files.set('templates/NOTES.txt', notesTxt(defaults, { nginx: servicePort(defaults, 'nginx'), gateway: servicePort(defaults, 'gateway') }));
   for (const unit of model.units) {
     const header = `{{- /* Generated from the ${CHART_NAME} constructs (unit ${unit.name}). Do not edit: regenerate the chart. */ -}}\n{{- include "mcp-stack.validate" . }}\n`;
-    files.set(`templates/${unit.file}`, header + emitObjects(unit.objects, model.toggles, lineSafe));
+    files.set(`templates/${unit.file}`, header + migrationPerRevision(emitObjects(unit.objects, model.toggles, lineSafe)));
   }
   return { files, model, coverage: cov };
+}
+
+/**
+ * The migration Job is a release object (no hook, see HOOKS.migration): on an upgrade its name gets the revision
+ * (`mcp-stack.revisionSuffix`), so Helm creates a fresh Job, which runs the migration again with whatever changed in
+ * its immutable template, and removes the previous one. Install and `helm template` keep the plain name.
+ */
+export function migrationPerRevision(template: string): string {
+  return template.replace(/^(\s*name: \{\{ printf "%s-migrate-%s)(" .*) \| toJson \}\}$/m, '$1%s$2 (include "mcp-stack.revisionSuffix" .) | toJson }}');
 }
 
 /** Editors with the YAML language server check and complete the values files against the chart's schema. */

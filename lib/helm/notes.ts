@@ -4,7 +4,6 @@
  * a Secret the pods do not read.
  */
 import type { Values } from '../../profiles/schema';
-import { HOOKS } from '../core/hooks';
 import { stackName } from '../core/naming';
 import { pullSecretCommand } from '../pull-secrets';
 import { expectedSecrets } from '../secrets';
@@ -74,8 +73,8 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '   MCP streams stay open for up to an hour when idle: the Route (haproxy.router.openshift.io/timeout) and the',
     '   Ingress (ingress-nginx proxy-read/send-timeout) allow as long as NGINX; another ingress controller needs its own.',
     `   Log in as {{ .Values.gateway.platformAdminEmail }} with PLATFORM_ADMIN_PASSWORD from Secret ${stackName(RELEASE, 'gateway')}.`,
-    `   The schema migration Job is a Helm hook (${HOOKS.migration['helm.sh/hook']}); gateway pods wait (startup probe)`,
-    '   until the schema is at head.',
+    '   The schema migration Job starts with the release (a fresh one on every upgrade); gateway pods wait (startup',
+    '   probe) until the schema is at head, so --wait completes once they are ready.',
     '',
     '3. Benchmark (Locust).',
     '{{- if .Values.benchmark.enabled }}',

@@ -24,13 +24,15 @@ writes as plain manifests (the project's tests check it object by object, with H
 
 \`\`\`sh
 kubectl create namespace mcp-stack
+kubectl label namespace mcp-stack pod-security.kubernetes.io/enforce=restricted
 # create the Secrets the notes list (the chart never holds credentials), then:
-helm install mcp-stack . -n mcp-stack -f values-ocp.yaml --set release.createNamespace=false
+helm install mcp-stack . -n mcp-stack -f values-ocp.yaml
 \`\`\`
 
-- \`release.createNamespace\`: the profiles create the Namespace object (with its Pod Security labels) for
-  \`kubectl apply\` and ArgoCD. A Helm release cannot create the namespace it is stored in, so with \`helm install\`
-  create the namespace first (with the same labels) and set it to false.
+- \`release.createNamespace\` is off in the chart: a Helm release is stored in its namespace and cannot create it,
+  so the namespace exists beforehand (as above, where the Secrets go) or Helm creates it with
+  \`--create-namespace\`; give it the Pod Security label. The plain manifests render the Namespace object
+  (with that label) for \`kubectl apply\` and ArgoCD.
 - The PGO profiles need the CrunchyData operator; the ocp profile needs OpenShift (Route, service CA).
 
 ## Hooks
@@ -38,11 +40,14 @@ helm install mcp-stack . -n mcp-stack -f values-ocp.yaml --set release.createNam
 - \`<release>-gateway\` and \`<release>-gateway-plugins\` (ConfigMaps) are not Helm hooks: they are release objects,
   so \`helm rollback\` restores them and \`helm uninstall\` removes them. The migration reads them post-install
   (after Helm created them) and pre-upgrade (the ones in place).
-- The migration Job: \`${HOOKS.migration['helm.sh/hook']}\`, weight ${HOOKS.migration['helm.sh/hook-weight']}; its name
+- The migration Job is no hook either: Helm creates it with the rest of the release, on install and on every
+  upgrade (its name ends in \`-r<revision>\` on upgrades, so each upgrade runs a fresh Job), and the gateway pods
+  turn ready (startup probe) once the schema is at head. So \`helm install --wait\` and \`helm upgrade --wait\`
+  complete once the pods are ready. A finished Job removes itself after ten minutes; its name
   changes with the gateway image.
 - The registration Job: \`${HOOKS.registration['helm.sh/hook']}\`.
 - The same objects carry the ArgoCD hook annotations, so ArgoCD rendering the chart runs them in the same order.
-${firstInstall(HOOKS.migration['helm.sh/hook'])}`;
+${firstInstall((HOOKS.migration as Record<string, string>)['helm.sh/hook'] ?? '')}`;
 }
 
 /** What a first \`helm install\` meets, given the migration's Helm hook. */

@@ -9,10 +9,15 @@ import { cloneJson, FROM_HELM, getPath, type Json } from './knobs';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** The values as the chart takes them: release name and namespace come from Helm, not from the values. */
+/**
+ * The values as the chart takes them: release name and namespace come from Helm, not from the values, and the
+ * chart does not render the Namespace by default: a Helm release is stored in its namespace, so Helm creates it
+ * (`helm install --create-namespace`) or it exists beforehand.
+ */
 export function chartValues(values: unknown): any {
   const v = cloneJson(values) as any;
   for (const id of FROM_HELM) delete v[id.split('.')[0]][id.split('.')[1]];
+  v.release.createNamespace = false;
   return v;
 }
 
@@ -185,7 +190,7 @@ const SECTION_DOCS: Record<string, string> = {
 /** What a Helm user must know about a key beyond its schema documentation. */
 const HELM_NOTES: Record<string, string> = {
   'release.createNamespace':
-    'With helm install, set it to false and create the namespace first (with the same Pod Security labels): a release cannot create the namespace it is stored in.',
+    'Off in the chart: a release cannot create the namespace it is stored in, so Helm creates it (helm install --create-namespace) or it exists beforehand; give it the Pod Security labels (pod-security.kubernetes.io/enforce=restricted). On only to render the Namespace object for another tool.',
 };
 
 function sectionDoc(path: readonly string[]): string {

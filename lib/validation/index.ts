@@ -18,6 +18,7 @@ import { sortFindings, sortNotEvaluable } from './report';
 import { validateSchemas } from './schema';
 import { checkSemantics } from './semantic';
 import { checkServerFormats } from './server-formats';
+import { checkLimitRanges } from './policy-limits';
 import { createSink, type CapacityResult, type Finding, type GateDocument, type GateOptions, type GateReport, type NotEvaluable, type RawFinding, type Sink } from './types';
 
 export type { CapacityResult, ClusterCapacity, ExternalRefKind, Finding, GateDocument, GateOptions, GatePolicy, GateReport, NotEvaluable, Severity } from './types';
@@ -55,6 +56,7 @@ export function validateDocuments(docs: GateDocument[], options: GateOptions = {
   runStage('semantic', sink, () => checkSemantics(model, scopes, sink));
   runStage('server formats', sink, () => checkServerFormats(model, sink));
   runStage('pod', sink, () => checkPods(model, sink));
+  runStage('limit ranges', sink, () => checkLimitRanges(model, sink));
   runStage('reference', sink, () => checkReferences(model, policy, sink));
   runStage('pod policy', sink, () => checkPodPolicy(model, policy, sink));
   runStage('cluster policy', sink, () => checkClusterPolicy(model, policy, sink));

@@ -10,6 +10,8 @@ import { ControlPlane, describeCluster } from './control-plane';
 
 const NS = 'differential';
 const QUOTA_NS = 'differential-quota';
+const LIMITS_NS = 'differential-limits';
+const LIMIT_RANGE = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'limits', namespace: LIMITS_NS }, spec: { limits: [{ type: 'Container', max: { memory: '256Mi' }, min: { cpu: '5m' } }] } };
 const meta = (name: string, ns = NS) => ({ name, namespace: ns, labels: { app: 'x' } });
 
 const container = (extra: Record<string, unknown> = {}) => ({
@@ -48,6 +50,11 @@ const CORPUS: [string, any[], RegExp][] = [
     [{ apiVersion: 'v1', kind: 'Pod', metadata: meta('nolimits', QUOTA_NS), spec: { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [container({ resources: { requests: { cpu: '10m', memory: '16Mi' } } })] } }],
     /limit/i,
   ],
+  [
+    'LimitRange: a container above the namespace maximum (a rejection the gate missed: now policy/limit-range)',
+    [LIMIT_RANGE, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('big', LIMITS_NS), spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [container({ resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '1Gi' } } })] } } } }],
+    /policy\/limit-range.*memory 1Gi, above the maximum 256Mi of LimitRange 'limits'/,
+  ],
 ];
 
 function gateErrors(objects: any[]): string[] {
@@ -63,13 +70,17 @@ describeCluster()('the gate refuses what the real API server refuses', () => {
     cp.kubectlOk(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted']);
     cp.kubectlOk(['create', 'namespace', QUOTA_NS]);
     cp.kubectlOk(['create', 'quota', 'q', '-n', QUOTA_NS, '--hard=limits.cpu=2,limits.memory=2Gi,requests.cpu=1,requests.memory=1Gi']);
+    cp.kubectlOk(['create', 'namespace', LIMITS_NS]);
+    cp.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify(LIMIT_RANGE));
   }, 120_000);
   afterAll(async () => {
     await cp?.stop();
   }, 60_000);
 
   it.each(CORPUS)('%s', (_name, objects, rule) => {
-    const server = cp.kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+    // A Deployment's pods are admitted when its controller creates them: the server is asked about the pod itself.
+    const asServer = objects.filter((o) => o.kind !== 'LimitRange').map((o) => (o.kind === 'Deployment' ? { apiVersion: 'v1', kind: 'Pod', metadata: o.metadata, spec: o.spec.template.spec } : o));
+    const server = cp.kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], asServer.map((o) => JSON.stringify(o)).join('\n'));
     expect(server.status).not.toBe(0);
     expect(server.stderr).toMatch(/invalid|forbidden|Forbidden|too long|exceeded/i);
     const errors = gateErrors(objects);

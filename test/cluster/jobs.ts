@@ -35,11 +35,41 @@ export function completeJobs(cp: ControlPlane, namespace: string): string[] {
   return marked;
 }
 
+/** True when a Job of `component` in `namespace` has completed. */
+function completed(cp: ControlPlane, namespace: string, component: string): boolean {
+  const r = cp.kubectl(['get', 'jobs', '-n', namespace, '-l', `app.kubernetes.io/component=${component}`, '-o', 'json']);
+  if (r.status !== 0) return false;
+  return (JSON.parse(r.stdout).items as any[]).some((j) => (j.status?.conditions ?? []).some((c: any) => c.type === 'Complete' && c.status === 'True'));
+}
+
 /**
- * Runs Helm while completing the Jobs it waits for (hooks), as a cluster with nodes would; resolves with Helm's
- * exit code and output.
+ * Stand-in for the kubelet's probes: marks the pods of Deployments and StatefulSets in `namespace` Ready through the
+ * status subresource, except gateway pods until a migration Job has completed (their startup probe waits for the
+ * schema at head). Returns the pods it marked.
  */
-export function helmCompletingJobs(cp: ControlPlane, name: HelmName, namespace: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+export function markPodsReady(cp: ControlPlane, namespace: string): string[] {
+  const r = cp.kubectl(['get', 'pods', '-n', namespace, '-o', 'json']);
+  if (r.status !== 0) return [];
+  const migrated = completed(cp, namespace, 'migration');
+  const marked: string[] = [];
+  for (const pod of JSON.parse(r.stdout).items as any[]) {
+    const owner = pod.metadata.ownerReferences?.[0]?.kind;
+    if (owner !== 'ReplicaSet' && owner !== 'StatefulSet') continue;
+    if (pod.metadata.labels?.['app.kubernetes.io/component'] === 'gateway' && !migrated) continue;
+    if ((pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')) continue;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const conditions = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: now }));
+    const p = cp.kubectl(['patch', 'pod', pod.metadata.name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Running', startTime: now, conditions } })]);
+    if (p.status === 0) marked.push(pod.metadata.name);
+  }
+  return marked;
+}
+
+/**
+ * Runs Helm while completing the Jobs it waits for (hooks), as a cluster with nodes would; with `readyPods`, also
+ * turns pods ready as their probes would (`markPodsReady`). Resolves with Helm's exit code and output.
+ */
+export function helmCompletingJobs(cp: ControlPlane, name: HelmName, namespace: string, args: string[], readyPods = false): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(HELMS[name], args, { env: cp.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -52,6 +82,7 @@ export function helmCompletingJobs(cp: ControlPlane, name: HelmName, namespace: 
       busy = true;
       try {
         completeJobs(cp, namespace);
+        if (readyPods) markPodsReady(cp, namespace);
       } finally {
         busy = false;
       }

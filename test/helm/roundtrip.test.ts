@@ -190,11 +190,13 @@ describe.each([
 describe('hooks', () => {
   const rendered = () => byKey(helmTemplate('helm4', chart, { valuesFiles: [valuesOf('kind')] }));
 
-  test('the migration Job runs post-install and before upgrades; the ConfigMaps it reads are release objects for Helm and earlier PreSync hooks for ArgoCD', () => {
+  test('the migration Job and the ConfigMaps it reads are release objects for Helm, PreSync hooks (ConfigMaps first) for ArgoCD', () => {
     const objects = rendered();
     const job = Object.values(objects).find((o: any) => o.kind === 'Job' && o.metadata.name.includes('-migrate-'));
     const a = job.metadata.annotations;
-    expect(a['helm.sh/hook']).toBe('post-install,pre-upgrade');
+    // No Helm hook: `helm install --wait` waits for gateway pods that wait for the migration, so it must start with
+    // the release rather than after the wait (post-install) or before the database exists (pre-install).
+    expect(a['helm.sh/hook']).toBeUndefined();
     expect(a['argocd.argoproj.io/hook']).toBeDefined();
     for (const name of ['mcp-stack-gateway', 'mcp-stack-gateway-plugins']) {
       const cm = objects[`ConfigMap/${name}`].metadata.annotations;
@@ -204,6 +206,13 @@ describe('hooks', () => {
       expect(cm['argocd.argoproj.io/hook']).toBe(a['argocd.argoproj.io/hook']);
       expect(Number(cm['argocd.argoproj.io/sync-wave'] ?? 0)).toBeLessThan(Number(a['argocd.argoproj.io/sync-wave'] ?? 0));
     }
+  });
+
+  test('an upgrade names the migration Job after the revision, so each upgrade runs a fresh one', () => {
+    const install = helmTemplate('helm3', chart, { valuesFiles: [valuesOf('kind')] }).find((o) => o.kind === 'Job' && o.metadata.name.includes('-migrate-'));
+    const upgrade = helmTemplate('helm3', chart, { valuesFiles: [valuesOf('kind')], extraArgs: ['--is-upgrade'] }).find((o) => o.kind === 'Job' && o.metadata.name.includes('-migrate-'));
+    expect(upgrade.metadata.name).toBe(`${install.metadata.name}-r1`);
+    expect(upgrade.spec).toEqual(install.spec);
   });
 
   test('the registration Job runs after install and upgrade', () => {

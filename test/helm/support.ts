@@ -57,6 +57,8 @@ export interface TemplateOptions {
   readonly namespace?: string;
   readonly valuesFiles?: readonly string[];
   readonly sets?: readonly string[];
+  /** More `helm template` flags, e.g. `--is-upgrade`. */
+  readonly extraArgs?: readonly string[];
 }
 
 /** `helm template` → objects; throws with Helm's message when it fails. */
@@ -77,6 +79,7 @@ export function helmTemplateDocs(name: HelmName, chart: string, o: TemplateOptio
     ...API_VERSIONS.flatMap((a) => ['--api-versions', a]),
     ...(o.valuesFiles ?? []).flatMap((f) => ['-f', f]),
     ...(o.sets ?? []).flatMap((s) => ['--set', s]),
+    ...(o.extraArgs ?? []),
   ];
   const r = helm(name, args);
   if (r.code !== 0) throw new Error(`${name} ${args.join(' ')} failed:\n${r.stderr}`);
@@ -88,7 +91,8 @@ export function helmTemplateDocs(name: HelmName, chart: string, o: TemplateOptio
 
 /** The plain synth's objects for the same input (release name and namespace as values). */
 export function plain(profile: string, o: TemplateOptions = {}, extra: Omit<LoadOptions, 'profile' | 'sets' | 'valuesFiles'> = {}): any[] {
-  const sets = [`release.name=${o.release ?? 'mcp-stack'}`, `release.namespace=${o.namespace ?? 'mcp-stack'}`, ...(o.sets ?? [])];
+  // The chart leaves the namespace to Helm (release.createNamespace is false in its values files).
+  const sets = [`release.name=${o.release ?? 'mcp-stack'}`, `release.namespace=${o.namespace ?? 'mcp-stack'}`, 'release.createNamespace=false', ...(o.sets ?? [])];
   const values = loadValues({ profile, sets, valuesFiles: o.valuesFiles?.filter((f) => !/values-(kind|ocp|production)\.yaml$/.test(f)), ...extra });
   return JSON.parse(JSON.stringify(buildStack(values).units.flatMap((u) => u.objects)));
 }

@@ -69,6 +69,89 @@ cross-field rules.
 {{- fail (printf "namespace %q: must be a DNS label (lower-case letters, digits and '-')" .Release.Namespace) -}}
 {{- end -}}
 {{- include "mcp-stack.rules" . -}}
+{{- include "mcp-stack.oneWayDoors" . -}}
+{{- end -}}
+
+{{/*
+The migration Job's name suffix: -r<revision> on an upgrade, so each upgrade creates a fresh Job (a Job's template
+cannot change); nothing on install and for helm template, which match the plain output.
+*/}}
+{{- define "mcp-stack.revisionSuffix" -}}
+{{- if .Release.IsUpgrade }}-r{{ .Release.Revision }}{{ end -}}
+{{- end -}}
+
+{{/*
+Bytes of a Kubernetes quantity such as 5Gi, 500M or 1.5Ti, as a float. Mirrors parseQuantity in
+lib/validation/quantity.ts for the suffixes volume sizes use.
+*/}}
+{{- define "mcp-stack.bytes" -}}
+{{- $n := regexFind "^[0-9.]+" . -}}
+{{- $suffix := trimPrefix $n . -}}
+{{- $factors := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "P" 1000000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 -}}
+{{- mulf (float64 $n) (get $factors $suffix | default 1) -}}
+{{- end -}}
+
+{{/*
+One-way doors of an upgrade (oneWayDoors in lib/one-way-doors.ts): the volumes of the release the cluster runs,
+read with lookup, against the values. Nothing for helm template or a first install.
+*/}}
+{{- define "mcp-stack.oneWayDoors" -}}
+{{- $v := .Values -}}
+{{- $ns := .Release.Namespace -}}
+{{- $p := list -}}
+{{- $sets := list (list (printf "%s-redis" .Release.Name) $v.redis.persistence.enabled $v.redis.persistence.storage "redis.persistence.storage" "Redis persistence") -}}
+{{- if eq $v.database.mode "standalone" }}{{ $sets = append $sets (list (printf "%s-postgres" .Release.Name) true $v.database.standalone.storage "database.standalone.storage" "a persistent volume") }}{{ end -}}
+{{- range $sets -}}
+{{- $name := index . 0 }}{{ $want := index . 1 }}{{ $storage := index . 2 }}{{ $key := index . 3 }}{{ $what := index . 4 -}}
+{{- $sts := lookup "apps/v1" "StatefulSet" $ns $name -}}
+{{- if $sts -}}
+{{- $orphan := printf "kubectl -n %s delete statefulset %s --cascade=orphan" $ns $name -}}
+{{- $claims := $sts.spec.volumeClaimTemplates | default list -}}
+{{- if and $want (not $claims) -}}
+{{- $p = append $p (printf "redis.persistence.enabled: one-way door: turning %s on adds volume claim templates to StatefulSet %s, which a StatefulSet cannot change. Manual step: %s, then upgrade" $what $name $orphan) -}}
+{{- else if and (not $want) $claims -}}
+{{- $p = append $p (printf "redis.persistence.enabled: one-way door: turning %s off removes the volume claim templates of StatefulSet %s, which a StatefulSet cannot change. Manual step: %s, upgrade, then delete the claims it leaves (data-%s-0; their data goes)" $what $name $orphan $name) -}}
+{{- else if $claims -}}
+{{- $c := index $claims 0 -}}
+{{- $old := toString $c.spec.resources.requests.storage -}}
+{{- $oldBytes := include "mcp-stack.bytes" $old | float64 }}{{ $newBytes := include "mcp-stack.bytes" (toString $storage.size) | float64 -}}
+{{- $oldClass := $c.spec.storageClassName | default "" -}}
+{{- $step := printf "back up the data, %s, delete the claims data-%s-<n> (their data goes), upgrade, then restore" $orphan $name -}}
+{{- if lt $newBytes $oldBytes -}}
+{{- $p = append $p (printf "%s.size: one-way door: a volume cannot shrink (%s to %s). Keep the size, or as a manual step: %s" $key $old (toString $storage.size) $step) -}}
+{{- else if gt $newBytes $oldBytes -}}
+{{- $p = append $p (printf "%s.size: one-way door: a StatefulSet's volume claim templates cannot change, so the volume cannot grow through it (%s to %s). Manual step: %s, upgrade, then grow each claim data-%s-<n> with kubectl patch pvc (its storage class must allow volume expansion)" $key $old (toString $storage.size) $orphan $name) -}}
+{{- end -}}
+{{- if ne $oldClass $storage.storageClass -}}
+{{- $p = append $p (printf "%s.storageClass: one-way door: a volume cannot change its storage class (%s to %s). Keep the class, or as a manual step: %s" $key ($oldClass | default "(cluster default)") ($storage.storageClass | default "(cluster default)") $step) -}}
+{{- end -}}
+{{- if hasKey ($c.metadata.labels | default dict) "app.kubernetes.io/version" -}}
+{{- $p = append $p (printf "StatefulSet %s: one-way door: its volume claim templates carry app.kubernetes.io/version (an earlier release of this chart), and a StatefulSet's claim templates cannot change. Manual step: %s (pods and volumes stay), then upgrade" $name $orphan) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $v.database.mode "pgo" -}}
+{{- $pcName := printf "%s-pg" .Release.Name -}}
+{{- $pc := lookup "postgres-operator.crunchydata.com/v1beta1" "PostgresCluster" $ns $pcName -}}
+{{- if $pc -}}
+{{- $step := printf "back up with pgBackRest, delete PostgresCluster %s and its volumes, upgrade, then restore from the backup" $pcName -}}
+{{- $vols := list -}}
+{{- range $pc.spec.instances }}{{ if eq .name "instance1" }}{{ $vols = append $vols (list .dataVolumeClaimSpec $v.database.pgo.instances.storage "database.pgo.instances.storage") }}{{ end }}{{ end -}}
+{{- range (($pc.spec.backups | default dict).pgbackrest | default dict).repos | default list }}{{ if and (eq .name "repo1") .volume }}{{ $vols = append $vols (list .volume.volumeClaimSpec $v.database.pgo.backups.storage "database.pgo.backups.storage") }}{{ end }}{{ end -}}
+{{- range $vols -}}
+{{- $spec := index . 0 }}{{ $storage := index . 1 }}{{ $key := index . 2 -}}
+{{- $old := toString $spec.resources.requests.storage -}}
+{{- if lt (include "mcp-stack.bytes" (toString $storage.size) | float64) (include "mcp-stack.bytes" $old | float64) -}}
+{{- $p = append $p (printf "%s.size: one-way door: a volume cannot shrink (%s to %s). Keep the size, or as a manual step: %s" $key $old (toString $storage.size) $step) -}}
+{{- end -}}
+{{- if ne ($spec.storageClassName | default "") $storage.storageClass -}}
+{{- $p = append $p (printf "%s.storageClass: one-way door: a volume cannot change its storage class (%s to %s). Keep the class, or as a manual step: %s" $key ($spec.storageClassName | default "(cluster default)") ($storage.storageClass | default "(cluster default)") $step) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $p }}{{ fail (printf "one-way doors: the cluster cannot apply this release on top of the one it runs; nothing was applied: %d problem(s)\n  - %s" (len $p) (join "\n  - " $p)) }}{{ end -}}
 {{- end -}}
 
 {{/*

@@ -1,0 +1,35 @@
+/**
+ * LimitRanges of the output: the LimitRanger admission refuses a pod whose container asks for more than a
+ * LimitRange of its namespace allows (`max`) or less than it requires (`min`). A Deployment or Job then never gets
+ * its pods (the controller's `FailedCreate`), so the gate refuses the template instead.
+ */
+import { containersOf, isPlainObject, nsOf, type Model } from './model';
+import { parseQuantity } from './quantity';
+import type { Sink } from './types';
+
+export function checkLimitRanges(model: Model, sink: Sink): void {
+  for (const lr of model.items.filter((m) => m.group === '' && m.kind === 'LimitRange')) {
+    const items = (Array.isArray(lr.obj.spec?.limits) ? lr.obj.spec.limits : []).filter((l: any) => l?.type === 'Container');
+    for (const t of model.templates.filter((x) => nsOf(x.owner) === nsOf(lr) && !x.partial)) {
+      for (const { c, path } of containersOf(t.spec)) {
+        const resources = isPlainObject(c.resources) ? c.resources : {};
+        for (const item of items) {
+          for (const [resource, max] of Object.entries<any>(item.max ?? {})) {
+            const asked = resources.limits?.[resource] ?? resources.requests?.[resource];
+            const a = parseQuantity(asked);
+            const m = parseQuantity(max);
+            if (a === undefined || m === undefined || a <= m) continue;
+            sink.error('policy/limit-range', t.owner.doc, [...t.path, 'spec', ...path, 'resources', 'limits', resource], `container '${c.name}' asks for ${resource} ${asked}, above the maximum ${max} of LimitRange '${lr.name}' in namespace '${nsOf(lr)}'; admission refuses its pods`, `keep ${resource} at or below ${max}, or raise the LimitRange`);
+          }
+          for (const [resource, min] of Object.entries<any>(item.min ?? {})) {
+            const asked = resources.requests?.[resource] ?? resources.limits?.[resource];
+            const a = parseQuantity(asked);
+            const m = parseQuantity(min);
+            if (a === undefined || m === undefined || a >= m) continue;
+            sink.error('policy/limit-range', t.owner.doc, [...t.path, 'spec', ...path, 'resources', 'requests', resource], `container '${c.name}' requests ${resource} ${asked}, below the minimum ${min} of LimitRange '${lr.name}' in namespace '${nsOf(lr)}'; admission refuses its pods`, `request at least ${min}, or lower the LimitRange`);
+          }
+        }
+      }
+    }
+  }
+}
