@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Values } from '../profiles/schema';
 import {
-  gatewaySecretName,
+  gatewaySecretRef,
   pgoClusterName,
   pgoUserSecretName,
-  redisSecretName,
+  redisSecretRef,
   stackName,
-  standalonePostgresSecretName,
+  standalonePostgresSecretRef,
 } from './core/naming';
 
 /** `token`: a signing or encryption key (≥ 32 characters); `password`: a login (≥ 16); `fixed`: a known value. */
@@ -28,7 +28,7 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
   const rel = v.release.name;
   const out: ExpectedSecret[] = [
     {
-      name: gatewaySecretName(rel),
+      name: gatewaySecretRef(v),
       createdBy: 'user',
       purpose: 'gateway signing and encryption keys, admin passwords',
       keys: [
@@ -38,18 +38,19 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
         { key: 'PLATFORM_ADMIN_PASSWORD', kind: 'password' },
       ],
     },
-    { name: redisSecretName(rel), createdBy: 'user', purpose: 'Redis password', keys: [{ key: 'REDIS_PASSWORD', kind: 'password' }] },
+    { name: redisSecretRef(v).name, createdBy: 'user', purpose: 'Redis password', keys: [{ key: redisSecretRef(v).passwordKey, kind: 'password' }] },
   ];
   if (v.database.mode === 'standalone') {
+    const pg = standalonePostgresSecretRef(v);
     out.push({
-      name: standalonePostgresSecretName(rel),
+      name: pg.name,
       createdBy: 'user',
       purpose: 'standalone Postgres credentials',
       keys: [
-        { key: 'dbname', kind: 'fixed', value: v.database.name },
-        { key: 'password', kind: 'password' },
-        { key: 'user', kind: 'fixed', value: v.database.user },
-      ],
+        { key: pg.databaseKey, kind: 'fixed' as const, value: v.database.name },
+        { key: pg.passwordKey, kind: 'password' as const },
+        { key: pg.userKey, kind: 'fixed' as const, value: v.database.user },
+      ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     });
   } else {
     out.push({

@@ -9,6 +9,7 @@ import { networkPoliciesSchema } from './network-schema';
 import { pluginSettingsSchema } from './plugin-settings-schema';
 import { tenantsSchema } from './tenants-schema';
 import { podOverrideFields } from './pod-overrides-schema';
+import { secretsSchema } from './secrets-schema';
 
 /** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`; a bare number (`--set cpu=4`) counts as its string. */
 export const quantity = z.preprocess(
@@ -142,6 +143,8 @@ export const valuesSchema = z
           'must be a registry host with an optional port and path, such as registry.example.com:5000/mirror, or empty',
         ),
     }),
+    /** Existing Secrets to read instead of the stack's own (names and keys). */
+    secrets: secretsSchema,
     images: z.strictObject({
       /** Refuse any image without a digest (production). */
       requireDigests: z.boolean(),

@@ -5,7 +5,7 @@
  */
 import type { Values } from '../../profiles/schema';
 import { HOOKS } from '../core/hooks';
-import { stackName } from '../core/naming';
+import { gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../core/naming';
 import { pullSecretCommand } from '../pull-secrets';
 import { expectedSecrets } from '../secrets';
 import { cloneJson } from './knobs';
@@ -13,10 +13,31 @@ import { cloneJson } from './knobs';
 const RELEASE = '{{ .Release.Name }}';
 const NS = '{{ .Release.Namespace }}';
 
-/** The Secrets a user creates for a database mode, with their keys, as note lines. */
-function userSecrets(values: Values, mode: Values['database']['mode']): string[] {
+/** A Secret's name in the notes: the user's existing Secret when the values name one, else the stack's. */
+const chosen = (secret: 'gateway' | 'redis' | 'postgres', own: string) =>
+  `{{ if .Values.secrets.${secret}.existingSecret }}{{ .Values.secrets.${secret}.existingSecret }}{{ else }}${own}{{ end }}`;
+const GATEWAY_SECRET = chosen('gateway', gatewaySecretName(RELEASE));
+
+/** Values whose Secret names and keys are the release's own template expressions. */
+function templated(values: Values): Values {
   const v = cloneJson(values);
   v.release.name = RELEASE;
+  v.secrets = {
+    gateway: { existingSecret: GATEWAY_SECRET },
+    redis: { existingSecret: chosen('redis', redisSecretName(RELEASE)), passwordKey: '{{ .Values.secrets.redis.passwordKey }}' },
+    postgres: {
+      existingSecret: chosen('postgres', standalonePostgresSecretName(RELEASE)),
+      userKey: '{{ .Values.secrets.postgres.userKey }}',
+      passwordKey: '{{ .Values.secrets.postgres.passwordKey }}',
+      databaseKey: '{{ .Values.secrets.postgres.databaseKey }}',
+    },
+  };
+  return v;
+}
+
+/** The Secrets a user creates for a database mode, with their keys, as note lines. */
+function userSecrets(values: Values, mode: Values['database']['mode']): string[] {
+  const v = templated(values);
   v.database.mode = mode;
   v.database.name = '{{ .Values.database.name }}';
   v.database.user = '{{ .Values.database.user }}';
@@ -43,7 +64,7 @@ function createdElsewhere(values: Values): string[] {
 export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: number }): string {
   const example = (secret: string, keys: string[]) =>
     [`       kubectl -n ${NS} create secret generic ${secret} \\`, ...keys.map((k, i) => `         --from-literal=${k}="$(openssl rand -base64 32)"${i < keys.length - 1 ? ' \\' : ''}`)];
-  const gatewaySecret = expectedSecrets({ ...values, release: { ...values.release, name: RELEASE } }).find((s) => s.name === stackName(RELEASE, 'gateway'));
+  const gatewaySecret = expectedSecrets(templated(values)).find((s) => s.name === GATEWAY_SECRET);
   return [
     `mcp-stack {{ .Chart.Version }} (ContextForge {{ .Chart.AppVersion }}) is installed as release ${RELEASE} in namespace ${NS}.`,
     '',
@@ -60,7 +81,7 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     `       ${pullSecretCommand('{{ . }}', `{{ $.Release.Namespace }}`, '{{ if $.Values.global.imageRegistry }}{{ regexFind "^[^/]+" $.Values.global.imageRegistry }}{{ else }}docker.io{{ end }}')}`,
     '{{- end }}',
     '   For example:',
-    ...example(stackName(RELEASE, 'gateway'), gatewaySecret ? gatewaySecret.keys.map((k) => k.key) : []),
+    ...example(GATEWAY_SECRET, gatewaySecret ? gatewaySecret.keys.map((k) => k.key) : []),
     '',
     '2. Reach the gateway.',
     '{{- if eq .Values.exposure.type "route" }}',
@@ -73,7 +94,7 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '{{- end }}',
     '   MCP streams stay open for up to an hour when idle: the Route (haproxy.router.openshift.io/timeout) and the',
     '   Ingress (ingress-nginx proxy-read/send-timeout) allow as long as NGINX; another ingress controller needs its own.',
-    `   Log in as {{ .Values.gateway.platformAdminEmail }} with PLATFORM_ADMIN_PASSWORD from Secret ${stackName(RELEASE, 'gateway')}.`,
+    `   Log in as {{ .Values.gateway.platformAdminEmail }} with PLATFORM_ADMIN_PASSWORD from Secret ${GATEWAY_SECRET}.`,
     `   The schema migration Job is a Helm hook (${HOOKS.migration['helm.sh/hook']}); gateway pods wait (startup probe)`,
     '   until the schema is at head.',
     '',
