@@ -19,17 +19,22 @@ export type SecretKeyKind = 'token' | 'password' | 'fixed';
 export interface ExpectedSecret {
   readonly name: string;
   /** Who creates it: `user` (the `secrets` command or your secret manager), or a controller. */
-  readonly createdBy: 'user' | 'pgo' | 'openshift-service-ca' | 'tls';
+  readonly createdBy: 'user' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
+  /** Its key under `secrets` in the values, for the Secrets a user may bring (existingSecret, externalSecret). */
+  readonly id?: 'gateway' | 'redis' | 'postgres';
   readonly keys: readonly { key: string; kind: SecretKeyKind; value?: string }[];
   readonly purpose: string;
 }
 
 export function expectedSecrets(v: Values): ExpectedSecret[] {
   const rel = v.release.name;
+  // A Secret an ExternalSecret of the output writes is the External Secrets Operator's to create.
+  const by = (id: 'gateway' | 'redis' | 'postgres') => (v.secrets[id].externalSecret.enabled ? ('external-secrets' as const) : ('user' as const));
   const out: ExpectedSecret[] = [
     {
       name: gatewaySecretRef(v),
-      createdBy: 'user',
+      id: 'gateway',
+      createdBy: by('gateway'),
       purpose: 'gateway signing and encryption keys, admin passwords',
       keys: [
         { key: 'JWT_SECRET_KEY', kind: 'token' },
@@ -38,13 +43,14 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
         { key: 'PLATFORM_ADMIN_PASSWORD', kind: 'password' },
       ],
     },
-    { name: redisSecretRef(v).name, createdBy: 'user', purpose: 'Redis password', keys: [{ key: redisSecretRef(v).passwordKey, kind: 'password' }] },
+    { name: redisSecretRef(v).name, id: 'redis', createdBy: by('redis'), purpose: 'Redis password', keys: [{ key: redisSecretRef(v).passwordKey, kind: 'password' }] },
   ];
   if (v.database.mode === 'standalone') {
     const pg = standalonePostgresSecretRef(v);
     out.push({
       name: pg.name,
-      createdBy: 'user',
+      id: 'postgres',
+      createdBy: by('postgres'),
       purpose: 'standalone Postgres credentials',
       keys: [
         { key: pg.databaseKey, kind: 'fixed' as const, value: v.database.name },

@@ -4,6 +4,7 @@
  * A rule added here reaches both outputs, and the tests break each one in both through its `example`.
  */
 import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
+import { secretsDefaults, SECRET_IDS } from './secrets-schema';
 
 /** Settings whose value is a credential: never accepted as plain configuration. */
 export const SECRET_SETTINGS = [
@@ -113,4 +114,36 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       example: { profile: 'kind', sets: ['images.requireDigests=true', 'benchmark.enabled=true'] },
     }),
   ),
+  ...SECRET_IDS.flatMap((id): CrossFieldRule[] => {
+    const on = bool(`secrets.${id}.externalSecret.enabled`);
+    const example = { profile: 'kind' as const, sets: [`secrets.${id}.externalSecret.enabled=true`] };
+    return [
+      {
+        path: `secrets.${id}.externalSecret.secretStoreRef.name`,
+        when: and(on, empty(str(`secrets.${id}.externalSecret.secretStoreRef.name`))),
+        message: [`must name the SecretStore or ClusterSecretStore to read when secrets.${id}.externalSecret.enabled`],
+        example,
+      },
+      ...Object.keys(secretsDefaults[id].externalSecret.remoteRefs).map(
+        (ref): CrossFieldRule => ({
+          path: `secrets.${id}.externalSecret.remoteRefs.${ref}.key`,
+          when: and(on, empty(str(`secrets.${id}.externalSecret.remoteRefs.${ref}.key`))),
+          message: [`must be set when secrets.${id}.externalSecret.enabled: the key of this value in the store`],
+          example,
+        }),
+      ),
+    ];
+  }),
+  {
+    path: 'secrets.postgres.existingSecret',
+    when: and(eq(str('database.mode'), 'pgo'), not(empty(str('secrets.postgres.existingSecret')))),
+    message: ['applies to database.mode standalone only: with pgo the PGO operator writes the database Secret'],
+    example: { profile: 'ocp', sets: ['secrets.postgres.existingSecret=my-db'] },
+  },
+  {
+    path: 'secrets.postgres.externalSecret.enabled',
+    when: and(eq(str('database.mode'), 'pgo'), bool('secrets.postgres.externalSecret.enabled')),
+    message: ['applies to database.mode standalone only: with pgo the PGO operator writes the database Secret'],
+    example: { profile: 'ocp', sets: ['secrets.postgres.externalSecret.enabled=true'] },
+  },
 ];

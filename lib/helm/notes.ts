@@ -23,9 +23,10 @@ function templated(values: Values): Values {
   const v = cloneJson(values);
   v.release.name = RELEASE;
   v.secrets = {
-    gateway: { existingSecret: GATEWAY_SECRET },
-    redis: { existingSecret: chosen('redis', redisSecretName(RELEASE)), passwordKey: '{{ .Values.secrets.redis.passwordKey }}' },
+    gateway: { ...v.secrets.gateway, existingSecret: GATEWAY_SECRET },
+    redis: { ...v.secrets.redis, existingSecret: chosen('redis', redisSecretName(RELEASE)), passwordKey: '{{ .Values.secrets.redis.passwordKey }}' },
     postgres: {
+      ...v.secrets.postgres,
       existingSecret: chosen('postgres', standalonePostgresSecretName(RELEASE)),
       userKey: '{{ .Values.secrets.postgres.userKey }}',
       passwordKey: '{{ .Values.secrets.postgres.passwordKey }}',
@@ -45,7 +46,9 @@ function userSecrets(values: Values, mode: Values['database']['mode']): string[]
   for (const s of expectedSecrets(v)) {
     if (s.createdBy !== 'user') continue;
     const keys = s.keys.map((k) => (k.value ? `${k.key} (= ${k.value})` : k.key)).join(', ');
+    if (s.id) lines.push(`{{- if .Values.secrets.${s.id}.externalSecret.enabled }}`, `     ${s.name}: written by the ExternalSecret ${stackName(RELEASE, s.id)} from {{ .Values.secrets.${s.id}.externalSecret.secretStoreRef.kind }} {{ .Values.secrets.${s.id}.externalSecret.secretStoreRef.name }}`, '{{- else }}');
     lines.push(`     ${s.name}: ${keys}`, `       (${s.purpose})`);
+    if (s.id) lines.push('{{- end }}');
   }
   return lines;
 }

@@ -2,6 +2,9 @@
  * Bring-your-own Secrets on a real API server: the user's Secrets (their own names and keys) exist first, then the
  * plain output and `helm template` on Helm 3 and 4, all with `secrets.*.existingSecret` and key names, apply, and
  * the pods the controller-manager creates read exactly those Secrets and keys, none of the stack's own.
+ * ExternalSecrets apply against the vendored External Secrets CRD (installed with the others) and name as targets
+ * the Secrets and keys the pods read. The operator itself does not run here (no store to read from), so the test
+ * stops at what the API server accepts and what the pods ask for.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,6 +80,40 @@ describeCluster()('existing Secrets on a real API server', () => {
     const ns = 'byo-plain';
     const stream = synthStream(['--values', valuesFile, '--with-benchmark', '--set', `release.name=${ns}`, '--set', `release.namespace=${ns}`, '--set', 'release.createNamespace=false']);
     await applyWithUserSecrets(stream, ns);
+  }, 90_000);
+
+  const store = { enabled: true, secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' } };
+  const external = {
+    secrets: {
+      gateway: {
+        existingSecret: 'vault-gateway',
+        externalSecret: {
+          ...store,
+          remoteRefs: Object.fromEntries(['JWT_SECRET_KEY', 'AUTH_ENCRYPTION_SECRET', 'BASIC_AUTH_PASSWORD', 'PLATFORM_ADMIN_PASSWORD'].map((k) => [k, { key: 'mcp/gateway', property: k.toLowerCase() }])),
+        },
+      },
+      redis: { passwordKey: 'pw', externalSecret: { ...store, remoteRefs: { password: { key: 'mcp/redis', property: 'password' } } } },
+      postgres: { externalSecret: { ...store, remoteRefs: { user: { key: 'mcp/pg', property: 'user' }, password: { key: 'mcp/pg', property: 'password' }, database: { key: 'mcp/pg', property: 'db' } } } },
+    },
+  };
+
+  it.each(['plain', 'helm3', 'helm4'])('ExternalSecrets (%s) apply and write what the pods read', async (how) => {
+    const ns = `eso-${how}`;
+    const file = join(work, 'external.yaml');
+    writeFileSync(file, dump(external));
+    const stream =
+      how === 'plain'
+        ? synthStream(['--values', file, '--set', `release.name=${ns}`, '--set', `release.namespace=${ns}`])
+        : helmOk(cp, how as HelmName, ['template', ns, CHART, '-n', ns, '-f', file]);
+    serverSideApply(cp, stream);
+    const externals = JSON.parse(cp.kubectlOk(['get', 'externalsecrets.external-secrets.io', '-n', ns, '-o', 'json'])).items as any[];
+    const written = new Set(externals.flatMap((e) => [e.spec.target.name, ...e.spec.data.map((d: any) => `${e.spec.target.name}/${d.secretKey}`)]));
+    expect(written.size).toBe(11);
+    const workloads = JSON.parse(cp.kubectlOk(['get', 'deployments,statefulsets', '-n', ns, '-o', 'json'])).items;
+    expect(await eventually(() => podCount(cp, ns) >= workloads.length)).toBe(true);
+    const read = podSecretReads(cp, ns);
+    expect(read).toEqual(['vault-gateway', `${ns}-postgres/dbname`, `${ns}-postgres/password`, `${ns}-postgres/user`, `${ns}-redis/pw`].sort());
+    for (const r of read) expect(written).toContain(r);
   }, 90_000);
 
   it.each<HelmName>(['helm3', 'helm4'])('helm template on %s', async (h) => {
