@@ -1,7 +1,11 @@
-/** The stack's namespace (restricted Pod Security enforced) and the one ServiceAccount its pods run as. */
+/**
+ * The stack's namespace (restricted Pod Security enforced), the one ServiceAccount its pods run as, and the
+ * ExternalSecrets that write the Secrets the pods read, when the values ask for them.
+ */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s, type StackContext } from '../lib/core/context';
+import { renderExternalSecrets } from '../lib/external-secrets';
 
 export class NamespaceChart extends Chart {
   constructor(scope: Construct, id: string, ctx: StackContext) {
@@ -27,5 +31,6 @@ export class NamespaceChart extends Chart {
       automountServiceAccountToken: false,
       ...(ctx.imagePullSecrets() ? { imagePullSecrets: ctx.imagePullSecrets() } : {}),
     });
+    renderExternalSecrets(this, ctx);
   }
 }

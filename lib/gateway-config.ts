@@ -7,7 +7,7 @@ import type { PluginName, Values } from '../profiles/schema';
 import { pluginSettingsConfig } from './plugin-settings';
 
 /** Keys the gateway Secret must hold (the `secrets` command generates them). */
-export const GATEWAY_SECRET_KEYS = ['JWT_SECRET_KEY', 'AUTH_ENCRYPTION_SECRET', 'BASIC_AUTH_PASSWORD', 'PLATFORM_ADMIN_PASSWORD'] as const;
+export { GATEWAY_SECRET_KEYS } from '../profiles/secrets-schema';
 
 export const PLUGINS_DIR = '/app/config/plugins';
 

@@ -7,7 +7,7 @@ import { applyPodOverrides } from './core/pod-overrides';
 import { withoutPodOverrides } from '../profiles/pod-overrides-schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
-import { gatewaySecretName, serviceHost } from './core/naming';
+import { gatewaySecretRef, serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
 import { HOOKS } from './core/hooks';
 import { gatewaySettings, pluginConfig, PLUGINS_DIR } from './gateway-config';
@@ -62,7 +62,7 @@ export class Gateway extends Construct {
     this.image = ctx.image(img);
     this.serviceName = ctx.name('gateway');
     this.configMapName = ctx.name('gateway');
-    this.secretName = gatewaySecretName(ctx.release);
+    this.secretName = gatewaySecretRef(v);
     this.url = `http://${serviceHost(this.serviceName, ctx.namespace)}`;
     const meta = (name: string) => ctx.meta('gateway', name, { version: img.tag });
     const configMeta = (name: string) => ctx.meta('gateway', name, { version: img.tag, annotations: HOOKS.config });
@@ -74,7 +74,7 @@ export class Gateway extends Construct {
     if (plugins) new k8s.KubeConfigMap(this, 'Plugins', { metadata: configMeta(pluginsName), data: { 'config.yaml': plugins } });
 
     this.envFrom = [{ configMapRef: { name: this.configMapName } }, { secretRef: { name: this.secretName } }];
-    const redisPassword = { secretKeyRef: { name: redis.secretName, key: 'REDIS_PASSWORD' } };
+    const redisPassword = { secretKeyRef: { name: redis.secretName, key: redis.passwordKey } };
     this.redisEnv = [{ name: 'REDIS_PASSWORD', valueFrom: redisPassword }];
     this.withRedisUrl = (script) => ['/bin/sh', '-c', `${redisUrlPrologue(redis.host, redis.port)}${script}`];
 

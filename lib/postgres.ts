@@ -13,7 +13,7 @@ import {
   pgoClusterName,
   pgoUserSecretName,
   serviceHost,
-  standalonePostgresSecretName,
+  standalonePostgresSecretRef,
 } from './core/naming';
 
 /** How a pod reaches the database. Env names match what ContextForge and its migration expect. */
@@ -209,7 +209,8 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
   const v = ctx.values.database;
   const s = v.standalone;
   const name = ctx.name('postgres');
-  const secret = standalonePostgresSecretName(ctx.release);
+  const ref = standalonePostgresSecretRef(ctx.values);
+  const secret = ref.name;
   const img = ctx.values.images.postgres;
   const labels = ctx.labels('postgres', img.tag);
 
@@ -223,9 +224,9 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
   });
 
   const pgEnv: k8s.EnvVar[] = [
-    fromSecret('POSTGRES_USER', secret, 'user'),
-    fromSecret('POSTGRES_PASSWORD', secret, 'password'),
-    fromSecret('POSTGRES_DB', secret, 'dbname'),
+    fromSecret('POSTGRES_USER', secret, ref.userKey),
+    fromSecret('POSTGRES_PASSWORD', secret, ref.passwordKey),
+    fromSecret('POSTGRES_DB', secret, ref.databaseKey),
     { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
   ];
   const ready = ['/bin/sh', '-c', 'exec pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'];
@@ -291,9 +292,9 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
     env: () => [
       { name: 'POSTGRES_HOST', value: host },
       { name: 'POSTGRES_PORT', value: '5432' },
-      fromSecret('POSTGRES_DB', secret, 'dbname'),
-      fromSecret('POSTGRES_USER', secret, 'user'),
-      fromSecret('PGPASSWORD', secret, 'password'),
+      fromSecret('POSTGRES_DB', secret, ref.databaseKey),
+      fromSecret('POSTGRES_USER', secret, ref.userKey),
+      fromSecret('PGPASSWORD', secret, ref.passwordKey),
       databaseUrl,
     ],
     peer: () => ({ component: 'postgres' }),

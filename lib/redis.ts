@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import { applyPodOverrides } from './core/pod-overrides';
 import { k8s, type StackContext } from './core/context';
-import { redisSecretName, serviceHost } from './core/naming';
+import { redisSecretRef, serviceHost } from './core/naming';
 
 export interface RedisProps {
   readonly ctx: StackContext;
@@ -16,6 +16,8 @@ export class Redis extends Construct {
   readonly host: string;
   readonly port = 6379;
   readonly secretName: string;
+  /** Key of the password in that Secret. */
+  readonly passwordKey: string;
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
@@ -24,7 +26,7 @@ export class Redis extends Construct {
     const img = ctx.values.images.redis;
     this.serviceName = ctx.name('redis');
     this.host = serviceHost(this.serviceName, ctx.namespace);
-    this.secretName = redisSecretName(ctx.release);
+    ({ name: this.secretName, passwordKey: this.passwordKey } = redisSecretRef(ctx.values));
     const meta = () => ctx.meta('redis', this.serviceName, { version: img.tag });
 
     new k8s.KubeService(this, 'Service', {
@@ -44,7 +46,7 @@ export class Redis extends Construct {
       `exec redis-server /tmp/redis.conf --dir /data --maxclients ${v.maxClients}${persistence}`,
     ].join('\n');
     const ping = { exec: { command: ['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'] } };
-    const password = { secretKeyRef: { name: this.secretName, key: 'REDIS_PASSWORD' } };
+    const password = { secretKeyRef: { name: this.secretName, key: this.passwordKey } };
 
     // A StatefulSet: its one pod releases the ReadWriteOnce volume before its replacement starts.
     const statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {

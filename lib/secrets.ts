@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Values } from '../profiles/schema';
 import {
-  gatewaySecretName,
+  gatewaySecretRef,
   pgoClusterName,
   pgoUserSecretName,
-  redisSecretName,
+  redisSecretRef,
   stackName,
-  standalonePostgresSecretName,
+  standalonePostgresSecretRef,
 } from './core/naming';
 
 /** `token`: a signing or encryption key (≥ 32 characters); `password`: a login (≥ 16); `fixed`: a known value. */
@@ -19,17 +19,22 @@ export type SecretKeyKind = 'token' | 'password' | 'fixed';
 export interface ExpectedSecret {
   readonly name: string;
   /** Who creates it: `user` (the `secrets` command or your secret manager), or a controller. */
-  readonly createdBy: 'user' | 'pgo' | 'openshift-service-ca' | 'tls';
+  readonly createdBy: 'user' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
+  /** Its key under `secrets` in the values, for the Secrets a user may bring (existingSecret, externalSecret). */
+  readonly id?: 'gateway' | 'redis' | 'postgres';
   readonly keys: readonly { key: string; kind: SecretKeyKind; value?: string }[];
   readonly purpose: string;
 }
 
 export function expectedSecrets(v: Values): ExpectedSecret[] {
   const rel = v.release.name;
+  // A Secret an ExternalSecret of the output writes is the External Secrets Operator's to create.
+  const by = (id: 'gateway' | 'redis' | 'postgres') => (v.secrets[id].externalSecret.enabled ? ('external-secrets' as const) : ('user' as const));
   const out: ExpectedSecret[] = [
     {
-      name: gatewaySecretName(rel),
-      createdBy: 'user',
+      name: gatewaySecretRef(v),
+      id: 'gateway',
+      createdBy: by('gateway'),
       purpose: 'gateway signing and encryption keys, admin passwords',
       keys: [
         { key: 'JWT_SECRET_KEY', kind: 'token' },
@@ -38,18 +43,20 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
         { key: 'PLATFORM_ADMIN_PASSWORD', kind: 'password' },
       ],
     },
-    { name: redisSecretName(rel), createdBy: 'user', purpose: 'Redis password', keys: [{ key: 'REDIS_PASSWORD', kind: 'password' }] },
+    { name: redisSecretRef(v).name, id: 'redis', createdBy: by('redis'), purpose: 'Redis password', keys: [{ key: redisSecretRef(v).passwordKey, kind: 'password' }] },
   ];
   if (v.database.mode === 'standalone') {
+    const pg = standalonePostgresSecretRef(v);
     out.push({
-      name: standalonePostgresSecretName(rel),
-      createdBy: 'user',
+      name: pg.name,
+      id: 'postgres',
+      createdBy: by('postgres'),
       purpose: 'standalone Postgres credentials',
       keys: [
-        { key: 'dbname', kind: 'fixed', value: v.database.name },
-        { key: 'password', kind: 'password' },
-        { key: 'user', kind: 'fixed', value: v.database.user },
-      ],
+        { key: pg.databaseKey, kind: 'fixed' as const, value: v.database.name },
+        { key: pg.passwordKey, kind: 'password' as const },
+        { key: pg.userKey, kind: 'fixed' as const, value: v.database.user },
+      ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     });
   } else {
     out.push({

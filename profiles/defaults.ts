@@ -8,6 +8,7 @@ import { networkPoliciesDefaults } from './network-schema';
 import { pluginSettingsDefaults } from './plugin-settings-schema';
 import { tenantsDefaults } from './tenants-schema';
 import { noPodOverrides } from './pod-overrides-schema';
+import { secretsDefaults } from './secrets-schema';
 
 const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
   requests: { cpu, memory },
@@ -19,6 +20,7 @@ export const defaults: Values = {
   platform: 'kubernetes',
   release: { name: 'mcp-stack', namespace: 'mcp-stack', createNamespace: true },
   global: { imageRegistry: '' },
+  secrets: secretsDefaults,
   images: {
     requireDigests: false,
     pullPolicy: 'IfNotPresent',

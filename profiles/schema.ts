@@ -9,6 +9,9 @@ import { networkPoliciesSchema } from './network-schema';
 import { pluginSettingsSchema } from './plugin-settings-schema';
 import { tenantsSchema } from './tenants-schema';
 import { podOverrideFields } from './pod-overrides-schema';
+import { secretsSchema } from './secrets-schema';
+import { CROSS_FIELD_RULES, IMAGE_IN_USE } from './cross-field-rules';
+import { evaluate, ruleProblems } from './rule-language';
 
 /** Kubernetes resource quantity, e.g. `500m`, `2`, `768Mi`, `1.5Gi`; a bare number (`--set cpu=4`) counts as its string. */
 export const quantity = z.preprocess(
@@ -64,17 +67,7 @@ const storageSchema = z.strictObject({
   storageClass: z.string(),
 });
 
-/** Settings whose value is a credential: never accepted as plain configuration. */
-export const SECRET_SETTINGS = [
-  'JWT_SECRET_KEY',
-  'AUTH_ENCRYPTION_SECRET',
-  'BASIC_AUTH_PASSWORD',
-  'PLATFORM_ADMIN_PASSWORD',
-  'DATABASE_URL',
-  'REDIS_URL',
-  'REDIS_PASSWORD',
-  'POSTGRES_PASSWORD',
-] as const;
+export { SECRET_SETTINGS } from './cross-field-rules';
 
 export const pluginModes = ['enforce', 'permissive', 'disabled'] as const;
 /** The plugins the gateway release ships (its `plugins` extra); the real-stack tier checks each one loads. */
@@ -142,6 +135,8 @@ export const valuesSchema = z
           'must be a registry host with an optional port and path, such as registry.example.com:5000/mirror, or empty',
         ),
     }),
+    /** Existing Secrets to read instead of the stack's own (names and keys). */
+    secrets: secretsSchema,
     images: z.strictObject({
       /** Refuse any image without a digest (production). */
       requireDigests: z.boolean(),
@@ -313,53 +308,12 @@ export const valuesSchema = z
     cluster: clusterSchema,
   })
   .superRefine((v, ctx) => {
-    const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    if (v.profile === 'ocp' && v.platform !== 'openshift') add(['platform'], "must be 'openshift' for the ocp profile");
-    if (v.exposure.type === 'route' && v.platform !== 'openshift') add(['exposure', 'type'], "'route' needs platform 'openshift'");
-    if (v.exposure.type === 'route' && !(v.nginx.enabled && v.nginx.tls)) {
-      add(['exposure', 'type'], "'route' reencrypts to NGINX's TLS port: needs nginx.enabled and nginx.tls");
-    }
-    if (v.nginx.tls && v.platform !== 'openshift') add(['nginx', 'tls'], "needs platform 'openshift' (the serving certificate comes from the OpenShift service CA)");
-    if (v.exposure.type === 'ingress' && v.exposure.host === '') add(['exposure', 'host'], 'must be set for an Ingress');
-    if (v.gateway.hpa.enabled && v.gateway.hpa.minReplicas > v.gateway.hpa.maxReplicas) {
-      add(['gateway', 'hpa', 'minReplicas'], `must be <= gateway.hpa.maxReplicas (${v.gateway.hpa.maxReplicas})`);
-    }
-    if (v.gateway.pdb.enabled && v.gateway.pdb.minAvailable >= minPods(v.gateway.replicas, v.gateway.hpa)) {
-      add(['gateway', 'pdb', 'minAvailable'], `must be below the gateway's minimum pod count (${minPods(v.gateway.replicas, v.gateway.hpa)}) or no pod could ever be evicted`);
-    }
-    if (v.nginx.enabled && v.nginx.pdb.enabled && v.nginx.pdb.minAvailable >= v.nginx.replicas) {
-      add(['nginx', 'pdb', 'minAvailable'], `must be below nginx.replicas (${v.nginx.replicas})`);
-    }
-    if (v.fastTimeServer.enabled && v.fastTimeServer.pdb.enabled && v.fastTimeServer.pdb.minAvailable >= v.fastTimeServer.replicas) {
-      add(['fastTimeServer', 'pdb', 'minAvailable'], `must be below fastTimeServer.replicas (${v.fastTimeServer.replicas})`);
-    }
-    if (v.database.mode === 'pgo') {
-      const b = v.database.pgo.pgbouncer;
-      if (b.minPoolSize > b.defaultPoolSize) add(['database', 'pgo', 'pgbouncer', 'minPoolSize'], `must be <= defaultPoolSize (${b.defaultPoolSize})`);
-    }
-    for (const key of Object.keys(v.gateway.extraConfig)) {
-      if ((SECRET_SETTINGS as readonly string[]).includes(key)) {
-        add(['gateway', 'extraConfig', key], 'is a credential: it belongs in the gateway Secret, not in the ConfigMap');
-      }
-    }
-    if (v.benchmark.expectWorkers > v.benchmark.workers) {
-      add(['benchmark', 'expectWorkers'], `must be <= benchmark.workers (${v.benchmark.workers}) or the run never starts`);
-    }
-    if (v.images.requireDigests) {
-      for (const name of imagesInUse(v)) {
-        if (!v.images[name].digest) add(['images', name, 'digest'], 'is required: this profile pins every image by digest (images.requireDigests)');
-      }
-    }
+    for (const p of ruleProblems(CROSS_FIELD_RULES, v)) ctx.addIssue({ code: 'custom', path: p.path.split('.'), message: p.message });
   });
 
 /** The images the values actually run (the Postgres image only without PGO, which brings its own). */
 export function imagesInUse(v: { images: Record<string, unknown>; nginx: { enabled: boolean }; database: { mode: string }; fastTimeServer: { enabled: boolean }; benchmark: { enabled: boolean } }) {
-  const used: ('gateway' | 'nginx' | 'redis' | 'postgres' | 'fastTimeServer' | 'locust')[] = ['gateway', 'redis'];
-  if (v.nginx.enabled) used.push('nginx');
-  if (v.database.mode === 'standalone') used.push('postgres');
-  if (v.fastTimeServer.enabled) used.push('fastTimeServer');
-  if (v.benchmark.enabled) used.push('locust');
-  return used;
+  return IMAGE_IN_USE.filter(([, runs]) => evaluate(runs, v)).map(([name]) => name as 'gateway' | 'nginx' | 'redis' | 'postgres' | 'fastTimeServer' | 'locust');
 }
 
 /** Fewest gateway pods that will ever run: the HPA minimum when autoscaling, else the fixed replica count. */

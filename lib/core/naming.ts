@@ -38,3 +38,23 @@ export function redisSecretName(release: string): string {
 export function standalonePostgresSecretName(release: string): string {
   return stackName(release, 'postgres');
 }
+
+/** The Secret and keys the stack reads for each credential: the user's existing Secret when named, else the stack's. */
+export interface SecretChoice {
+  readonly secrets: {
+    gateway: { existingSecret: string };
+    redis: { existingSecret: string; passwordKey: string };
+    postgres: { existingSecret: string; userKey: string; passwordKey: string; databaseKey: string };
+  };
+  readonly release: { name: string };
+}
+export function gatewaySecretRef(v: SecretChoice): string {
+  return v.secrets.gateway.existingSecret || gatewaySecretName(v.release.name);
+}
+export function redisSecretRef(v: SecretChoice): { name: string; passwordKey: string } {
+  return { name: v.secrets.redis.existingSecret || redisSecretName(v.release.name), passwordKey: v.secrets.redis.passwordKey };
+}
+export function standalonePostgresSecretRef(v: SecretChoice): { name: string; userKey: string; passwordKey: string; databaseKey: string } {
+  const p = v.secrets.postgres;
+  return { name: p.existingSecret || standalonePostgresSecretName(v.release.name), userKey: p.userKey, passwordKey: p.passwordKey, databaseKey: p.databaseKey };
+}

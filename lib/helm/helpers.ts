@@ -3,51 +3,15 @@
  * the constructs (named next to it). Their equality is checked by the chart tests against the plain output.
  */
 
-import { SECRET_SETTINGS } from '../../profiles/schema';
+import { CROSS_FIELD_RULES } from '../../profiles/cross-field-rules';
 import { removedKeyRules } from './removed-keys';
+import { goRules } from './rules-go';
 
 /** Longest release name: object names add suffixes up to `-register-12345678` (same rule as `release.name`). */
 export const MAX_RELEASE_NAME = 30;
 
 /** Values the cross-field rules read that no template does. */
 export const RULE_ONLY_VALUES = ['profile', 'images.requireDigests'];
-
-/**
- * The cross-field rules of the values schema (`valuesSchema.superRefine` in profiles/schema.ts), which JSON Schema
- * cannot say, with the same paths and messages; the chart tests break each rule and expect both the synth and Helm
- * to refuse it with the same words.
- */
-function crossFieldRules(): string {
-  const secrets = SECRET_SETTINGS.map((k) => JSON.stringify(k)).join(' ');
-  return `{{- $v := .Values -}}
-{{- $p := list -}}
-{{- if and (eq $v.profile "ocp") (ne $v.platform "openshift") }}{{ $p = append $p "platform: must be 'openshift' for the ocp profile" }}{{ end -}}
-{{- if and (eq $v.exposure.type "route") (ne $v.platform "openshift") }}{{ $p = append $p "exposure.type: 'route' needs platform 'openshift'" }}{{ end -}}
-{{- if and (eq $v.exposure.type "route") (not (and $v.nginx.enabled $v.nginx.tls)) }}{{ $p = append $p "exposure.type: 'route' reencrypts to NGINX's TLS port: needs nginx.enabled and nginx.tls" }}{{ end -}}
-{{- if and $v.nginx.tls (ne $v.platform "openshift") }}{{ $p = append $p "nginx.tls: needs platform 'openshift' (the serving certificate comes from the OpenShift service CA)" }}{{ end -}}
-{{- if and (eq $v.exposure.type "ingress") (eq $v.exposure.host "") }}{{ $p = append $p "exposure.host: must be set for an Ingress" }}{{ end -}}
-{{- $hpa := $v.gateway.hpa -}}
-{{- if and $hpa.enabled (gt (int64 $hpa.minReplicas) (int64 $hpa.maxReplicas)) }}{{ $p = append $p (printf "gateway.hpa.minReplicas: must be <= gateway.hpa.maxReplicas (%d)" (int64 $hpa.maxReplicas)) }}{{ end -}}
-{{- $minPods := int64 $v.gateway.replicas }}{{ if $hpa.enabled }}{{ $minPods = int64 $hpa.minReplicas }}{{ end -}}
-{{- if and $v.gateway.pdb.enabled (ge (int64 $v.gateway.pdb.minAvailable) $minPods) }}{{ $p = append $p (printf "gateway.pdb.minAvailable: must be below the gateway's minimum pod count (%d) or no pod could ever be evicted" $minPods) }}{{ end -}}
-{{- if and $v.nginx.enabled $v.nginx.pdb.enabled (ge (int64 $v.nginx.pdb.minAvailable) (int64 $v.nginx.replicas)) }}{{ $p = append $p (printf "nginx.pdb.minAvailable: must be below nginx.replicas (%d)" (int64 $v.nginx.replicas)) }}{{ end -}}
-{{- $fts := $v.fastTimeServer -}}
-{{- if and $fts.enabled $fts.pdb.enabled (ge (int64 $fts.pdb.minAvailable) (int64 $fts.replicas)) }}{{ $p = append $p (printf "fastTimeServer.pdb.minAvailable: must be below fastTimeServer.replicas (%d)" (int64 $fts.replicas)) }}{{ end -}}
-{{- $b := $v.database.pgo.pgbouncer -}}
-{{- if and (eq $v.database.mode "pgo") (gt (int64 $b.minPoolSize) (int64 $b.defaultPoolSize)) }}{{ $p = append $p (printf "database.pgo.pgbouncer.minPoolSize: must be <= defaultPoolSize (%d)" (int64 $b.defaultPoolSize)) }}{{ end -}}
-{{- range $key, $_ := $v.gateway.extraConfig }}{{ if has $key (list ${secrets}) }}{{ $p = append $p (printf "gateway.extraConfig.%s: is a credential: it belongs in the gateway Secret, not in the ConfigMap" $key) }}{{ end }}{{ end -}}
-{{- if gt (int64 $v.benchmark.expectWorkers) (int64 $v.benchmark.workers) }}{{ $p = append $p (printf "benchmark.expectWorkers: must be <= benchmark.workers (%d) or the run never starts" (int64 $v.benchmark.workers)) }}{{ end -}}
-{{- if $v.images.requireDigests -}}
-{{- $inUse := list "gateway" "redis" -}}
-{{- if $v.nginx.enabled }}{{ $inUse = append $inUse "nginx" }}{{ end -}}
-{{- if eq $v.database.mode "standalone" }}{{ $inUse = append $inUse "postgres" }}{{ end -}}
-{{- if $fts.enabled }}{{ $inUse = append $inUse "fastTimeServer" }}{{ end -}}
-{{- if $v.benchmark.enabled }}{{ $inUse = append $inUse "locust" }}{{ end -}}
-{{- range $name := $inUse }}{{ if not (index $v.images $name).digest }}{{ $p = append $p (printf "images.%s.digest: is required: this profile pins every image by digest (images.requireDigests)" $name) }}{{ end }}{{ end -}}
-{{- end -}}
-${removedKeyRules()}
-{{- if $p }}{{ fail (printf "invalid values: %d problem(s)\\n  - %s" (len $p) (join "\\n  - " (sortAlpha $p))) }}{{ end -}}`;
-}
 
 /**
  * The one-way doors (lib/one-way-doors.ts) of a release Helm upgrades: `lookup` reads the volumes the cluster runs
@@ -216,11 +180,11 @@ ${oneWayDoors()}
 {{- end -}}
 
 {{/*
-Cross-field rules of the values (valuesSchema.superRefine in profiles/schema.ts), same paths and messages: every
-problem is listed, then rendering stops.
+Cross-field rules of the values, compiled from their one declaration (profiles/cross-field-rules.ts) that the
+synth evaluates too: same paths and messages. Every problem is listed, then rendering stops.
 */}}
 {{- define "mcp-stack.rules" -}}
-${crossFieldRules()}
+${goRules(CROSS_FIELD_RULES, removedKeyRules())}
 {{- end -}}
 `;
 }

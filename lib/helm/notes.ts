@@ -4,7 +4,7 @@
  * a Secret the pods do not read.
  */
 import type { Values } from '../../profiles/schema';
-import { stackName } from '../core/naming';
+import { gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../core/naming';
 import { pullSecretCommand } from '../pull-secrets';
 import { expectedSecrets } from '../secrets';
 import { cloneJson } from './knobs';
@@ -12,10 +12,32 @@ import { cloneJson } from './knobs';
 const RELEASE = '{{ .Release.Name }}';
 const NS = '{{ .Release.Namespace }}';
 
-/** The Secrets a user creates for a database mode, with their keys, as note lines. */
-function userSecrets(values: Values, mode: Values['database']['mode']): string[] {
+/** A Secret's name in the notes: the user's existing Secret when the values name one, else the stack's. */
+const chosen = (secret: 'gateway' | 'redis' | 'postgres', own: string) =>
+  `{{ if .Values.secrets.${secret}.existingSecret }}{{ .Values.secrets.${secret}.existingSecret }}{{ else }}${own}{{ end }}`;
+const GATEWAY_SECRET = chosen('gateway', gatewaySecretName(RELEASE));
+
+/** Values whose Secret names and keys are the release's own template expressions. */
+function templated(values: Values): Values {
   const v = cloneJson(values);
   v.release.name = RELEASE;
+  v.secrets = {
+    gateway: { ...v.secrets.gateway, existingSecret: GATEWAY_SECRET },
+    redis: { ...v.secrets.redis, existingSecret: chosen('redis', redisSecretName(RELEASE)), passwordKey: '{{ .Values.secrets.redis.passwordKey }}' },
+    postgres: {
+      ...v.secrets.postgres,
+      existingSecret: chosen('postgres', standalonePostgresSecretName(RELEASE)),
+      userKey: '{{ .Values.secrets.postgres.userKey }}',
+      passwordKey: '{{ .Values.secrets.postgres.passwordKey }}',
+      databaseKey: '{{ .Values.secrets.postgres.databaseKey }}',
+    },
+  };
+  return v;
+}
+
+/** The Secrets a user creates for a database mode, with their keys, as note lines. */
+function userSecrets(values: Values, mode: Values['database']['mode']): string[] {
+  const v = templated(values);
   v.database.mode = mode;
   v.database.name = '{{ .Values.database.name }}';
   v.database.user = '{{ .Values.database.user }}';
@@ -23,7 +45,9 @@ function userSecrets(values: Values, mode: Values['database']['mode']): string[]
   for (const s of expectedSecrets(v)) {
     if (s.createdBy !== 'user') continue;
     const keys = s.keys.map((k) => (k.value ? `${k.key} (= ${k.value})` : k.key)).join(', ');
+    if (s.id) lines.push(`{{- if .Values.secrets.${s.id}.externalSecret.enabled }}`, `     ${s.name}: written by the ExternalSecret ${stackName(RELEASE, s.id)} from {{ .Values.secrets.${s.id}.externalSecret.secretStoreRef.kind }} {{ .Values.secrets.${s.id}.externalSecret.secretStoreRef.name }}`, '{{- else }}');
     lines.push(`     ${s.name}: ${keys}`, `       (${s.purpose})`);
+    if (s.id) lines.push('{{- end }}');
   }
   return lines;
 }
@@ -42,7 +66,7 @@ function createdElsewhere(values: Values): string[] {
 export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: number }): string {
   const example = (secret: string, keys: string[]) =>
     [`       kubectl -n ${NS} create secret generic ${secret} \\`, ...keys.map((k, i) => `         --from-literal=${k}="$(openssl rand -base64 32)"${i < keys.length - 1 ? ' \\' : ''}`)];
-  const gatewaySecret = expectedSecrets({ ...values, release: { ...values.release, name: RELEASE } }).find((s) => s.name === stackName(RELEASE, 'gateway'));
+  const gatewaySecret = expectedSecrets(templated(values)).find((s) => s.name === GATEWAY_SECRET);
   return [
     `mcp-stack {{ .Chart.Version }} (ContextForge {{ .Chart.AppVersion }}) is installed as release ${RELEASE} in namespace ${NS}.`,
     '',
@@ -59,7 +83,7 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     `       ${pullSecretCommand('{{ . }}', `{{ $.Release.Namespace }}`, '{{ if $.Values.global.imageRegistry }}{{ regexFind "^[^/]+" $.Values.global.imageRegistry }}{{ else }}docker.io{{ end }}')}`,
     '{{- end }}',
     '   For example:',
-    ...example(stackName(RELEASE, 'gateway'), gatewaySecret ? gatewaySecret.keys.map((k) => k.key) : []),
+    ...example(GATEWAY_SECRET, gatewaySecret ? gatewaySecret.keys.map((k) => k.key) : []),
     '',
     '2. Reach the gateway.',
     '{{- if eq .Values.exposure.type "route" }}',
@@ -72,7 +96,7 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '{{- end }}',
     '   MCP streams stay open for up to an hour when idle: the Route (haproxy.router.openshift.io/timeout) and the',
     '   Ingress (ingress-nginx proxy-read/send-timeout) allow as long as NGINX; another ingress controller needs its own.',
-    `   Log in as {{ .Values.gateway.platformAdminEmail }} with PLATFORM_ADMIN_PASSWORD from Secret ${stackName(RELEASE, 'gateway')}.`,
+    `   Log in as {{ .Values.gateway.platformAdminEmail }} with PLATFORM_ADMIN_PASSWORD from Secret ${GATEWAY_SECRET}.`,
     '   The schema migration Job starts with the release (a fresh one on every upgrade); gateway pods wait (startup',
     '   probe) until the schema is at head, so --wait completes once they are ready.',
     '',

@@ -18,7 +18,9 @@ function stringShapes(n: number): string[] {
   return [
     `zq${p}q`,
     `zq${p}q@example.com`,
-    `9${p}s`,
+    // A duration's seconds can reach the output as a number plus a constant (a deadline): tokens a day and more
+    // apart keep two duration knobs from being mistaken for each other.
+    `${9_000_000 + 100_000 * n}s`,
     `9${p}Mi`,
     `9${p}k`,
     `10.${Math.floor(n / 200)}.${(n % 200) + 20}.0/24`,

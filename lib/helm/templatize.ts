@@ -112,9 +112,13 @@ export class Registry {
     return undefined;
   }
 
-  /** A number that is a duration knob's seconds plus a small constant. */
+  /**
+   * A number that is a duration knob's seconds plus a small constant: the knob whose seconds come closest below it,
+   * since the tokens of several duration knobs lie within a day of each other.
+   */
   seconds(n: number): { knob: string; offset: number } | undefined {
-    const d = this.durations.find((x) => n >= x.seconds && n - x.seconds < 86400);
+    const below = this.durations.filter((x) => n >= x.seconds && n - x.seconds < 86400);
+    const d = below.reduce<(typeof below)[number] | undefined>((best, x) => (!best || x.seconds > best.seconds ? x : best), undefined);
     return d && { knob: d.knob, offset: n - d.seconds };
   }
 

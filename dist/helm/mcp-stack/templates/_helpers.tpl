@@ -155,36 +155,50 @@ read with lookup, against the values. Nothing for helm template or a first insta
 {{- end -}}
 
 {{/*
-Cross-field rules of the values (valuesSchema.superRefine in profiles/schema.ts), same paths and messages: every
-problem is listed, then rendering stops.
+Cross-field rules of the values, compiled from their one declaration (profiles/cross-field-rules.ts) that the
+synth evaluates too: same paths and messages. Every problem is listed, then rendering stops.
 */}}
 {{- define "mcp-stack.rules" -}}
 {{- $v := .Values -}}
 {{- $p := list -}}
-{{- if and (eq $v.profile "ocp") (ne $v.platform "openshift") }}{{ $p = append $p "platform: must be 'openshift' for the ocp profile" }}{{ end -}}
-{{- if and (eq $v.exposure.type "route") (ne $v.platform "openshift") }}{{ $p = append $p "exposure.type: 'route' needs platform 'openshift'" }}{{ end -}}
-{{- if and (eq $v.exposure.type "route") (not (and $v.nginx.enabled $v.nginx.tls)) }}{{ $p = append $p "exposure.type: 'route' reencrypts to NGINX's TLS port: needs nginx.enabled and nginx.tls" }}{{ end -}}
-{{- if and $v.nginx.tls (ne $v.platform "openshift") }}{{ $p = append $p "nginx.tls: needs platform 'openshift' (the serving certificate comes from the OpenShift service CA)" }}{{ end -}}
-{{- if and (eq $v.exposure.type "ingress") (eq $v.exposure.host "") }}{{ $p = append $p "exposure.host: must be set for an Ingress" }}{{ end -}}
-{{- $hpa := $v.gateway.hpa -}}
-{{- if and $hpa.enabled (gt (int64 $hpa.minReplicas) (int64 $hpa.maxReplicas)) }}{{ $p = append $p (printf "gateway.hpa.minReplicas: must be <= gateway.hpa.maxReplicas (%d)" (int64 $hpa.maxReplicas)) }}{{ end -}}
-{{- $minPods := int64 $v.gateway.replicas }}{{ if $hpa.enabled }}{{ $minPods = int64 $hpa.minReplicas }}{{ end -}}
-{{- if and $v.gateway.pdb.enabled (ge (int64 $v.gateway.pdb.minAvailable) $minPods) }}{{ $p = append $p (printf "gateway.pdb.minAvailable: must be below the gateway's minimum pod count (%d) or no pod could ever be evicted" $minPods) }}{{ end -}}
-{{- if and $v.nginx.enabled $v.nginx.pdb.enabled (ge (int64 $v.nginx.pdb.minAvailable) (int64 $v.nginx.replicas)) }}{{ $p = append $p (printf "nginx.pdb.minAvailable: must be below nginx.replicas (%d)" (int64 $v.nginx.replicas)) }}{{ end -}}
-{{- $fts := $v.fastTimeServer -}}
-{{- if and $fts.enabled $fts.pdb.enabled (ge (int64 $fts.pdb.minAvailable) (int64 $fts.replicas)) }}{{ $p = append $p (printf "fastTimeServer.pdb.minAvailable: must be below fastTimeServer.replicas (%d)" (int64 $fts.replicas)) }}{{ end -}}
-{{- $b := $v.database.pgo.pgbouncer -}}
-{{- if and (eq $v.database.mode "pgo") (gt (int64 $b.minPoolSize) (int64 $b.defaultPoolSize)) }}{{ $p = append $p (printf "database.pgo.pgbouncer.minPoolSize: must be <= defaultPoolSize (%d)" (int64 $b.defaultPoolSize)) }}{{ end -}}
-{{- range $key, $_ := $v.gateway.extraConfig }}{{ if has $key (list "JWT_SECRET_KEY" "AUTH_ENCRYPTION_SECRET" "BASIC_AUTH_PASSWORD" "PLATFORM_ADMIN_PASSWORD" "DATABASE_URL" "REDIS_URL" "REDIS_PASSWORD" "POSTGRES_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.%s: is a credential: it belongs in the gateway Secret, not in the ConfigMap" $key) }}{{ end }}{{ end -}}
-{{- if gt (int64 $v.benchmark.expectWorkers) (int64 $v.benchmark.workers) }}{{ $p = append $p (printf "benchmark.expectWorkers: must be <= benchmark.workers (%d) or the run never starts" (int64 $v.benchmark.workers)) }}{{ end -}}
-{{- if $v.images.requireDigests -}}
-{{- $inUse := list "gateway" "redis" -}}
-{{- if $v.nginx.enabled }}{{ $inUse = append $inUse "nginx" }}{{ end -}}
-{{- if eq $v.database.mode "standalone" }}{{ $inUse = append $inUse "postgres" }}{{ end -}}
-{{- if $fts.enabled }}{{ $inUse = append $inUse "fastTimeServer" }}{{ end -}}
-{{- if $v.benchmark.enabled }}{{ $inUse = append $inUse "locust" }}{{ end -}}
-{{- range $name := $inUse }}{{ if not (index $v.images $name).digest }}{{ $p = append $p (printf "images.%s.digest: is required: this profile pins every image by digest (images.requireDigests)" $name) }}{{ end }}{{ end -}}
-{{- end -}}
+{{- if (and (eq $v.profile "ocp") (ne $v.platform "openshift")) }}{{ $p = append $p (printf "platform: must be 'openshift' for the ocp profile") }}{{ end -}}
+{{- if (and (eq $v.exposure.type "route") (ne $v.platform "openshift")) }}{{ $p = append $p (printf "exposure.type: 'route' needs platform 'openshift'") }}{{ end -}}
+{{- if (and (eq $v.exposure.type "route") (not (and $v.nginx.enabled $v.nginx.tls))) }}{{ $p = append $p (printf "exposure.type: 'route' reencrypts to NGINX's TLS port: needs nginx.enabled and nginx.tls") }}{{ end -}}
+{{- if (and $v.nginx.tls (ne $v.platform "openshift")) }}{{ $p = append $p (printf "nginx.tls: needs platform 'openshift' (the serving certificate comes from the OpenShift service CA)") }}{{ end -}}
+{{- if (and (eq $v.exposure.type "ingress") (eq $v.exposure.host "")) }}{{ $p = append $p (printf "exposure.host: must be set for an Ingress") }}{{ end -}}
+{{- if (and $v.gateway.hpa.enabled (gt (int64 $v.gateway.hpa.minReplicas) (int64 $v.gateway.hpa.maxReplicas))) }}{{ $p = append $p (printf "gateway.hpa.minReplicas: must be <= gateway.hpa.maxReplicas (%v)" (int64 $v.gateway.hpa.maxReplicas)) }}{{ end -}}
+{{- if (and $v.gateway.pdb.enabled (ge (int64 $v.gateway.pdb.minAvailable) (ternary (int64 $v.gateway.hpa.minReplicas) (int64 $v.gateway.replicas) $v.gateway.hpa.enabled))) }}{{ $p = append $p (printf "gateway.pdb.minAvailable: must be below the gateway's minimum pod count (%v) or no pod could ever be evicted" (ternary (int64 $v.gateway.hpa.minReplicas) (int64 $v.gateway.replicas) $v.gateway.hpa.enabled)) }}{{ end -}}
+{{- if (and $v.nginx.enabled $v.nginx.pdb.enabled (ge (int64 $v.nginx.pdb.minAvailable) (int64 $v.nginx.replicas))) }}{{ $p = append $p (printf "nginx.pdb.minAvailable: must be below nginx.replicas (%v)" (int64 $v.nginx.replicas)) }}{{ end -}}
+{{- if (and $v.fastTimeServer.enabled $v.fastTimeServer.pdb.enabled (ge (int64 $v.fastTimeServer.pdb.minAvailable) (int64 $v.fastTimeServer.replicas))) }}{{ $p = append $p (printf "fastTimeServer.pdb.minAvailable: must be below fastTimeServer.replicas (%v)" (int64 $v.fastTimeServer.replicas)) }}{{ end -}}
+{{- if (and (eq $v.database.mode "pgo") (gt (int64 $v.database.pgo.pgbouncer.minPoolSize) (int64 $v.database.pgo.pgbouncer.defaultPoolSize))) }}{{ $p = append $p (printf "database.pgo.pgbouncer.minPoolSize: must be <= defaultPoolSize (%v)" (int64 $v.database.pgo.pgbouncer.defaultPoolSize)) }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "JWT_SECRET_KEY") }}{{ $p = append $p (printf "gateway.extraConfig.JWT_SECRET_KEY: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "AUTH_ENCRYPTION_SECRET") }}{{ $p = append $p (printf "gateway.extraConfig.AUTH_ENCRYPTION_SECRET: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "BASIC_AUTH_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.BASIC_AUTH_PASSWORD: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "PLATFORM_ADMIN_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.PLATFORM_ADMIN_PASSWORD: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "DATABASE_URL") }}{{ $p = append $p (printf "gateway.extraConfig.DATABASE_URL: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "REDIS_URL") }}{{ $p = append $p (printf "gateway.extraConfig.REDIS_URL: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "REDIS_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.REDIS_PASSWORD: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (hasKey $v.gateway.extraConfig "POSTGRES_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.POSTGRES_PASSWORD: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- if (gt (int64 $v.benchmark.expectWorkers) (int64 $v.benchmark.workers)) }}{{ $p = append $p (printf "benchmark.expectWorkers: must be <= benchmark.workers (%v) or the run never starts" (int64 $v.benchmark.workers)) }}{{ end -}}
+{{- if (and $v.images.requireDigests true (empty $v.images.gateway.digest)) }}{{ $p = append $p (printf "images.gateway.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
+{{- if (and $v.images.requireDigests true (empty $v.images.redis.digest)) }}{{ $p = append $p (printf "images.redis.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
+{{- if (and $v.images.requireDigests $v.nginx.enabled (empty $v.images.nginx.digest)) }}{{ $p = append $p (printf "images.nginx.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
+{{- if (and $v.images.requireDigests (eq $v.database.mode "standalone") (empty $v.images.postgres.digest)) }}{{ $p = append $p (printf "images.postgres.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
+{{- if (and $v.images.requireDigests $v.fastTimeServer.enabled (empty $v.images.fastTimeServer.digest)) }}{{ $p = append $p (printf "images.fastTimeServer.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
+{{- if (and $v.images.requireDigests $v.benchmark.enabled (empty $v.images.locust.digest)) }}{{ $p = append $p (printf "images.locust.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
+{{- if (and $v.secrets.gateway.externalSecret.enabled (empty $v.secrets.gateway.externalSecret.secretStoreRef.name)) }}{{ $p = append $p (printf "secrets.gateway.externalSecret.secretStoreRef.name: must name the SecretStore or ClusterSecretStore to read when secrets.gateway.externalSecret.enabled") }}{{ end -}}
+{{- if (and $v.secrets.gateway.externalSecret.enabled (empty $v.secrets.gateway.externalSecret.remoteRefs.JWT_SECRET_KEY.key)) }}{{ $p = append $p (printf "secrets.gateway.externalSecret.remoteRefs.JWT_SECRET_KEY.key: must be set when secrets.gateway.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and $v.secrets.gateway.externalSecret.enabled (empty $v.secrets.gateway.externalSecret.remoteRefs.AUTH_ENCRYPTION_SECRET.key)) }}{{ $p = append $p (printf "secrets.gateway.externalSecret.remoteRefs.AUTH_ENCRYPTION_SECRET.key: must be set when secrets.gateway.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and $v.secrets.gateway.externalSecret.enabled (empty $v.secrets.gateway.externalSecret.remoteRefs.BASIC_AUTH_PASSWORD.key)) }}{{ $p = append $p (printf "secrets.gateway.externalSecret.remoteRefs.BASIC_AUTH_PASSWORD.key: must be set when secrets.gateway.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and $v.secrets.gateway.externalSecret.enabled (empty $v.secrets.gateway.externalSecret.remoteRefs.PLATFORM_ADMIN_PASSWORD.key)) }}{{ $p = append $p (printf "secrets.gateway.externalSecret.remoteRefs.PLATFORM_ADMIN_PASSWORD.key: must be set when secrets.gateway.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and $v.secrets.redis.externalSecret.enabled (empty $v.secrets.redis.externalSecret.secretStoreRef.name)) }}{{ $p = append $p (printf "secrets.redis.externalSecret.secretStoreRef.name: must name the SecretStore or ClusterSecretStore to read when secrets.redis.externalSecret.enabled") }}{{ end -}}
+{{- if (and $v.secrets.redis.externalSecret.enabled (empty $v.secrets.redis.externalSecret.remoteRefs.password.key)) }}{{ $p = append $p (printf "secrets.redis.externalSecret.remoteRefs.password.key: must be set when secrets.redis.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and $v.secrets.postgres.externalSecret.enabled (empty $v.secrets.postgres.externalSecret.secretStoreRef.name)) }}{{ $p = append $p (printf "secrets.postgres.externalSecret.secretStoreRef.name: must name the SecretStore or ClusterSecretStore to read when secrets.postgres.externalSecret.enabled") }}{{ end -}}
+{{- if (and $v.secrets.postgres.externalSecret.enabled (empty $v.secrets.postgres.externalSecret.remoteRefs.user.key)) }}{{ $p = append $p (printf "secrets.postgres.externalSecret.remoteRefs.user.key: must be set when secrets.postgres.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and $v.secrets.postgres.externalSecret.enabled (empty $v.secrets.postgres.externalSecret.remoteRefs.password.key)) }}{{ $p = append $p (printf "secrets.postgres.externalSecret.remoteRefs.password.key: must be set when secrets.postgres.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and $v.secrets.postgres.externalSecret.enabled (empty $v.secrets.postgres.externalSecret.remoteRefs.database.key)) }}{{ $p = append $p (printf "secrets.postgres.externalSecret.remoteRefs.database.key: must be set when secrets.postgres.externalSecret.enabled: the key of this value in the store") }}{{ end -}}
+{{- if (and (eq $v.database.mode "pgo") (not (empty $v.secrets.postgres.existingSecret))) }}{{ $p = append $p (printf "secrets.postgres.existingSecret: applies to database.mode standalone only: with pgo the PGO operator writes the database Secret") }}{{ end -}}
+{{- if (and (eq $v.database.mode "pgo") $v.secrets.postgres.externalSecret.enabled) }}{{ $p = append $p (printf "secrets.postgres.externalSecret.enabled: applies to database.mode standalone only: with pgo the PGO operator writes the database Secret") }}{{ end -}}
 {{- if hasKey ($v.gateway | default dict) "sessionPool" }}{{ $p = append $p "gateway.sessionPool: removed: ContextForge v1.0.7, the gateway release this stack deploys, has no MCP_SESSION_POOL_* settings and ignored them, so these values never took effect; delete the block; nothing replaces it" }}{{ end -}}
 {{- if hasKey ($v.gateway.plugins.modes | default dict) "UnifiedPDPPlugin" }}{{ $p = append $p "gateway.plugins.modes.UnifiedPDPPlugin: removed: ContextForge v1.0.7, the gateway release this stack deploys, does not ship UnifiedPDPPlugin, so the gateway skipped it at startup and it never ran; delete the key; the plugins this release ships: RateLimiterPlugin, PIIFilterPlugin, SecretsDetectionPlugin, EncodedExfilDetectorPlugin, RetryWithBackoffPlugin" }}{{ end -}}
 {{- if hasKey ($v.gateway.plugins.modes | default dict) "OutputLengthGuardPlugin" }}{{ $p = append $p "gateway.plugins.modes.OutputLengthGuardPlugin: removed: ContextForge v1.0.7, the gateway release this stack deploys, does not ship OutputLengthGuardPlugin, so the gateway skipped it at startup and it never ran; delete the key; the plugins this release ships: RateLimiterPlugin, PIIFilterPlugin, SecretsDetectionPlugin, EncodedExfilDetectorPlugin, RetryWithBackoffPlugin" }}{{ end -}}
