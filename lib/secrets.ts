@@ -18,8 +18,11 @@ export type SecretKeyKind = 'token' | 'password' | 'fixed';
 
 export interface ExpectedSecret {
   readonly name: string;
-  /** Who creates it: `user` (the `secrets` command or your secret manager), or a controller. */
-  readonly createdBy: 'user' | 'pgo' | 'openshift-service-ca' | 'tls';
+  /**
+   * Who creates it: `user` (the `secrets` command or your secret manager), `database-owner` (you, with the
+   * credentials of a database the stack does not run: nothing to generate), or a controller.
+   */
+  readonly createdBy: 'user' | 'database-owner' | 'pgo' | 'openshift-service-ca' | 'tls';
   readonly keys: readonly { key: string; kind: SecretKeyKind; value?: string }[];
   readonly purpose: string;
 }
@@ -51,12 +54,22 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
         { key: 'user', kind: 'fixed', value: v.database.user },
       ],
     });
-  } else {
+  } else if (v.database.mode === 'external') {
+    const k = v.database.external;
     out.push({
-      name: pgoUserSecretName(pgoClusterName(rel), v.database.user),
+      name: v.database.external.secretName,
+      createdBy: 'database-owner',
+      purpose: 'connection to the external database',
+      keys: (k.urlKey ? [k.urlKey] : [k.hostKey, k.portKey, k.databaseKey, k.userKey, k.passwordKey]).map((key) => ({ key, kind: 'fixed' as const })),
+    });
+  } else {
+    const existing = v.database.pgo.existingCluster;
+    const pooled = v.database.pgo.pgbouncer.enabled;
+    out.push({
+      name: pgoUserSecretName(existing || pgoClusterName(rel), v.database.user),
       createdBy: 'pgo',
-      purpose: 'database credentials, written by the PGO operator',
-      keys: ['dbname', 'host', 'password', 'pgbouncer-host', 'pgbouncer-port', 'port', 'user'].map((key) => ({ key, kind: 'fixed' as const })),
+      purpose: existing ? `database credentials, written by the PGO operator for PostgresCluster ${existing}` : 'database credentials, written by the PGO operator',
+      keys: ['dbname', 'host', 'password', ...(pooled ? ['pgbouncer-host', 'pgbouncer-port'] : []), 'port', 'user'].map((key) => ({ key, kind: 'fixed' as const })),
     });
   }
   if (v.nginx.enabled && v.nginx.tls) {

@@ -92,6 +92,16 @@ problem is listed, then rendering stops.
 {{- if and $fts.enabled $fts.pdb.enabled (ge (int64 $fts.pdb.minAvailable) (int64 $fts.replicas)) }}{{ $p = append $p (printf "fastTimeServer.pdb.minAvailable: must be below fastTimeServer.replicas (%d)" (int64 $fts.replicas)) }}{{ end -}}
 {{- $b := $v.database.pgo.pgbouncer -}}
 {{- if and (eq $v.database.mode "pgo") (gt (int64 $b.minPoolSize) (int64 $b.defaultPoolSize)) }}{{ $p = append $p (printf "database.pgo.pgbouncer.minPoolSize: must be <= defaultPoolSize (%d)" (int64 $b.defaultPoolSize)) }}{{ end -}}
+{{- $db := $v.database -}}
+{{- if and (ne $db.mode "pgo") (ne $db.pgo.existingCluster "") }}{{ $p = append $p (printf "database.pgo.existingCluster: is used only with database.mode pgo (database.mode is %s)" $db.mode) }}{{ end -}}
+{{- if eq $db.mode "external" -}}
+{{- $e := $db.external -}}
+{{- if eq $e.secretName "" }}{{ $p = append $p "database.external.secretName: must name the Secret holding the database URL or its parts (database.mode is external)" }}{{ end -}}
+{{- if eq $e.urlKey "" -}}
+{{- range $k := list "hostKey" "portKey" "databaseKey" "userKey" "passwordKey" }}{{ if eq (index $e $k) "" }}{{ $p = append $p (printf "database.external.%s: must be set when urlKey is empty (the URL is built from the parts)" $k) }}{{ end }}{{ end -}}
+{{- else if ne $e.sslMode "" }}{{ $p = append $p "database.external.sslMode: applies to a URL built from parts only: with urlKey, put sslmode in the URL itself" }}{{ end -}}
+{{- if and $v.networkPolicies.enabled (not $e.cidrs) }}{{ $p = append $p "database.external.cidrs: must list the database's addresses: with networkPolicies.enabled the gateway and the migration may connect nowhere else" }}{{ end -}}
+{{- end -}}
 {{- range $key, $_ := $v.gateway.extraConfig }}{{ if has $key (list "JWT_SECRET_KEY" "AUTH_ENCRYPTION_SECRET" "BASIC_AUTH_PASSWORD" "PLATFORM_ADMIN_PASSWORD" "DATABASE_URL" "REDIS_URL" "REDIS_PASSWORD" "POSTGRES_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.%s: is a credential: it belongs in the gateway Secret, not in the ConfigMap" $key) }}{{ end }}{{ end -}}
 {{- if gt (int64 $v.benchmark.expectWorkers) (int64 $v.benchmark.workers) }}{{ $p = append $p (printf "benchmark.expectWorkers: must be <= benchmark.workers (%d) or the run never starts" (int64 $v.benchmark.workers)) }}{{ end -}}
 {{- if $v.images.requireDigests -}}
