@@ -46,6 +46,8 @@ export class NetworkPolicies extends Construct {
       return g;
     };
     for (const flow of ctx.flows) {
+      // A flow to or from no address at all allows nothing (an empty `to` would allow everything).
+      if (flow.to.cidrs?.length === 0 || flow.from.cidrs?.length === 0) continue;
       if (isLocal(flow.to)) group(flow.to).ingress.push(flow);
       if (isLocal(flow.from)) group(flow.from).egress.push(flow);
     }

@@ -1,49 +1,20 @@
 /**
- * The database: a CrunchyData PGO PostgresCluster with PgBouncer (ocp, production), or a standalone Postgres
- * StatefulSet (kind, so a laptop needs no operator). Both hand the consumers a `DatabaseConnection`: the same env
- * var names whichever mode, with the gateway going through the pooler and the migration straight to Postgres.
+ * The database: a CrunchyData PGO PostgresCluster (ocp, production: the stack's own or an existing one), a
+ * standalone Postgres StatefulSet (kind, so a laptop needs no operator), or any Postgres given by a Secret. Each
+ * hands the consumers a `DatabaseConnection`: the same env var names whichever mode, with the gateway going through
+ * the pooler when there is one and the migration straight to Postgres.
  */
 import { Construct } from 'constructs';
 import { applyPodOverrides } from './core/pod-overrides';
-import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../imports/postgres-operator.crunchydata.com';
-import type { Resources } from '../profiles/schema';
-import { valuesChecksum } from './core/checksum';
-import { k8s, type Peer, type StackContext } from './core/context';
-import {
-  pgoClusterName,
-  pgoUserSecretName,
-  serviceHost,
-  standalonePostgresSecretRef,
-} from './core/naming';
+import { k8s, type StackContext } from './core/context';
+import { serviceHost, standalonePostgresSecretRef } from './core/naming';
+import { databaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
+import { externalConnection } from './postgres-external';
+import { renderPgo } from './postgres-pgo';
 
-/** How a pod reaches the database. Env names match what ContextForge and its migration expect. */
-export interface DatabaseConnection {
-  /** Secret holding `user`, `password`, `dbname` (and, for PGO, `host`, `port`, `pgbouncer-host`, `pgbouncer-port`). */
-  readonly secretName: string;
-  /** Env vars `POSTGRES_{HOST,PORT,DB,USER}`, `PGPASSWORD` and the composed `DATABASE_URL`; `direct` bypasses the pooler. */
-  env(direct: boolean): k8s.EnvVar[];
-  /** Pods that accept the connection, for NetworkPolicies. */
-  peer(direct: boolean): Peer;
-  port(direct: boolean): number;
-  /** `max_connections` of the server, for the connection budget. */
-  readonly maxConnections: number;
-}
+export { PGMONITOR_EXPORTER_PORT } from './postgres-pgo';
 
-const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({
-  name,
-  valueFrom: { secretKeyRef: { name: secret, key } },
-});
-
-/**
- * `DATABASE_URL` composed by the kubelet from the other env vars, without the password: the kubelet cannot
- * percent-encode, so a password with `@`, `/`, `#`, `%`, `:`, `?` or a space would break the URL. The gateway's driver
- * (psycopg on libpq) takes the password from `PGPASSWORD` when the URL has none, so it may hold any character.
- * User and database names come from the values (DNS labels), safe in a URL as they are.
- */
-const databaseUrl: k8s.EnvVar = {
-  name: 'DATABASE_URL',
-  value: 'postgresql+psycopg://$(POSTGRES_USER)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)',
-};
+export type { DatabaseConnection } from './database-connection';
 
 export interface PostgresProps {
   readonly ctx: StackContext;
@@ -55,153 +26,9 @@ export class Postgres extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
+    const mode = props.ctx.values.database.mode;
     this.connection =
-      props.ctx.values.database.mode === 'pgo' ? renderPgo(this, props.ctx) : renderStandalone(this, props.ctx);
-  }
-}
-
-function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
-  const v = ctx.values.database;
-  const pgo = v.pgo;
-  const cluster = pgoClusterName(ctx.release);
-  const secret = pgoUserSecretName(cluster, v.user);
-  const clusterLabel = { 'postgres-operator.crunchydata.com/cluster': cluster };
-  const initName = ctx.name('pg-init');
-
-  // Postgres 15+ no longer grants CREATE on `public`; granting it here replaces the manual psql step of the seed.
-  const initSql = [
-    '\\set ON_ERROR_STOP true',
-    `\\c ${v.name}`,
-    `GRANT CREATE, USAGE ON SCHEMA public TO ${v.user};`,
-    '',
-  ].join('\n');
-  new k8s.KubeConfigMap(scope, 'InitSql', { metadata: ctx.meta('database', initName), data: { 'init.sql': initSql } });
-
-  const claim = (size: string, storageClass: string) => ({
-    accessModes: ['ReadWriteOnce'],
-    ...(storageClass ? { storageClassName: storageClass } : {}),
-    resources: { requests: { storage: size } },
-  });
-  // CRD fields take plain quantity strings (the k8s.Quantity wrapper only resolves inside core objects).
-  const plainResources = (r: Resources) => ({ requests: { ...r.requests }, limits: { ...r.limits } });
-  const toStrings = (o: Record<string, string | number>) =>
-    Object.fromEntries(Object.entries(o).map(([k, val]) => [k, String(val)]));
-  const b = pgo.pgbouncer;
-  const schedules: Record<string, string> = {};
-  if (pgo.backups.fullSchedule) schedules.full = pgo.backups.fullSchedule;
-  if (pgo.backups.differentialSchedule) schedules.differential = pgo.backups.differentialSchedule;
-  // Always present, so the spec keeps its shape when the replica count changes.
-  const instanceAntiAffinity = {
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          {
-            weight: 100,
-            podAffinityTerm: {
-              topologyKey: 'kubernetes.io/hostname',
-              labelSelector: { matchLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/instance-set': 'instance1' } },
-            },
-          },
-        ],
-      },
-    },
-  };
-  const spec: PostgresClusterV1Beta1Spec = {
-    postgresVersion: pgo.postgresVersion,
-    ...(ctx.openshift ? { openshift: true } : {}),
-    instances: [
-      {
-        name: 'instance1',
-        replicas: pgo.instances.replicas,
-        resources: plainResources(pgo.instances.resources),
-        dataVolumeClaimSpec: claim(pgo.instances.storage.size, pgo.instances.storage.storageClass),
-        ...instanceAntiAffinity,
-      },
-    ],
-    users: [{ name: v.user, databases: [v.name], password: { type: PostgresClusterV1Beta1SpecUsersPasswordType.ALPHA_NUMERIC } }],
-    databaseInitSql: { name: initName, key: 'init.sql' },
-    patroni: { dynamicConfiguration: { postgresql: { parameters: pgo.parameters } } },
-    backups: {
-      pgbackrest: {
-        global: { 'repo1-retention-full': String(pgo.backups.retentionFull), 'repo1-retention-full-type': 'count' },
-        repos: [
-          {
-            name: 'repo1',
-            volume: { volumeClaimSpec: claim(pgo.backups.storage.size, pgo.backups.storage.storageClass) },
-            ...(Object.keys(schedules).length ? { schedules } : {}),
-          },
-        ],
-      },
-    },
-    proxy: {
-      pgBouncer: {
-        replicas: b.replicas,
-        resources: plainResources(b.resources),
-        config: {
-          global: toStrings({
-            pool_mode: b.poolMode,
-            default_pool_size: b.defaultPoolSize,
-            min_pool_size: b.minPoolSize,
-            reserve_pool_size: b.reservePoolSize,
-            reserve_pool_timeout: b.reservePoolTimeoutSeconds,
-            max_client_conn: b.maxClientConn,
-            max_db_connections: b.maxDbConnections,
-            server_lifetime: 3600,
-            server_idle_timeout: 600,
-            query_wait_timeout: 60,
-            client_idle_timeout: 120,
-            idle_transaction_timeout: 30,
-          }),
-        },
-      },
-    },
-    ...(pgo.monitoring ? { monitoring: { pgmonitor: { exporter: {} } } } : {}),
-  };
-  new PostgresClusterV1Beta1(scope, 'Cluster', {
-    metadata: {
-      ...ctx.meta('database', cluster),
-      annotations: {
-        'checksum/init-sql': valuesChecksum(v.name, v.user),
-      },
-    },
-    spec,
-  });
-
-  const pgoPeer = (role: 'primary' | 'pgbouncer'): Peer =>
-    role === 'pgbouncer'
-      ? { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/role': 'pgbouncer' } }
-      : { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/role': 'master' } };
-  allowPgoInternal(ctx, clusterLabel);
-  return {
-    secretName: secret,
-    maxConnections: Number(pgo.parameters.max_connections ?? 100),
-    env: (direct) => [
-      fromSecret('POSTGRES_HOST', secret, direct ? 'host' : 'pgbouncer-host'),
-      fromSecret('POSTGRES_PORT', secret, direct ? 'port' : 'pgbouncer-port'),
-      fromSecret('POSTGRES_DB', secret, 'dbname'),
-      fromSecret('POSTGRES_USER', secret, 'user'),
-      fromSecret('PGPASSWORD', secret, 'password'),
-      databaseUrl,
-    ],
-    peer: (direct) => pgoPeer(direct ? 'primary' : 'pgbouncer'),
-    // PGO's Services listen on 5432 for both Postgres and PgBouncer.
-    port: () => 5432,
-  };
-}
-
-/** PGO's own traffic: replication and pgBackRest between its pods, the operator and the Kubernetes API (Patroni's DCS). */
-/** The port of PGO's pgmonitor exporter sidecar (postgres_exporter). */
-export const PGMONITOR_EXPORTER_PORT = 9187;
-
-function allowPgoInternal(ctx: StackContext, clusterLabel: Record<string, string>): void {
-  const pgoPods: Peer = { podLabels: clusterLabel };
-  ctx.allow({ from: pgoPods, to: pgoPods, ports: [{ port: 5432 }, { port: 8008 }, { port: 8432 }, { port: 2022 }], reason: 'PGO replication, Patroni and pgBackRest' });
-  const np = ctx.values.networkPolicies;
-  ctx.allow({ from: { namespaceLabels: np.pgoOperatorNamespaceLabels }, to: pgoPods, ports: [{ port: 5432 }, { port: 8008 }, { port: 8432 }], reason: 'the PGO operator (in its own namespace) manages the cluster' });
-  ctx.allow({ from: pgoPods, to: { cidrs: np.apiServer.cidrs }, ports: [{ port: 443 }, { port: 6443 }], reason: 'Patroni keeps its leader lock in the Kubernetes API' });
-  if (ctx.values.database.pgo.monitoring) {
-    const instances: Peer = { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/data': 'postgres' } };
-    ctx.allow({ from: { namespaceLabels: np.monitoringNamespaceLabels }, to: instances, ports: [{ port: PGMONITOR_EXPORTER_PORT }], reason: 'Prometheus scrapes the pgmonitor exporter' });
+      mode === 'pgo' ? renderPgo(this, props.ctx) : mode === 'external' ? externalConnection(props.ctx) : renderStandalone(this, props.ctx);
   }
 }
 
@@ -288,7 +115,6 @@ function renderStandalone(scope: Construct, ctx: StackContext): DatabaseConnecti
   const host = serviceHost(name, ctx.namespace);
   return {
     secretName: secret,
-    maxConnections: s.maxConnections,
     env: () => [
       { name: 'POSTGRES_HOST', value: host },
       { name: 'POSTGRES_PORT', value: '5432' },

@@ -18,8 +18,11 @@ export type SecretKeyKind = 'token' | 'password' | 'fixed';
 
 export interface ExpectedSecret {
   readonly name: string;
-  /** Who creates it: `user` (the `secrets` command or your secret manager), or a controller. */
-  readonly createdBy: 'user' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
+  /**
+   * Who creates it: `user` (the `secrets` command or your secret manager), `database-owner` (you, with the
+   * credentials of a database the stack does not run: nothing to generate), or a controller.
+   */
+  readonly createdBy: 'user' | 'database-owner' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
   /** Its key under `secrets` in the values, for the Secrets a user may bring (existingSecret, externalSecret). */
   readonly id?: 'gateway' | 'redis' | 'postgres';
   readonly keys: readonly { key: string; kind: SecretKeyKind; value?: string }[];
@@ -58,12 +61,22 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
         { key: pg.userKey, kind: 'fixed' as const, value: v.database.user },
       ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     });
-  } else {
+  } else if (v.database.mode === 'external') {
+    const k = v.database.external;
     out.push({
-      name: pgoUserSecretName(pgoClusterName(rel), v.database.user),
+      name: v.database.external.secretName,
+      createdBy: 'database-owner',
+      purpose: 'connection to the external database',
+      keys: (k.urlKey ? [k.urlKey] : [k.hostKey, k.portKey, k.databaseKey, k.userKey, k.passwordKey]).map((key) => ({ key, kind: 'fixed' as const })),
+    });
+  } else {
+    const existing = v.database.pgo.existingCluster;
+    const pooled = v.database.pgo.pgbouncer.enabled;
+    out.push({
+      name: pgoUserSecretName(existing || pgoClusterName(rel), v.database.user),
       createdBy: 'pgo',
-      purpose: 'database credentials, written by the PGO operator',
-      keys: ['dbname', 'host', 'password', 'pgbouncer-host', 'pgbouncer-port', 'port', 'user'].map((key) => ({ key, kind: 'fixed' as const })),
+      purpose: existing ? `database credentials, written by the PGO operator for PostgresCluster ${existing}` : 'database credentials, written by the PGO operator',
+      keys: ['dbname', 'host', 'password', ...(pooled ? ['pgbouncer-host', 'pgbouncer-port'] : []), 'port', 'user'].map((key) => ({ key, kind: 'fixed' as const })),
     });
   }
   if (v.nginx.enabled && v.nginx.tls) {

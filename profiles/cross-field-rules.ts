@@ -3,7 +3,8 @@
  * schema's refinement) and the chart's `_helpers.tpl` is compiled from them, with the same paths and messages.
  * A rule added here reaches both outputs, and the tests break each one in both through its `example`.
  */
-import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
+import { URL_PART_KEYS } from './database-schema';
+import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, list, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
 import { secretsDefaults, SECRET_IDS } from './secrets-schema';
 
 /** Settings whose value is a credential: never accepted as plain configuration. */
@@ -91,6 +92,39 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     when: and(eq(str('database.mode'), 'pgo'), gt(int('database.pgo.pgbouncer.minPoolSize'), int('database.pgo.pgbouncer.defaultPoolSize'))),
     message: ['must be <= defaultPoolSize (', int('database.pgo.pgbouncer.defaultPoolSize'), ')'],
     example: { profile: 'ocp', sets: ['database.pgo.pgbouncer.minPoolSize=601'] },
+  },
+  // The database modes: combinations that cannot work.
+  {
+    path: 'database.pgo.existingCluster',
+    when: and(ne(str('database.mode'), 'pgo'), not(empty(str('database.pgo.existingCluster')))),
+    message: ['is used only with database.mode pgo (database.mode is ', str('database.mode'), ')'],
+    example: { profile: 'kind', sets: ['database.pgo.existingCluster=pg-main'] },
+  },
+  {
+    path: 'database.external.secretName',
+    when: and(eq(str('database.mode'), 'external'), empty(str('database.external.secretName'))),
+    message: ['must name the Secret holding the database URL or its parts (database.mode is external)'],
+    example: { profile: 'kind', sets: ['database.mode=external', 'database.external.cidrs={10.0.0.0/8}'] },
+  },
+  ...URL_PART_KEYS.map(
+    (key): CrossFieldRule => ({
+      path: `database.external.${key}`,
+      when: and(eq(str('database.mode'), 'external'), empty(str('database.external.urlKey')), empty(str(`database.external.${key}`))),
+      message: ['must be set when urlKey is empty (the URL is built from the parts)'],
+      example: { profile: 'kind', sets: ['database.mode=external', 'database.external.secretName=db', 'database.external.cidrs={10.0.0.0/8}', `database.external.${key}=`] },
+    }),
+  ),
+  {
+    path: 'database.external.sslMode',
+    when: and(eq(str('database.mode'), 'external'), not(empty(str('database.external.urlKey'))), not(empty(str('database.external.sslMode')))),
+    message: ['applies to a URL built from parts only: with urlKey, put sslmode in the URL itself'],
+    example: { profile: 'kind', sets: ['database.mode=external', 'database.external.secretName=db', 'database.external.cidrs={10.0.0.0/8}', 'database.external.urlKey=url', 'database.external.sslMode=require'] },
+  },
+  {
+    path: 'database.external.cidrs',
+    when: and(eq(str('database.mode'), 'external'), bool('networkPolicies.enabled'), empty(list('database.external.cidrs'))),
+    message: ["must list the database's addresses: with networkPolicies.enabled the gateway and the migration may connect nowhere else"],
+    example: { profile: 'kind', sets: ['database.mode=external', 'database.external.secretName=db', 'networkPolicies.enabled=true'] },
   },
   ...SECRET_SETTINGS.map(
     (key): CrossFieldRule => ({

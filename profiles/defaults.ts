@@ -4,6 +4,7 @@
  * they differ.
  */
 import type { Values } from './schema';
+import { databaseExternalDefaults } from './database-schema';
 import { networkPoliciesDefaults } from './network-schema';
 import { pluginSettingsDefaults } from './plugin-settings-schema';
 import { tenantsDefaults } from './tenants-schema';
@@ -93,6 +94,7 @@ export const defaults: Values = {
       ...noPodOverrides(),
     },
     pgo: {
+      existingCluster: '',
       postgresVersion: 17,
       instances: { replicas: 1, resources: small('2', '4Gi', '4', '8Gi'), storage: { size: '2Gi', storageClass: '' } },
       // The OCP seed's benchmarked tuning.
@@ -112,6 +114,7 @@ export const defaults: Values = {
         statement_timeout: 120000,
       },
       pgbouncer: {
+        enabled: true,
         replicas: 1,
         resources: small('250m', '128Mi', '1', '256Mi'),
         // Explicit: PGO sets none, so PgBouncer would silently fall back to session mode.
@@ -131,6 +134,7 @@ export const defaults: Values = {
       },
       monitoring: false,
     },
+    external: databaseExternalDefaults,
   },
   redis: {
     resources: small('250m', '256Mi', '1', '1Gi'),

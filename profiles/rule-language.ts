@@ -5,7 +5,7 @@
  */
 
 export type Expr =
-  | { readonly op: 'ref'; readonly path: string; readonly type: 'int' | 'bool' | 'string' }
+  | { readonly op: 'ref'; readonly path: string; readonly type: 'int' | 'bool' | 'string' | 'list' }
   | { readonly op: 'lit'; readonly value: string | number | boolean }
   | { readonly op: 'and' | 'or'; readonly args: readonly Expr[] }
   | { readonly op: 'not'; readonly arg: Expr }
@@ -18,13 +18,15 @@ export type Expr =
 export const int = (path: string): Expr => ({ op: 'ref', path, type: 'int' });
 /** A switch of the values, e.g. `nginx.enabled`. */
 export const bool = (path: string): Expr => ({ op: 'ref', path, type: 'bool' });
+/** A list of the values, e.g. `database.external.cidrs` (only for `empty`). */
+export const list = (path: string): Expr => ({ op: 'ref', path, type: 'list' });
 /** A string of the values, e.g. `platform` (missing optional keys read as empty). */
 export const str = (path: string): Expr => ({ op: 'ref', path, type: 'string' });
 export const lit = (value: string | number | boolean): Expr => ({ op: 'lit', value });
 export const and = (...args: Expr[]): Expr => ({ op: 'and', args });
 export const or = (...args: Expr[]): Expr => ({ op: 'or', args });
 export const not = (arg: Expr): Expr => ({ op: 'not', arg });
-/** An empty string, or a missing optional key. */
+/** An empty string or list, or a missing optional key. */
 export const empty = (arg: Expr): Expr => ({ op: 'empty', arg });
 const operand = (x: Expr | string | number | boolean): Expr => (typeof x === 'object' ? x : lit(x));
 export const eq = (a: Expr, b: Expr | string | number | boolean): Expr => ({ op: 'eq', a, b: operand(b) });
@@ -70,7 +72,7 @@ export function evaluate(e: Expr, values: unknown): unknown {
       return !evaluate(e.arg, values);
     case 'empty': {
       const v = evaluate(e.arg, values);
-      return v === undefined || v === null || v === '';
+      return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
     }
     case 'eq':
       return evaluate(e.a, values) === evaluate(e.b, values);

@@ -5,6 +5,7 @@
  * can only override what exists.
  */
 import { z } from 'zod';
+import { databaseExternalSchema } from './database-schema';
 import { networkPoliciesSchema } from './network-schema';
 import { pluginSettingsSchema } from './plugin-settings-schema';
 import { tenantsSchema } from './tenants-schema';
@@ -208,8 +209,12 @@ export const valuesSchema = z
       ...podOverrideFields,
     }),
     database: z.strictObject({
-      /** `standalone`: a Postgres StatefulSet (laptops); `pgo`: a CrunchyData PostgresCluster with PgBouncer. */
-      mode: z.enum(['standalone', 'pgo']),
+      /**
+       * `standalone`: a Postgres StatefulSet (laptops); `pgo`: a CrunchyData PostgresCluster (the stack's own, or an
+       * existing one named by `database.pgo.existingCluster`); `external`: any Postgres, reached with the Secret named
+       * by `database.external.secretName`.
+       */
+      mode: z.enum(['standalone', 'pgo', 'external']),
       name: dnsLabel,
       user: dnsLabel,
       standalone: z.strictObject({
@@ -219,10 +224,18 @@ export const valuesSchema = z
         ...podOverrideFields,
       }),
       pgo: z.strictObject({
+        /**
+         * An existing PostgresCluster in the release namespace to use instead of the stack's own; empty renders the
+         * stack's own cluster. The gateway reads the user Secret PGO wrote for it (`<cluster>-pguser-<database.user>`);
+         * the other `database.pgo` values then describe nothing the stack renders, except `pgbouncer.enabled`.
+         */
+        existingCluster: z.union([dnsLabel, z.literal('')]),
         postgresVersion: z.number().int().min(11).max(18),
         instances: z.strictObject({ replicas: positiveInt, resources: resourcesSchema, storage: storageSchema }),
         parameters: z.record(z.string().regex(/^[a-z_]+$/, 'must be a Postgres parameter name'), z.union([z.string(), z.number()])),
         pgbouncer: z.strictObject({
+          /** Route the gateway through PgBouncer; off, the gateway connects to the primary (size max_connections for it). */
+          enabled: z.boolean(),
           replicas: positiveInt,
           resources: resourcesSchema,
           poolMode: z.enum(['session', 'transaction', 'statement']),
@@ -242,6 +255,7 @@ export const valuesSchema = z
         }),
         monitoring: z.boolean(),
       }),
+      external: databaseExternalSchema,
     }),
     redis: z.strictObject({
       resources: resourcesSchema,

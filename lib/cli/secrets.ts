@@ -56,7 +56,7 @@ export function runSecrets(argv: readonly string[]): number {
 export function describe(values: Values): string {
   const lines = [`Secrets the ${values.profile} profile expects in namespace ${values.release.namespace}:`];
   for (const s of expectedSecrets(values)) {
-    lines.push(`  ${s.name}  (${s.createdBy === 'user' ? 'you create it' : `created by ${s.createdBy}`}: ${s.purpose})`);
+    lines.push(`  ${s.name}  (${createdByText(s)}: ${s.purpose})`);
     for (const k of s.keys) lines.push(`    - ${k.key}${k.value ? ` = ${k.value}` : k.kind === 'fixed' ? '' : ` (${k.kind})`}`);
   }
   for (const name of values.images.pullSecrets) {
@@ -65,6 +65,12 @@ export function describe(values: Values): string {
   }
   lines.push('', 'Create the ones marked "you create it" with your secret manager, or print them with', `  npm run secrets -- --profile ${values.profile} --from my-secrets.local.yaml | kubectl apply -f -`, '');
   return lines.join('\n');
+}
+
+function createdByText(s: ExpectedSecret): string {
+  if (s.createdBy === 'user') return 'you create it';
+  if (s.createdBy === 'database-owner') return "you create it with the database's credentials";
+  return `created by ${s.createdBy}`;
 }
 
 function generated(secrets: readonly ExpectedSecret[]): Map<string, Record<string, string>> {

@@ -107,6 +107,14 @@ export function analyzeStack(): StackTemplates {
  * Profiles with one boolean flipped, for each flip that creates objects no profile has (the benchmark, say): the
  * knobs of those objects only show what they do there, so classification and sampling start from there too.
  */
+/**
+ * Modes whose own values only a valid combination reads (an external database needs its Secret named before its
+ * key names are read at all): rendered as contexts of their own, so those values are classified like the rest.
+ */
+const DECLARED_CONTEXTS: { profile: string; sets: Record<string, unknown> }[] = [
+  { profile: 'kind', sets: { 'database.mode': 'external', 'database.external.secretName': 'app-db' } },
+];
+
 function hiddenContexts(profiles: ReadonlyMap<string, any>, knobs: readonly Knob[]): { name: string; values: any }[] {
   const keys = (raw: RawObject[] | undefined) => new Set((raw ?? []).map((r) => objectKey(r.obj)));
   const seen = new Set<string>();
@@ -124,6 +132,11 @@ function hiddenContexts(profiles: ReadonlyMap<string, any>, knobs: readonly Knob
       fresh.forEach((k) => seen.add(k));
       out.push({ name: `${name} with ${knob.id}=${getPath(values, knob.path)}`, values });
     }
+  }
+  for (const { profile, sets } of DECLARED_CONTEXTS) {
+    const values = cloneJson(profiles.get(profile));
+    for (const [path, value] of Object.entries(sets)) setPath(values, path.split('.'), value as Json);
+    out.push({ name: `${profile} with ${Object.entries(sets).map(([k, v]) => `${k}=${v}`).join(', ')}`, values });
   }
   return out;
 }

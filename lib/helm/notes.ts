@@ -57,6 +57,8 @@ function createdElsewhere(values: Values): string[] {
   v.release.name = RELEASE;
   v.database.mode = 'pgo';
   v.database.user = '{{ .Values.database.user }}';
+  // The stack's own cluster is `<release>-pg`; an existing one is named in the values.
+  v.database.pgo.existingCluster = `{{ .Values.database.pgo.existingCluster | default (printf "%s-pg" .Release.Name) }}`;
   return expectedSecrets(v)
     .filter((s) => s.createdBy === 'pgo')
     .map((s) => `     ${s.name} is written by the PGO operator (keys ${s.keys.map((k) => k.key).join(', ')}).`);
@@ -74,6 +76,12 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '   the pods wait until they exist).',
     '{{- if eq .Values.database.mode "standalone" }}',
     ...userSecrets(values, 'standalone'),
+    '{{- else if eq .Values.database.mode "external" }}',
+    ...userSecrets(values, 'external'),
+    '{{- $e := .Values.database.external }}',
+    '     {{ $e.secretName }}: the external database, with the key {{ if $e.urlKey }}{{ $e.urlKey }}',
+    '       (the whole URL, postgresql+psycopg://<user>:<password>@<host>:<port>/<db>){{ else }}s {{ $e.hostKey }}, {{ $e.portKey }},',
+    '       {{ $e.databaseKey }}, {{ $e.userKey }}, {{ $e.passwordKey }} (host, port, database, user, password){{ end }}',
     '{{- else }}',
     ...userSecrets(values, 'pgo'),
     ...createdElsewhere(values),
@@ -118,6 +126,7 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '       networkPolicies.monitoringNamespaceLabels: where Prometheus runs (pgmonitor exporter scrapes)',
     '       networkPolicies.apiServer.cidrs: the Kubernetes API endpoints (Patroni); narrow the private ranges',
     '       networkPolicies.gatewayEgress.{mcpServers,oidc,otel}: cidrs and port the gateway may reach outside',
+    '       database.external.cidrs and port: the external database (database.mode external)',
     '{{- else }}',
     '     Off. Turn them on with --set networkPolicies.enabled=true after checking the networkPolicies values.',
     '{{- end }}',

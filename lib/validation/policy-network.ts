@@ -3,6 +3,7 @@
  * namespace or to every address; and the pgmonitor exporter that Prometheus must be able to reach.
  */
 import { isPlainObject, nsOf, type Manifest, type Model } from './model';
+import { checkDatabaseReachable } from './policy-network-db';
 import type { Sink } from './types';
 
 const ANY_ADDRESS = new Set(['0.0.0.0/0', '::/0']);
@@ -57,4 +58,5 @@ export function checkNetworkPolicyScope(model: Model, sink: Sink): void {
   const nps = model.items.filter((m) => m.group === 'networking.k8s.io' && m.kind === 'NetworkPolicy');
   for (const np of nps) widePeers(np, sink);
   exporterReachable(model, nps, sink);
+  checkDatabaseReachable(model, nps, sink);
 }

@@ -48,6 +48,8 @@ export const STACK_STEPS: Step[] = [
   ['locust workers', ['benchmark.workers=5']],
   ['locust worker resources', ['benchmark.workerResources.limits.memory=2Gi']],
   ['benchmark off', ['benchmark.enabled=false']],
+  // The standalone StatefulSet stays (its volume too: it is kept), and the gateway moves to the user's Secret.
+  ['external database by Secret', ['database.mode=external', 'database.external.secretName=app-db', 'database.external.urlKey=uri']],
 ];
 
 /**
@@ -57,6 +59,7 @@ export const STACK_STEPS: Step[] = [
 const HELM_CLASSES = new Set([
   'gateway image tag', 'redis image tag', 'postgres image tag', 'gateway replicas', 'gateway resources', 'redis resources',
   'migration resources', 'migration backoff limit', 'nginx off', 'nginx on', 'registration off', 'registration on', 'benchmark on', 'locust workers', 'benchmark off',
+  'external database by Secret',
 ]);
 export const HELM_STEPS = STACK_STEPS.filter(([label]) => HELM_CLASSES.has(label));
 
@@ -72,6 +75,11 @@ export const PGO_STEPS: Step[] = [
   ['topology spread off', ['topologySpread.enabled=false']],
   ['network policies off', ['networkPolicies.enabled=false']],
   ['network policies on', ['networkPolicies.enabled=true']],
+  // Without the pooler every gateway connection reaches Postgres: max_connections grows with it.
+  ['PgBouncer off', ['database.pgo.pgbouncer.enabled=false', 'database.pgo.parameters.max_connections=1300']],
+  ['PgBouncer on', ['database.pgo.pgbouncer.enabled=true']],
+  ['an existing PGO cluster', ['database.pgo.existingCluster=shared-pg']],
+  ['external database by Secret', ['database.mode=external', 'database.pgo.existingCluster=', 'database.external.secretName=app-db', 'database.external.cidrs={10.20.0.0/24}']],
 ];
 
 const EXAMPLE_TENANTS = join(ROOT, 'examples', 'tenants.yaml');
@@ -118,10 +126,13 @@ describeCluster()('upgrade matrix on a real API server', () => {
     it('first release', () => {
       serverSideApply(cp, synth());
     });
-    it.each(PGO_STEPS)('%s', (_label, change) => {
+    it.each(PGO_STEPS)('%s', async (_label, change) => {
+      // A database change changes what the migration Job reads: like any Job change it applies once the finished
+      // Job has removed itself (and the new Job then migrates the new database).
+      await finishAndExpireJobs(cp, 'ssa-pgo');
       sets.push(...change);
       serverSideApply(cp, synth());
-    });
+    }, 60_000);
   });
 
   describe.each(['helm3', 'helm4'] as HelmName[])('helm upgrade on %s, values-kind.yaml', (helmName) => {

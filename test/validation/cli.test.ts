@@ -28,7 +28,7 @@ describe('runValidateCli', () => {
   it('exits 0 on a clean output and takes the profile from the folder name', () => {
     expect(run([...EXTERNALS, 'dist/kind'])).toBe(0);
     expect(out).toMatch(/^capacity \(dist\/kind\): kind \(1 node\): 1 × 4 CPU \/ 8Gi: node-1 /m);
-    expect(out).toMatch(/validate: OK: 0 error\(s\), 0 warning\(s\) in 23 document\(s\)\n$/);
+    expect(out).toMatch(/validate: OK: 0 error\(s\), 0 warning\(s\) in 25 document\(s\)\n$/);
     expect(err).toBe('');
   });
 
@@ -39,13 +39,13 @@ describe('runValidateCli', () => {
     expect(errors).toContain('Errors (2):');
     expect(errors).toMatch(/ERROR dist\/kind\/zz-secret\.yaml:\d+  Secret\/mcp\/mcp-gateway  stringData\.JWT_SECRET_KEY  \[policy\/weak-secret\] .+ -- fix: generate a random value/);
     expect(warnings).toContain('[policy/secret-in-output]');
-    expect(out).toContain('validate: FAILED: 2 error(s), 1 warning(s) in 24 document(s)');
+    expect(out).toContain('validate: FAILED: 2 error(s), 1 warning(s) in 26 document(s)');
   });
 
   it('prints JSON with --json', () => {
     expect(run(['--json', ...EXTERNALS, 'dist/kind'])).toBe(0);
     const report = JSON.parse(out);
-    expect(report).toMatchObject({ errors: 0, warnings: 0, documents: 23, findings: [], runs: [{ path: 'dist/kind', profile: 'kind' }] });
+    expect(report).toMatchObject({ errors: 0, warnings: 0, documents: 25, findings: [], runs: [{ path: 'dist/kind', profile: 'kind' }] });
     expect(report.runs[0].capacity.pending).toEqual([]);
   });
 

@@ -1,0 +1,171 @@
+/**
+ * PGO modes of the database: the stack's own PostgresCluster, or an existing one in the release namespace named by
+ * `database.pgo.existingCluster`. Either way the gateway reads the user Secret PGO writes
+ * (`<cluster>-pguser-<user>`), through PgBouncer when `database.pgo.pgbouncer.enabled`, and the namespace's
+ * NetworkPolicies admit the cluster's own traffic (the default deny covers its pods too).
+ */
+import { Construct } from 'constructs';
+import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../imports/postgres-operator.crunchydata.com';
+import type { Resources } from '../profiles/schema';
+import { valuesChecksum } from './core/checksum';
+import { k8s, type Peer, type StackContext } from './core/context';
+import { pgoClusterName, pgoUserSecretName } from './core/naming';
+import { databaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
+
+export function renderPgo(scope: Construct, ctx: StackContext): DatabaseConnection {
+  const v = ctx.values.database;
+  const pgo = v.pgo;
+  const cluster = pgo.existingCluster || pgoClusterName(ctx.release);
+  const secret = pgoUserSecretName(cluster, v.user);
+  const clusterLabel = { 'postgres-operator.crunchydata.com/cluster': cluster };
+  const pooled = pgo.pgbouncer.enabled;
+  if (!pgo.existingCluster) renderCluster(scope, ctx, cluster, clusterLabel);
+
+  const pgoPeer = (role: 'primary' | 'pgbouncer'): Peer =>
+    role === 'pgbouncer'
+      ? { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/role': 'pgbouncer' } }
+      : { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/role': 'master' } };
+  allowPgoInternal(ctx, clusterLabel);
+  const viaPooler = (direct: boolean) => pooled && !direct;
+  return {
+    secretName: secret,
+    env: (direct) => [
+      fromSecret('POSTGRES_HOST', secret, viaPooler(direct) ? 'pgbouncer-host' : 'host'),
+      fromSecret('POSTGRES_PORT', secret, viaPooler(direct) ? 'pgbouncer-port' : 'port'),
+      fromSecret('POSTGRES_DB', secret, 'dbname'),
+      fromSecret('POSTGRES_USER', secret, 'user'),
+      fromSecret('PGPASSWORD', secret, 'password'),
+      databaseUrl,
+    ],
+    peer: (direct) => pgoPeer(viaPooler(direct) ? 'pgbouncer' : 'primary'),
+    // PGO's Services listen on 5432 for both Postgres and PgBouncer.
+    port: () => 5432,
+  };
+}
+
+/** The stack's own PostgresCluster and its init SQL. */
+function renderCluster(scope: Construct, ctx: StackContext, cluster: string, clusterLabel: Record<string, string>): void {
+  const v = ctx.values.database;
+  const pgo = v.pgo;
+  const initName = ctx.name('pg-init');
+
+  // Postgres 15+ no longer grants CREATE on `public`; granting it here replaces the manual psql step of the seed.
+  const initSql = [
+    '\\set ON_ERROR_STOP true',
+    `\\c ${v.name}`,
+    `GRANT CREATE, USAGE ON SCHEMA public TO ${v.user};`,
+    '',
+  ].join('\n');
+  new k8s.KubeConfigMap(scope, 'InitSql', { metadata: ctx.meta('database', initName), data: { 'init.sql': initSql } });
+
+  const claim = (size: string, storageClass: string) => ({
+    accessModes: ['ReadWriteOnce'],
+    ...(storageClass ? { storageClassName: storageClass } : {}),
+    resources: { requests: { storage: size } },
+  });
+  const b = pgo.pgbouncer;
+  const schedules: Record<string, string> = {};
+  if (pgo.backups.fullSchedule) schedules.full = pgo.backups.fullSchedule;
+  if (pgo.backups.differentialSchedule) schedules.differential = pgo.backups.differentialSchedule;
+  // Always present, so the spec keeps its shape when the replica count changes.
+  const instanceAntiAffinity = {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              topologyKey: 'kubernetes.io/hostname',
+              labelSelector: { matchLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/instance-set': 'instance1' } },
+            },
+          },
+        ],
+      },
+    },
+  };
+  const spec: PostgresClusterV1Beta1Spec = {
+    postgresVersion: pgo.postgresVersion,
+    ...(ctx.openshift ? { openshift: true } : {}),
+    instances: [
+      {
+        name: 'instance1',
+        replicas: pgo.instances.replicas,
+        resources: plainResources(pgo.instances.resources),
+        dataVolumeClaimSpec: claim(pgo.instances.storage.size, pgo.instances.storage.storageClass),
+        ...instanceAntiAffinity,
+      },
+    ],
+    users: [{ name: v.user, databases: [v.name], password: { type: PostgresClusterV1Beta1SpecUsersPasswordType.ALPHA_NUMERIC } }],
+    databaseInitSql: { name: initName, key: 'init.sql' },
+    patroni: { dynamicConfiguration: { postgresql: { parameters: pgo.parameters } } },
+    backups: {
+      pgbackrest: {
+        global: { 'repo1-retention-full': String(pgo.backups.retentionFull), 'repo1-retention-full-type': 'count' },
+        repos: [
+          {
+            name: 'repo1',
+            volume: { volumeClaimSpec: claim(pgo.backups.storage.size, pgo.backups.storage.storageClass) },
+            ...(Object.keys(schedules).length ? { schedules } : {}),
+          },
+        ],
+      },
+    },
+    ...(b.enabled ? { proxy: { pgBouncer: pgBouncerSpec(b) } } : {}),
+    ...(pgo.monitoring ? { monitoring: { pgmonitor: { exporter: {} } } } : {}),
+  };
+  new PostgresClusterV1Beta1(scope, 'Cluster', {
+    metadata: {
+      ...ctx.meta('database', cluster),
+      annotations: {
+        'checksum/init-sql': valuesChecksum(v.name, v.user),
+      },
+    },
+    spec,
+  });
+}
+
+// CRD fields take plain quantity strings (the k8s.Quantity wrapper only resolves inside core objects).
+const plainResources = (r: Resources) => ({ requests: { ...r.requests }, limits: { ...r.limits } });
+const toStrings = (o: Record<string, string | number>) => Object.fromEntries(Object.entries(o).map(([k, val]) => [k, String(val)]));
+
+type PgBouncerValues = StackContext['values']['database']['pgo']['pgbouncer'];
+
+function pgBouncerSpec(b: PgBouncerValues) {
+  return {
+    replicas: b.replicas,
+    resources: plainResources(b.resources),
+    config: {
+      global: toStrings({
+        pool_mode: b.poolMode,
+        default_pool_size: b.defaultPoolSize,
+        min_pool_size: b.minPoolSize,
+        reserve_pool_size: b.reservePoolSize,
+        reserve_pool_timeout: b.reservePoolTimeoutSeconds,
+        max_client_conn: b.maxClientConn,
+        max_db_connections: b.maxDbConnections,
+        server_lifetime: 3600,
+        server_idle_timeout: 600,
+        query_wait_timeout: 60,
+        client_idle_timeout: 120,
+        idle_transaction_timeout: 30,
+      }),
+    },
+  };
+}
+
+/** The port of PGO's pgmonitor exporter sidecar (postgres_exporter). */
+export const PGMONITOR_EXPORTER_PORT = 9187;
+
+/** PGO's own traffic: replication and pgBackRest between its pods, the operator and the Kubernetes API (Patroni's DCS). */
+function allowPgoInternal(ctx: StackContext, clusterLabel: Record<string, string>): void {
+  const pgoPods: Peer = { podLabels: clusterLabel };
+  ctx.allow({ from: pgoPods, to: pgoPods, ports: [{ port: 5432 }, { port: 8008 }, { port: 8432 }, { port: 2022 }], reason: 'PGO replication, Patroni and pgBackRest' });
+  const np = ctx.values.networkPolicies;
+  ctx.allow({ from: { namespaceLabels: np.pgoOperatorNamespaceLabels }, to: pgoPods, ports: [{ port: 5432 }, { port: 8008 }, { port: 8432 }], reason: 'the PGO operator (in its own namespace) manages the cluster' });
+  ctx.allow({ from: pgoPods, to: { cidrs: np.apiServer.cidrs }, ports: [{ port: 443 }, { port: 6443 }], reason: 'Patroni keeps its leader lock in the Kubernetes API' });
+  if (ctx.values.database.pgo.monitoring) {
+    const instances: Peer = { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/data': 'postgres' } };
+    ctx.allow({ from: { namespaceLabels: np.monitoringNamespaceLabels }, to: instances, ports: [{ port: PGMONITOR_EXPORTER_PORT }], reason: 'Prometheus scrapes the pgmonitor exporter' });
+  }
+}
+
