@@ -106,7 +106,9 @@ describe('any Postgres given by a Secret', () => {
     for (const c of [gatewayContainer(o), migrationContainer(o)]) {
       expect(env(c, 'POSTGRES_HOST').valueFrom.secretKeyRef).toEqual({ name: 'app-db', key: 'host' });
       expect(env(c, 'POSTGRES_DB').valueFrom.secretKeyRef).toEqual({ name: 'app-db', key: 'db' });
-      expect(env(c, 'DATABASE_URL').value).toBe('postgresql+psycopg://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)?sslmode=verify-full');
+      // The password stays out of the URL (the kubelet cannot percent-encode it); libpq reads it from PGPASSWORD.
+      expect(env(c, 'PGPASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'app-db', key: 'password' });
+      expect(env(c, 'DATABASE_URL').value).toBe('postgresql+psycopg://$(POSTGRES_USER)@$(POSTGRES_HOST):$(POSTGRES_PORT)/$(POSTGRES_DB)?sslmode=verify-full');
     }
     expect(gateErrors('production', sets)).toEqual([]);
   });
