@@ -104,7 +104,8 @@ describeCluster()('existing Secrets on a real API server', () => {
     const stream =
       how === 'plain'
         ? synthStream(['--values', file, '--set', `release.name=${ns}`, '--set', `release.namespace=${ns}`])
-        : helmOk(cp, how as HelmName, ['template', ns, CHART, '-n', ns, '-f', file]);
+        : // The chart leaves the namespace to Helm (`--create-namespace`); this test applies the rendered stream, so it asks for the Namespace object.
+          helmOk(cp, how as HelmName, ['template', ns, CHART, '-n', ns, '-f', file, '--set', 'release.createNamespace=true']);
     serverSideApply(cp, stream);
     const externals = JSON.parse(cp.kubectlOk(['get', 'externalsecrets.external-secrets.io', '-n', ns, '-o', 'json'])).items as any[];
     const written = new Set(externals.flatMap((e) => [e.spec.target.name, ...e.spec.data.map((d: any) => `${e.spec.target.name}/${d.secretKey}`)]));
