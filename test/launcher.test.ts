@@ -168,6 +168,17 @@ describe('bin/mcp-stack builds first only when a source changed', () => {
     expect(builds(dir)).toBe(2);
   });
 
+  it('builds again after a bench script is edited, and not after bench results are saved', () => {
+    const dir = project();
+    run(dir);
+    writeFileSync(join(dir, 'bench', 'results.json'), '{}\n');
+    run(dir);
+    expect(builds(dir)).toBe(1);
+    writeFileSync(join(dir, 'bench', 'run.ts'), 'export {};\n');
+    run(dir);
+    expect(builds(dir)).toBe(2);
+  });
+
   it('a failing build runs nothing and exits 1 naming the build', () => {
     const dir = project(2);
     const r = run(dir);
