@@ -2,11 +2,10 @@
  * The command line as users run it: the compiled program in a child process (`npm test` compiles it first).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { tree } from './support';
+import { tempDir, tree } from './support';
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'build', 'main.js');
@@ -16,7 +15,7 @@ function run(args: string[], cwd = ROOT) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'mcp-stack-cli-'));
+const tmp = () => tempDir('cli');
 
 /** What `synth` writes for the default kind profile: numbered units, the kustomization, the ArgoCD Applications. */
 const PLAIN_FILES = ['.mcp-stack-output', '00-namespace.yaml', '10-database.yaml', '20-platform.yaml', 'Kustomization', 'argocd/database.yaml', 'argocd/platform.yaml', 'argocd/root.yaml'];

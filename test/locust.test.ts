@@ -1,7 +1,6 @@
 import { buildStack } from '../lib/stack';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { BenchmarkChart, benchmarkGateway, benchmarkTarget } from '../charts/benchmark';
@@ -13,7 +12,7 @@ import { projectRoot } from '../lib/core/assets';
 import { StackContext } from '../lib/core/context';
 import { benchmarkLoad, locustScripts, runSeconds } from '../lib/locust';
 import { defaults } from '../profiles/defaults';
-import { containers, find, podSpecs as templatePodSpecs, values } from './support';
+import { containers, find, podSpecs as templatePodSpecs, tempDir, values } from './support';
 
 /**
  * The stack's charts in the order the composition root builds them, with the benchmark unit between the platform
@@ -348,7 +347,7 @@ describe('Locust benchmark: the shipped scripts', () => {
   const dir = join(projectRoot(), 'assets', 'locust');
 
   test('the Python files compile (python3 -m py_compile)', () => {
-    const cache = mkdtempSync(join(tmpdir(), 'pycache-'));
+    const cache = tempDir('pycache');
     for (const file of ['locustfile.py', 'run.py']) {
       execFileSync('python3', ['-m', 'py_compile', join(dir, file)], { env: { ...process.env, PYTHONPYCACHEPREFIX: cache }, stdio: 'pipe' });
     }
@@ -369,7 +368,7 @@ describe('Locust benchmark: the shipped scripts', () => {
 
   /** Runs Python with stand-ins for the locust package (not installed here), importing the shipped locustfile. */
   function withLocustStub(code: string): string {
-    const root = mkdtempSync(join(tmpdir(), 'locust-stub-'));
+    const root = tempDir('locust-stub');
     mkdirSync(join(root, 'locust'));
     writeFileSync(
       join(root, 'locust', '__init__.py'),

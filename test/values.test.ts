@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, loadValues } from '../profiles/loader';
 import { defaults } from '../profiles/defaults';
 import { valuesSchema } from '../profiles/schema';
+import { tempDir } from './support';
 
 function problemsOf(fn: () => unknown): string {
   try {
@@ -16,7 +16,7 @@ function problemsOf(fn: () => unknown): string {
 }
 
 function valuesFile(content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'values-'));
+  const dir = tempDir('values');
   const file = join(dir, 'values.yaml');
   writeFileSync(file, content);
   return file;

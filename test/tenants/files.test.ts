@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { tenantFiles } from '../../lib/tenants';
 import { writeAtomically } from '../../lib/output';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { sampleTenants, server, tenant, tenantValues } from './fixtures';
+import { tempDir } from '../support';
 
 const DOMAIN = { exposure: { ...tenantsDefaults.exposure, domain: 'apps.example.com' } };
 const kinds = (text: string) => (loadAll(text) as any[]).map((o) => o.kind);
@@ -61,7 +61,7 @@ describe('dist/<profile>/tenants/<tenant>/', () => {
   });
 
   test('removing a tenant from the file removes its folder on the next synth', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'dist-')), 'production');
+    const out = join(tempDir('dist'), 'production');
     const write = (items: unknown[]) => writeAtomically(out, tenantFiles(tenantValues('production', items, DOMAIN)));
     write(sampleTenants());
     expect(readdirSync(join(out, 'tenants')).sort()).toEqual(['acme', 'globex', 'initech']);

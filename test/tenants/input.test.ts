@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTenantsFile, tenantProblems } from '../../lib/tenants';
 import { InputError } from '../../profiles/loader';
 import { tenantsDefaults, tenantsKeysAt, tenantsSchema } from '../../profiles/tenants-schema';
 import { DIGEST, inputError, NO_DOMAIN, sampleTenants, server, tenant, tenantValues } from './fixtures';
+import { tempDir } from '../support';
 
 function file(content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tenants-')), 'tenants.yaml');
+  const path = join(tempDir('tenants'), 'tenants.yaml');
   writeFileSync(path, content);
   return path;
 }

@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { StackContext } from '../../lib/core/context';
@@ -155,6 +154,7 @@ server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 `;
+import { tempDir } from '../support';
 
 describe('the reconciler against a stand-in gateway', () => {
   const catalog = tenantCatalog(tenantValues('kind', sampleTenants()));
@@ -162,7 +162,7 @@ describe('the reconciler against a stand-in gateway', () => {
   let mock: ChildProcess | undefined;
 
   async function run(initial: unknown[], unreachable: string[] = []): Promise<{ status: number | null; out: string; state: any[] }> {
-    dir = mkdtempSync(join(tmpdir(), 'register-'));
+    dir = tempDir('register');
     writeFileSync(join(dir, 'state.json'), JSON.stringify(initial));
     writeFileSync(join(dir, 'mock.py'), MOCK_GATEWAY);
     writeFileSync(join(dir, 'register_tenants.py'), registerPython());
