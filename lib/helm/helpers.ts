@@ -153,6 +153,14 @@ cross-field rules.
 {{- end -}}
 
 {{/*
+The helm.sh/chart label: chart name and version. A version may carry build metadata after '+', which a label value
+cannot hold, so '+' becomes '_'; at most 63 characters. Mirrors chartLabelValue in lib/helm/helm-labels.ts.
+*/}}
+{{- define "mcp-stack.chartLabel" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
 The migration Job's name suffix: -r<revision> on an upgrade, so each upgrade creates a fresh Job (a Job's template
 cannot change); nothing on install and for helm template, which match the plain output.
 */}}

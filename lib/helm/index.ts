@@ -13,6 +13,7 @@ import { coverage, type Coverage } from './coverage';
 import { profileSummary, schemaDocs } from './docs';
 import { withRemovedKeys } from './removed-keys';
 import { emitObjects } from './emit';
+import { withHelmLabels } from './helm-labels';
 import { helpersTpl, RULE_ONLY_VALUES } from './helpers';
 import { FROM_HELM, fitsKnob, type Knob } from './knobs';
 import { probeSet } from './probes';
@@ -108,7 +109,7 @@ export function helmChart(): HelmChart {
   files.set('templates/NOTES.txt', notesTxt(defaults, { nginx: servicePort(defaults, 'nginx'), gateway: servicePort(defaults, 'gateway') }));
   for (const unit of model.units) {
     const header = `{{- /* Generated from the ${CHART_NAME} constructs (unit ${unit.name}). Do not edit: regenerate the chart. */ -}}\n{{- include "mcp-stack.validate" . }}\n`;
-    files.set(`templates/${unit.file}`, header + migrationPerRevision(emitObjects(unit.objects, model.toggles, lineSafe)));
+    files.set(`templates/${unit.file}`, header + withHelmLabels(migrationPerRevision(emitObjects(unit.objects, model.toggles, lineSafe))));
   }
   return { files, model, coverage: cov };
 }

@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { loadValues, type LoadOptions } from '../../profiles/loader';
 import { buildStack } from '../../lib/stack';
+import { MANAGED_BY } from '../../lib/core/context';
+import { CHART_LABEL, MANAGED_BY_LABEL } from '../../lib/helm/helm-labels';
 import { tempDir } from '../support';
 
 export { tempDir };
@@ -59,6 +61,23 @@ export interface TemplateOptions {
   readonly sets?: readonly string[];
   /** More `helm template` flags, e.g. `--is-upgrade`. */
   readonly extraArgs?: readonly string[];
+  /** Keep Helm's own object labels (`helm.sh/chart`, managed-by `Helm`) as rendered instead of normalising them. */
+  readonly helmLabels?: 'keep';
+}
+
+/** Helm's value of `app.kubernetes.io/managed-by` (`.Release.Service`). */
+export const HELM_SERVICE = 'Helm';
+
+/**
+ * The chart's objects carry two labels the plain output does not (lib/helm/helm-labels.ts): on each object's own
+ * labels, `helm.sh/chart` is dropped and managed-by `Helm` set back to the plain output's value. Exactly those two,
+ * exactly there: a missing label, or one anywhere else (selectors, pod templates), still shows as a difference.
+ */
+export function normaliseHelmLabels(object: any): any {
+  const labels = object?.metadata?.labels;
+  if (!labels || labels[CHART_LABEL] === undefined || labels[MANAGED_BY_LABEL] !== HELM_SERVICE) return object;
+  const { [CHART_LABEL]: _chart, ...rest } = labels;
+  return { ...object, metadata: { ...object.metadata, labels: { ...rest, [MANAGED_BY_LABEL]: MANAGED_BY } } };
 }
 
 /** `helm template` → objects; throws with Helm's message when it fails. */
@@ -86,7 +105,8 @@ export function helmTemplateDocs(name: HelmName, chart: string, o: TemplateOptio
   return r.stdout
     .split(/^---\s*$/m)
     .map((text) => ({ file: /^# Source: [^/]+\/templates\/(.+)$/m.exec(text)?.[1] ?? '', object: loadAll(text).find((d) => d != null) }))
-    .filter((d) => d.object != null);
+    .filter((d) => d.object != null)
+    .map((d) => (o.helmLabels === 'keep' ? d : { ...d, object: normaliseHelmLabels(d.object) }));
 }
 
 /** The plain synth's objects for the same input (release name and namespace as values). */
