@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import { asset } from './core/assets';
 import { HOOKS } from './core/hooks';
-import { nameHash, sha256 } from './core/checksum';
+import { sha256, valuesNameHash } from './core/checksum';
 import { k8s, type StackContext } from './core/context';
 import type { FastTimeServer } from './fast-time-server';
 import { GATEWAY_PORT, type Gateway } from './gateway';
@@ -25,9 +25,8 @@ export class MigrationJob extends Construct {
     super(scope, id);
     const { ctx, gateway, database } = props;
     const v = ctx.values;
-    // A Job's pod template is immutable: a new image gets a new Job name; other changes apply once the finished
-    // Job has removed itself (ttlSecondsAfterFinished).
-    this.jobName = ctx.name(`migrate-${nameHash(gateway.image)}`);
+    // A Job's template is immutable: the name follows every value the Job is built from, so any change is a new Job.
+    this.jobName = ctx.name(`migrate-${jobHash(v, migrationJobInputs(v.database.mode))}`);
     // Runs after `Gateway.withRedisUrl`'s lines, which start with `set -eu`.
     const script = [
       'python3 /app/mcpgateway/utils/db_isready.py --max-tries 30 --interval 2 --timeout 5',
@@ -71,7 +70,7 @@ export class RegistrationJob extends Construct {
       { name: 'TARGET_HEALTH_URL', value: fastTime.healthUrl },
       { name: 'VIRTUAL_SERVER_NAME', value: v.registration.virtualServer ? 'Fast Time Server' : '' },
     ];
-    this.jobName = ctx.name(`register-${registrationHash(gateway.image)}`);
+    this.jobName = ctx.name(`register-${jobHash(v, REGISTRATION_JOB_INPUTS, registrationScriptsDigest())}`);
     gatewayImageJob(this, ctx, gateway, {
       component: 'registration',
       name: this.jobName,
@@ -93,9 +92,30 @@ export function registrationScriptsDigest(): string {
   return sha256(asset('registration/register.sh') + asset('registration/register.py'));
 }
 
-/** New image or new scripts → new Job name (the pod template of a Job is immutable). */
-export function registrationHash(image: string): string {
-  return nameHash(`${image}\n${registrationScriptsDigest()}`);
+/**
+ * The values a gateway-image Job is built from: its image and pull settings, the platform (pod security) and the
+ * Secrets it reads (by name and key). Redis and the gateway Service add only names derived from the release.
+ */
+const GATEWAY_IMAGE_JOB_INPUTS = ['images.gateway', 'global.imageRegistry', 'images.pullPolicy', 'images.pullSecrets', 'platform', 'secrets.gateway.existingSecret', 'secrets.redis.existingSecret', 'secrets.redis.passwordKey'];
+const STANDALONE_SECRET_INPUTS = ['secrets.postgres.existingSecret', 'secrets.postgres.userKey', 'secrets.postgres.passwordKey', 'secrets.postgres.databaseKey'];
+/** Database modes: each reads its own block (and the standalone one its Secret's keys). */
+const DATABASE_MODES = ['standalone', 'pgo', 'external'];
+
+/** Plus the database it migrates (the block of the mode in use) and its own settings. */
+export function migrationJobInputs(mode: string): string[] {
+  return [...GATEWAY_IMAGE_JOB_INPUTS, 'database.mode', 'database.name', 'database.user', `database.${mode}`, ...(mode === 'standalone' ? STANDALONE_SECRET_INPUTS : []), 'migration'];
+}
+/** Every list `migrationJobInputs` can give. */
+export const MIGRATION_JOB_INPUT_LISTS: readonly string[][] = DATABASE_MODES.map(migrationJobInputs);
+/** Plus its own settings (the server it registers has a name derived from the release). */
+export const REGISTRATION_JOB_INPUTS: readonly string[] = [...GATEWAY_IMAGE_JOB_INPUTS, 'registration'];
+
+/**
+ * The name suffix of a Job: changes with any of the values it is built from (and a constant such as its scripts'
+ * digest), because the API server refuses any change to an existing Job's template.
+ */
+export function jobHash(values: unknown, inputs: readonly string[], salt?: string): string {
+  return valuesNameHash(inputs.map((path) => path.split('.').reduce<any>((o, k) => o?.[k], values)), salt);
 }
 
 /** How long a finished Job (and its pod's logs) stays before the TTL controller removes it. */
@@ -131,8 +151,8 @@ export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pi
     spec: {
       backoffLimit: job.backoffLimit,
       activeDeadlineSeconds: job.activeDeadlineSeconds,
-      // A finished Job removes itself, so finished Jobs never pile up and the next `kubectl apply` creates it
-      // afresh with whatever changed in its (immutable) template; Helm and ArgoCD replace their hooks anyway.
+      // A finished Job removes itself, so finished Jobs never pile up (a changed Job has a new name; Helm and
+      // ArgoCD replace their hooks anyway).
       ttlSecondsAfterFinished: JOB_TTL_SECONDS,
       template: {
         metadata: { labels: ctx.labels(job.component, img.tag) },

@@ -102,6 +102,28 @@ describe('migration Job', () => {
     expect(name(synth('kind'))).toBe(name(synth('kind')));
   });
 
+  test('any change to a Job gets a new Job name, and only that Job (a Job template is immutable)', () => {
+    const jobs = (o: any[]) => Object.fromEntries(o.filter((x) => x.kind === 'Job').map((x) => [x.metadata.labels['app.kubernetes.io/component'], x.metadata.name]));
+    const base = jobs(synth('kind'));
+    const changed = (set: string[]) => jobs(synth('kind', set));
+    for (const set of [['migration.resources.limits.memory=2Gi'], ['migration.backoffLimit=5'], ['migration.activeDeadlineSeconds=900'], ['database.mode=external', 'database.external.secretName=app-db']]) {
+      const c = changed(set);
+      expect(c.migration).toMatch(/^mcp-stack-migrate-[0-9a-f]{8}$/);
+      expect(c.migration).not.toBe(base.migration);
+      expect(c.registration).toBe(base.registration);
+    }
+    for (const set of [['registration.resources.limits.memory=1Gi'], ['registration.virtualServer=false']]) {
+      const c = changed(set);
+      expect(c.registration).toMatch(/^mcp-stack-register-[0-9a-f]{8}$/);
+      expect(c.registration).not.toBe(base.registration);
+      expect(c.migration).toBe(base.migration);
+    }
+    // Both read the gateway image's pull settings.
+    const pull = changed(['images.pullPolicy=Always']);
+    expect(pull.migration).not.toBe(base.migration);
+    expect(pull.registration).not.toBe(base.registration);
+  });
+
   test('connects straight to Postgres while the gateway goes through PgBouncer (PGO)', () => {
     const o = synth('ocp');
     const gw = find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0];

@@ -17,6 +17,16 @@ export function nameHash(s: string): string {
   return sha256(s).slice(0, 8);
 }
 
+/**
+ * Short name suffix that changes whenever any of the given values does (optionally salted with a constant): the
+ * first 8 hex digits of the sha256 of their Go JSON. Helm equivalent:
+ * `{{ list <parts> | toJson | sha256sum | trunc 8 }}` (salted: `printf "%s\n%s" (list <parts> | toJson) <salt>`).
+ */
+export function valuesNameHash(parts: readonly unknown[], salt?: string): string {
+  const json = goJson(parts);
+  return nameHash(salt === undefined ? json : `${json}\n${salt}`);
+}
+
 export function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }

@@ -90,8 +90,12 @@ function partArg(part: Exclude<Part, { p: 'lit' }>, ctx: Ctx): [string, string] 
       const input = part.salt === undefined ? imageExpr(part.image, ctx) : `printf "%s\\n%s" (${imageExpr(part.image, ctx)}) ${goString(part.salt)}`;
       return ['%s', `(${input} | sha256sum | trunc 8)`];
     }
-    case 'checksum':
-      return ['%s', `(list ${part.args.map((a) => argRef(a, ctx)).join(' ')} | toJson | sha256sum)`];
+    case 'checksum': {
+      const list = `list ${part.args.map((a) => argRef(a, ctx)).join(' ')}`;
+      if (!part.short) return ['%s', `(${list} | toJson | sha256sum)`];
+      const input = part.salt === undefined ? `${list} | toJson` : `printf "%s\\n%s" (${list} | toJson) ${goString(part.salt)}`;
+      return ['%s', `(${input} | sha256sum | trunc 8)`];
+    }
   }
 }
 

@@ -120,7 +120,7 @@ export function helmChart(): HelmChart {
  * its immutable template, and removes the previous one. Install and `helm template` keep the plain name.
  */
 export function migrationPerRevision(template: string): string {
-  return template.replace(/^(\s*name: \{\{ printf "%s-migrate-%s)(" .*) \| toJson \}\}$/m, '$1%s$2 (include "mcp-stack.revisionSuffix" .) | toJson }}');
+  return template.replace(/^(\s*name: \{\{ printf "%s-migrate-%s)(" .*) \| toJson \}\}$/gm, '$1%s$2 (include "mcp-stack.revisionSuffix" .) | toJson }}');
 }
 
 /** Editors with the YAML language server check and complete the values files against the chart's schema. */

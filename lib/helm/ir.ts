@@ -6,7 +6,7 @@
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { labelValue } from '../core/context';
 import { imageRef } from '../core/images';
-import { nameHash, valuesChecksum } from '../core/checksum';
+import { nameHash, valuesChecksum, valuesNameHash } from '../core/checksum';
 import { cloneJson, getPath, isEmptyValue, RELEASE_NAME, RELEASE_NAMESPACE, type Json } from './knobs';
 
 export type Scalar = null | boolean | number | string;
@@ -32,8 +32,11 @@ export type Part =
   | { readonly p: 'image'; readonly image: string }
   /** First 8 hex digits of the sha256 of the image reference, optionally followed by a newline and a constant. */
   | { readonly p: 'imageHash'; readonly image: string; readonly salt?: string }
-  /** sha256 of the Go JSON of a list of values (value paths, or `@release` / `@namespace`). */
-  | { readonly p: 'checksum'; readonly args: readonly string[] };
+  /**
+   * sha256 of the Go JSON of a list of values (value paths, or `@release` / `@namespace`); `short`: only its first 8
+   * hex digits, of the JSON followed by a newline and `salt` if given (a name suffix, `valuesNameHash`).
+   */
+  | { readonly p: 'checksum'; readonly args: readonly string[]; readonly short?: boolean; readonly salt?: string };
 
 /** A condition over toggles: a literal (`toggle == value`, negated with `neg`), or a conjunction / disjunction. */
 export type Cond =
@@ -165,8 +168,10 @@ export function partText(part: Part, ctx: EvalContext): string {
       const ref = imageRef(ctx.values.images[part.image], ctx.values.global?.imageRegistry);
       return nameHash(part.salt === undefined ? ref : `${ref}\n${part.salt}`);
     }
-    case 'checksum':
-      return valuesChecksum(...part.args.map((a) => argValue(a, ctx.values)));
+    case 'checksum': {
+      const values = part.args.map((a) => argValue(a, ctx.values));
+      return part.short ? valuesNameHash(values, part.salt) : valuesChecksum(...values);
+    }
   }
 }
 

@@ -4,15 +4,15 @@
  */
 import { valuesChecksum, nameHash } from '../core/checksum';
 import { imageRef } from '../core/images';
-import { registrationScriptsDigest } from '../gateway-jobs';
+import { jobHash, MIGRATION_JOB_INPUT_LISTS, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../gateway-jobs';
 import { escapeRegExp, getPath, type Json, type Knob } from './knobs';
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { durationSeconds, WITHOUT_POD_OVERRIDES, type Item, type Node, type Part } from './ir';
 
 /** Durations (`60s`, `5m`, `1h`): their seconds may appear in the output as numbers (plus a constant). */
 const DURATION = /^\d+[smh]$/;
-/** Constants that image-derived names are salted with (the registration scripts' digest). */
-const HASH_SALTS = (): string[] => [registrationScriptsDigest()];
+/** Job name suffixes: the values each Job is built from, and the constant it is salted with (`jobHash`). */
+const JOB_HASHES = (): { args: readonly string[]; salt?: string }[] => [...MIGRATION_JOB_INPUT_LISTS.map((args) => ({ args })), { args: REGISTRATION_JOB_INPUTS, salt: registrationScriptsDigest() }];
 
 /** Shared by the registries of one analysis: digests that matched before, and digests that are constants. */
 export class DigestMemo {
@@ -70,8 +70,8 @@ export class Registry {
       const ref = imageRef(img, values.global?.imageRegistry);
       this.texts.set(ref, { p: 'image', image });
       this.texts.set(nameHash(ref), { p: 'imageHash', image });
-      for (const salt of HASH_SALTS()) this.texts.set(nameHash(`${ref}\n${salt}`), { p: 'imageHash', image, salt });
     }
+    for (const { args, salt } of JOB_HASHES()) this.texts.set(jobHash(values, args, salt), { p: 'checksum', args, short: true, ...(salt === undefined ? {} : { salt }) });
   }
 
   /** The parts of a string: constants and references. */

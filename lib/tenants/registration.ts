@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { Values } from '../../profiles/schema';
 import { nameHash, sha256 } from '../core/checksum';
 import { k8s, type StackContext } from '../core/context';
-import { gatewayImageJob } from '../gateway-jobs';
+import { gatewayImageJob, jobHash, REGISTRATION_JOB_INPUTS } from '../gateway-jobs';
 import { HOOKS } from '../core/hooks';
 import { GATEWAY_PORT, type Gateway } from '../gateway';
 import { resolveTenants } from './model';
@@ -94,8 +94,10 @@ export class TenantRegistration extends Construct {
       { name: 'RETRY_SECONDS', value: String(reg.retrySeconds) },
       { name: 'PARALLELISM', value: String(reg.parallelism) },
     ];
-    // A Job's pod template is immutable: a new image, script or catalog gets a new Job, which runs once.
-    this.jobName = ctx.name(`register-tenants-${nameHash(`${gateway.image}\n${sha256(JSON.stringify([scripts, shards, env]))}`)}`);
+    // A Job's template is immutable: a new image, script, catalog, setting or resource gets a new Job, which runs once
+    // (`jobHash` covers the image, pull settings, platform, Secrets and the registration resources).
+    const inputs = jobHash(v, REGISTRATION_JOB_INPUTS);
+    this.jobName = ctx.name(`register-tenants-${nameHash(`${gateway.image}\n${sha256(JSON.stringify([scripts, shards, env, inputs]))}`)}`);
     gatewayImageJob(this, ctx, gateway, {
       component: REGISTRATION_COMPONENT,
       name: this.jobName,

@@ -63,6 +63,8 @@ describe.each(HELM_NAMES)('%s template', (h) => {
   });
 
   // Each toggle adds or removes its objects (and reshapes the ones that depend on it) exactly as the synth does.
+  const migrationJob = expect.stringMatching(/^Job\/mcp-stack-migrate-[0-9a-f]{8}$/);
+  const registrationJob = expect.stringMatching(/^Job\/mcp-stack-register-[0-9a-f]{8}$/);
   const toggles: [string, string, string[], (added: string[], removed: string[]) => void][] = [
     ['kind', 'HPA on', ['gateway.hpa.enabled=true'], (a, r) => (expect(a).toEqual(['HorizontalPodAutoscaler/mcp-stack-gateway']), expect(r).toEqual([]))],
     ['ocp', 'gateway PDB off', ['gateway.pdb.enabled=false'], (a, r) => (expect(a).toEqual([]), expect(r).toEqual(['PodDisruptionBudget/mcp-stack-gateway']))],
@@ -70,12 +72,14 @@ describe.each(HELM_NAMES)('%s template', (h) => {
     ['kind', 'Ingress → no exposure', ['exposure.type=none'], (a, r) => (expect(a).toEqual([]), expect(r).toEqual(['Ingress/mcp-stack-gateway']))],
     ['kind', 'NetworkPolicies on', ['networkPolicies.enabled=true'], (a, r) => (expect(a.length).toBeGreaterThan(3), expect(a.every((k) => k.startsWith('NetworkPolicy/'))).toBe(true), expect(r).toEqual([]))],
     ['production', 'NetworkPolicies off', ['networkPolicies.enabled=false'], (a, r) => (expect(a).toEqual([]), expect(r.every((k) => k.startsWith('NetworkPolicy/'))).toBe(true))],
-    ['production', 'monitoring off', ['database.pgo.monitoring=false'], (a, r) => (expect(a).toEqual([]), expect(r).toEqual(['NetworkPolicy/mcp-stack-allow-postgres-instances']))],
+    // The migration Job is named after the PGO settings it reads (a Job template is immutable), so it is renamed.
+    ['production', 'monitoring off', ['database.pgo.monitoring=false'], (a, r) => (expect(a).toEqual([migrationJob]), expect(r).toEqual([migrationJob, 'NetworkPolicy/mcp-stack-allow-postgres-instances']))],
     ['kind', 'benchmark on', ['benchmark.enabled=true'], (a, r) => (expect(a.length).toBeGreaterThan(3), expect(a.some((k) => k.startsWith('CronJob/'))).toBe(true), expect(r).toEqual([]))],
     ['production', 'benchmark on, with NetworkPolicies', ['benchmark.enabled=true'], (a, r) => (expect(a.some((k) => k.startsWith('NetworkPolicy/'))).toBe(true), expect(r).toEqual([]))],
     ['kind', 'standalone → PGO', ['database.mode=pgo'], (a, r) => (expect(a).toContain('PostgresCluster/mcp-stack-pg'), expect(r).toContain('StatefulSet/mcp-stack-postgres'))],
     ['kind', 'no NGINX', ['nginx.enabled=false'], (a, r) => (expect(a).toEqual([]), expect(r).toContain('Deployment/mcp-stack-nginx'))],
-    ['kind', 'image pull Secrets', ['images.pullSecrets={regcred,mirror}'], (a, r) => (expect(a).toEqual([]), expect(r).toEqual([]))],
+    // Both Jobs get the pull Secrets in their (immutable) template, so both are renamed.
+    ['kind', 'image pull Secrets', ['images.pullSecrets={regcred,mirror}'], (a, r) => (expect(a).toEqual([migrationJob, registrationJob]), expect(r).toEqual([migrationJob, registrationJob]))],
   ];
   test.each(toggles)('%s: %s matches the plain synth with the same --set', (profile, _what, sets, check) => {
     const base = helmTemplate(h, chart, { valuesFiles: [valuesOf(profile)] });
@@ -89,7 +93,13 @@ describe.each(HELM_NAMES)('%s template', (h) => {
   test('PGO monitoring toggles only the exporter of the PostgresCluster and the policy admitting its scrapes', () => {
     const on = helmTemplate(h, chart, { valuesFiles: [valuesOf('production')] });
     const off = helmTemplate(h, chart, { valuesFiles: [valuesOf('production')], sets: ['database.pgo.monitoring=false'] });
-    expect(differences(on, off)).toEqual(['-NetworkPolicy/mcp-stack-allow-postgres-instances', 'PostgresCluster/mcp-stack-pg:.spec.monitoring']);
+    // Plus the migration Job, renamed because it is named after the PGO settings.
+    expect(differences(on, off)).toEqual([
+      expect.stringMatching(/^\+Job\/mcp-stack-migrate-[0-9a-f]{8}$/),
+      expect.stringMatching(/^-Job\/mcp-stack-migrate-[0-9a-f]{8}$/),
+      '-NetworkPolicy/mcp-stack-allow-postgres-instances',
+      'PostgresCluster/mcp-stack-pg:.spec.monitoring',
+    ]);
   });
 
   test('values with template syntax, quotes, colons and line breaks come out verbatim', () => {

@@ -61,6 +61,12 @@ describe('one reconciling Job in the gateway namespace', () => {
     expect(job.metadata.labels['app.kubernetes.io/component']).toBe('tenant-registration');
     const other = synth(tenantValues('production', sampleTenants().slice(1))).objects.find((o) => o.kind === 'Job');
     expect(other.metadata.name).not.toBe(job.metadata.name);
+    // Its resources and pull settings are in its (immutable) template too.
+    for (const change of [(x: any) => (x.registration.resources.limits.memory = '1Gi'), (x: any) => (x.images.pullPolicy = 'Always')]) {
+      const changed = tenantValues('production', sampleTenants()) as any;
+      change(changed);
+      expect(synth(changed).objects.find((o) => o.kind === 'Job').metadata.name).not.toBe(job.metadata.name);
+    }
   });
 
   test('no secret in the arguments or the spec: the token is signed from the gateway Secret through env', () => {
