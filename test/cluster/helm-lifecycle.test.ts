@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ControlPlane, describeCluster } from './control-plane';
 import { helmCompletingJobs } from './jobs';
-import { CHART, eventually, helmOk, tempDir, type HelmName } from './support';
+import { CHART, eventually, type HelmName, helmOk, restrictedNamespace, tempDir } from './support';
 
 /** The ConfigMaps a release manifest (`helm get manifest`) records. */
 function configMapsOf(manifest: string): string[] {
@@ -62,8 +62,7 @@ describeCluster()('Helm lifecycle on a real API server', () => {
     const podChecksum = () => JSON.parse(cp.kubectlOk(['get', 'deployment', `${rel}-gateway`, '-n', ns, '-o', 'json'])).spec.template.metadata.annotations['checksum/config'];
 
     it('installs, upgrades, rolls back and uninstalls', async () => {
-      cp.kubectlOk(['create', 'namespace', ns]);
-      cp.kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+      restrictedNamespace(cp, ns);
 
       await run(['install', rel, CHART, ...base]);
       expect(gatewaySettings().LOG_LEVEL).toBe('INFO');
@@ -90,8 +89,7 @@ describeCluster()('Helm lifecycle on a real API server', () => {
 
     it('install --wait completes once the pods turn ready (the migration starts with the release, not after the wait)', async () => {
       const waited = `wait-${helmName}`;
-      cp.kubectlOk(['create', 'namespace', waited]);
-      cp.kubectlOk(['label', 'namespace', waited, 'pod-security.kubernetes.io/enforce=restricted']);
+      restrictedNamespace(cp, waited);
       const started = Date.now();
       const r = await helmCompletingJobs(cp, helmName, waited, ['install', rel, CHART, '-n', waited, '-f', join(CHART, 'values-kind.yaml'), '--wait', '--timeout', '90s'], true);
       expect(r.stderr).toBe('');
@@ -109,8 +107,7 @@ describeCluster()('Helm lifecycle on a real API server', () => {
     it('a release whose gateway ConfigMaps were hooks upgrades after the README\'s adoption steps, and uninstall removes them', async () => {
       const old = `adopt-${helmName}`;
       const values = ['-f', join(CHART, 'values-kind.yaml'), '--timeout', '60s'];
-      cp.kubectlOk(['create', 'namespace', old]);
-      cp.kubectlOk(['label', 'namespace', old, 'pod-security.kubernetes.io/enforce=restricted']);
+      restrictedNamespace(cp, old);
       const installed = await helmCompletingJobs(cp, helmName, old, ['install', rel, chartWithConfigMapHooks(), '-n', old, ...values]);
       if (installed.status !== 0) throw new Error(`${helmName} install of the hook chart failed:\n${installed.stderr}`);
       expect(configMapsOf(helmOk(cp, helmName, ['get', 'manifest', rel, '-n', old]))).not.toContain(`${rel}-gateway`);

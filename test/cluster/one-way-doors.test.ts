@@ -7,9 +7,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tree } from '../support';
 import { ControlPlane, describeCluster } from './control-plane';
 import { helmCompletingJobs } from './jobs';
-import { CHART, cli, helm, serverSideApply, synthStream, tempDir, type HelmName } from './support';
+import { CHART, cli, helm, type HelmName, restrictedNamespace, serverSideApply, synthStream, tempDir } from './support';
 
 /** The numbered files of an output folder as one stream, as `kubectl apply -f <folder>` reads them. */
 function folderStream(dir: string): string {
@@ -17,9 +18,6 @@ function folderStream(dir: string): string {
 }
 
 /** Every file of a folder with its text, to see that a refused synth wrote nothing. */
-function snapshot(dir: string): string {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((f) => `${f}\n${(() => { try { return readFileSync(join(dir, f), 'utf8'); } catch { return '(folder)'; } })()}`).join('\n');
-}
 
 describeCluster()('one-way doors on a real API server', () => {
   let cp: ControlPlane;
@@ -40,13 +38,13 @@ describeCluster()('one-way doors on a real API server', () => {
 
     /** The door is refused by synth (message read), by the server when written anyway, and applies after the step. */
     const door = (sets: string[], expected: RegExp[], manualStep: () => void) => {
-      const before = snapshot(dir);
+      const before = tree(dir);
       const r = cli(['synth', ...base, ...setArgs(sets)]);
       expect(r.status).toBe(2);
       for (const e of expected) expect(r.stderr).toMatch(e);
       expect(r.stderr).toMatch(/nothing was written/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-      expect(snapshot(dir)).toBe(before);
+      expect(tree(dir)).toEqual(before);
       // Written anyway, the real API server refuses it.
       const forced = synthStream([...base.filter((a, i) => a !== '--out' && base[i - 1] !== '--out'), ...setArgs(sets), '--accept-one-way-doors']);
       const refused = cp.kubectl(['apply', '--server-side', '--field-manager=mcp-stack', '-f', '-'], forced);
@@ -128,8 +126,7 @@ describeCluster()('one-way doors on a real API server', () => {
     const revision = () => JSON.parse(helm(cp, helmName, ['history', 'mcp', '-n', ns, '-o', 'json']).stdout).length;
 
     it('install', async () => {
-      cp.kubectlOk(['create', 'namespace', ns]);
-      cp.kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+      restrictedNamespace(cp, ns);
       const r = await helmCompletingJobs(cp, helmName, ns, args('install'));
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);

@@ -69,3 +69,9 @@ export async function eventually(check: () => boolean, timeoutMs = 20_000): Prom
   }
   return check();
 }
+
+/** A namespace as a user prepares it for the chart (Helm does not create it): Pod Security `restricted` enforced. */
+export function restrictedNamespace(cp: ControlPlane, ns: string): void {
+  cp.kubectlOk(['create', 'namespace', ns]);
+  cp.kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { ControlPlane, describeCluster, ROOT } from './control-plane';
 import { completeJobs, finishAndExpireJobs, helmCompletingJobs } from './jobs';
-import { CHART, serverSideApply, synthStream, tempDir, type HelmName } from './support';
+import { CHART, type HelmName, restrictedNamespace, serverSideApply, synthStream, tempDir } from './support';
 
 /** One transition: a label and the `--set` values it adds to everything before it. */
 type Step = [label: string, sets: string[]];
@@ -146,8 +146,7 @@ describeCluster()('upgrade matrix on a real API server', () => {
     const sets: string[] = ['release.createNamespace=false'];
     const args = (verb: 'install' | 'upgrade') => [verb, 'mcp', CHART, '-n', ns, '-f', join(CHART, 'values-kind.yaml'), ...sets.flatMap((s) => ['--set', s]), '--timeout', '60s'];
     it('first release (namespace created beforehand with the Pod Security labels)', async () => {
-      cp.kubectlOk(['create', 'namespace', ns]);
-      cp.kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+      restrictedNamespace(cp, ns);
       const r = await helmCompletingJobs(cp, helmName, ns, args('install'));
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
