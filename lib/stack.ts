@@ -25,7 +25,7 @@ export interface Stack {
 }
 
 export function buildStack(values: Values): Stack {
-  const ctx = new StackContext(values);
+  const ctx = StackContext.fromValues(values);
   const app = new App({ outdir: 'cdk8s.out' });
   const charts: [string, string, Chart][] = [];
   charts.push(['namespace', '00-namespace.yaml', new NamespaceChart(app, 'namespace', ctx)]);

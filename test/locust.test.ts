@@ -19,7 +19,7 @@ import { containers, find, podSpecs as templatePodSpecs, tempDir, values } from 
  * and the NetworkPolicies (which are built from every flow declared before them).
  */
 function render(profile: string, sets: string[] = [], withBenchmark = true): { benchmark: any[]; all: any[] } {
-  const ctx = new StackContext(values(profile, sets));
+  const ctx = StackContext.fromValues(values(profile, sets));
   const app = new App();
   const charts = [new NamespaceChart(app, 'namespace', ctx)];
   const database = new DatabaseChart(app, 'database', ctx);

@@ -130,7 +130,7 @@ function readSecretsFile(file: string, secrets: readonly ExpectedSecret[]): Map<
 }
 
 function secretManifests(values: Values, secrets: readonly ExpectedSecret[], data: Map<string, Record<string, string>>): string {
-  const ctx = new StackContext(values);
+  const ctx = StackContext.fromValues(values);
   const objects: unknown[] = [];
   if (values.release.createNamespace) {
     objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ctx.namespace, labels: { ...ctx.labels('namespace'), 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.28', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' } } });

@@ -2,7 +2,10 @@
  * What every construct of the stack shares: the validated values, the naming and labelling rules, the security
  * context for the platform, and the traffic flows the NetworkPolicies are built from.
  */
+import { Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { defaults } from '../../profiles/defaults';
 import type { Image, Resources, Values } from '../../profiles/schema';
 import { imageRef } from './images';
 import { stackName } from './naming';
@@ -33,18 +36,95 @@ export interface Flow {
   readonly reason: string;
 }
 
+/**
+ * The settings every construct of the stack shares. Each one is optional: a construct made in a plain cdk8s `Chart`
+ * with no `StackContext` gets these defaults (those of the `kind` profile).
+ */
+export interface StackSettings {
+  /** Release name: the prefix of every object name and the `app.kubernetes.io/instance` label. @default 'mcp-stack' */
+  readonly release?: string;
+  /** Namespace of every object. @default 'mcp-stack' */
+  readonly namespace?: string;
+  /** `openshift` leaves user and group IDs to the restricted-v2 SCC. @default 'kubernetes' */
+  readonly platform?: 'kubernetes' | 'openshift';
+  /** Registry put in front of every image's repository (a mirror). @default '' (none) */
+  readonly imageRegistry?: string;
+  /** Pull policy of every container. @default 'IfNotPresent' */
+  readonly pullPolicy?: 'IfNotPresent' | 'Always' | 'Never';
+  /** Names of image pull Secrets in the namespace, for every pod. @default [] */
+  readonly pullSecrets?: readonly string[];
+  /** Spread pods over zones and nodes with topology spread constraints. @default false */
+  readonly topologySpread?: boolean;
+  /** `app.kubernetes.io/version` of objects that name no image of their own (the gateway's tag). @default the default gateway image's tag */
+  readonly version?: string;
+}
+
+/** Contexts attached to a construct, found by `StackContext.of` for the construct and everything below it. */
+const attached = new WeakMap<IConstruct, StackContext>();
+
 export class StackContext {
-  readonly values: Values;
+  /** @deprecated Transitional: the whole values, until every construct takes its own props. */
+  readonly values!: Values;
   readonly release: string;
   readonly namespace: string;
   readonly openshift: boolean;
+  readonly imageRegistry: string;
+  readonly pullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  readonly pullSecrets: readonly string[];
+  readonly topologySpread: boolean;
+  readonly version: string;
   private readonly flowList: Flow[] = [];
 
-  constructor(values: Values) {
-    this.values = values;
-    this.release = values.release.name;
-    this.namespace = values.release.namespace;
-    this.openshift = values.platform === 'openshift';
+  /**
+   * The context of a construct: the one attached to it or to its nearest ancestor, else a context with the defaults
+   * (in the namespace of the construct's `Chart` when it has one), attached to the root so every construct of the
+   * app shares it.
+   */
+  static of(scope: IConstruct): StackContext {
+    for (let c: IConstruct | undefined = scope; c; c = c.node.scope) {
+      const found = attached.get(c);
+      if (found) return found;
+    }
+    let namespace: string | undefined;
+    try {
+      namespace = Chart.of(scope).namespace;
+    } catch {
+      namespace = undefined;
+    }
+    return new StackContext(namespace ? { namespace } : {}).attach(scope.node.root);
+  }
+
+  /** The context of a stack synthesized from validated values. */
+  static fromValues(values: Values): StackContext {
+    const ctx = new StackContext({
+      release: values.release.name,
+      namespace: values.release.namespace,
+      platform: values.platform,
+      imageRegistry: values.global.imageRegistry,
+      pullPolicy: values.images.pullPolicy,
+      pullSecrets: values.images.pullSecrets,
+      topologySpread: values.topologySpread.enabled,
+      version: values.images.gateway.tag,
+    });
+    (ctx as { values: Values }).values = values;
+    return ctx;
+  }
+
+  constructor(settings: StackSettings = {}) {
+    this.release = settings.release ?? defaults.release.name;
+    this.namespace = settings.namespace ?? defaults.release.namespace;
+    this.openshift = (settings.platform ?? defaults.platform) === 'openshift';
+    this.imageRegistry = settings.imageRegistry ?? defaults.global.imageRegistry;
+    this.pullPolicy = settings.pullPolicy ?? defaults.images.pullPolicy;
+    this.pullSecrets = settings.pullSecrets ?? defaults.images.pullSecrets;
+    this.topologySpread = settings.topologySpread ?? defaults.topologySpread.enabled;
+    this.version = settings.version ?? defaults.images.gateway.tag;
+  }
+
+  /** Makes this the context of `scope` and everything below it. */
+  attach(scope: IConstruct): this {
+    attached.set(scope, this);
+    return this;
   }
 
   /** `<release>-<component>`. */
@@ -67,7 +147,7 @@ export class StackContext {
       ...this.selector(component),
       'app.kubernetes.io/part-of': PART_OF,
       'app.kubernetes.io/managed-by': MANAGED_BY,
-      'app.kubernetes.io/version': labelValue(version ?? this.values.images.gateway.tag),
+      'app.kubernetes.io/version': labelValue(version ?? this.version),
     };
   }
 
@@ -91,7 +171,7 @@ export class StackContext {
   }
 
   image(image: Image): string {
-    return imageRef(image, this.values.global.imageRegistry);
+    return imageRef(image, this.imageRegistry);
   }
 
   resources(r: Resources): k8s.ResourceRequirements {
@@ -129,7 +209,7 @@ export class StackContext {
   }
 
   imagePullSecrets(): k8s.LocalObjectReference[] | undefined {
-    const s = this.values.images.pullSecrets;
+    const s = this.pullSecrets;
     return s.length ? s.map((name) => ({ name })) : undefined;
   }
 
@@ -146,7 +226,7 @@ export class StackContext {
         ],
       },
     };
-    if (!this.values.topologySpread.enabled) return { affinity };
+    if (!this.topologySpread) return { affinity };
     return {
       affinity,
       topologySpreadConstraints: [

@@ -27,7 +27,7 @@ const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3
 export function applicationManifests(values: Values, files: readonly string[]): Map<string, any> {
   const out = new Map<string, any>();
   if (!values.gitops.enabled) return out;
-  const ctx = new StackContext(values);
+  const ctx = StackContext.fromValues(values);
   const byApp = filesByApplication(files);
   const database = byApp.get('database');
   const platform = byApp.get('platform');

@@ -228,7 +228,7 @@ describe('per tenant objects (production, Kubernetes)', () => {
   });
 
   test('the bootstrap Application syncs guardrails and ArgoCD objects of every tenant, never the workloads', () => {
-    const app = tenantsBootstrapApplication(new StackContext(v));
+    const app = tenantsBootstrapApplication(StackContext.fromValues(v));
     expect(app.metadata).toMatchObject({ name: 'mcp-stack-tenants', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
     expect(app.spec.project).toBe('default');
     expect(app.spec.source).toEqual({
