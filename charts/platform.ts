@@ -10,6 +10,7 @@ import { allowGatewayEgress } from '../lib/gateway-egress';
 import { frontDoorNamespaces, NginxProxy } from '../lib/nginx-proxy';
 import type { DatabaseConnection } from '../lib/postgres';
 import { Redis } from '../lib/redis';
+import { redisSecretRef } from '../lib/core/naming';
 import { tenantGatewayFlowsByLabel } from '../lib/tenants/flows';
 import { tenantRegistration } from '../lib/tenants/registration';
 
@@ -21,7 +22,8 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, ctx: StackContext, database: DatabaseConnection) {
     super(scope, id);
     const v = ctx.values;
-    const redis = new Redis(this, 'Redis', { ctx });
+    const redisSecret = redisSecretRef(v);
+    const redis = new Redis(this, 'Redis', { context: ctx, image: v.images.redis, ...v.redis, password: { secretName: redisSecret.name, key: redisSecret.passwordKey } });
     this.gateway = new Gateway(this, 'Gateway', { ctx, database, redis });
     new MigrationJob(this, 'Migration', { ctx, gateway: this.gateway, database });
     if (v.fastTimeServer.enabled) {

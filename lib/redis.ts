@@ -3,12 +3,32 @@
  * is written to a config file at start, so it appears neither in the pod spec nor in the process arguments.
  */
 import { Construct } from 'constructs';
+import { defaults } from '../profiles/defaults';
+import type { Image, Values } from '../profiles/schema';
 import { applyPodOverrides } from './core/pod-overrides';
-import { k8s, type StackContext } from './core/context';
-import { redisSecretRef, serviceHost } from './core/naming';
+import { k8s, StackContext } from './core/context';
+import { redisSecretName, serviceHost } from './core/naming';
 
-export interface RedisProps {
-  readonly ctx: StackContext;
+/** Redis's own settings (resources, persistence, maxClients, pod escape hatches), as under `redis` in the values. */
+export type RedisSettings = Values['redis'];
+
+/** Where a password lives: a Secret in the stack's namespace and the key holding it. */
+export interface SecretKey {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/**
+ * Every setting is optional and defaults to the `kind` profile's (`redis` in `profiles/defaults.ts`): 1 pod without
+ * persistence, 100m/128Mi requested, 1,000 clients.
+ */
+export interface RedisProps extends Partial<RedisSettings> {
+  /** Release, namespace, platform and registry. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /** @default the default Redis image (docker.io/library/redis, user 999) */
+  readonly image?: Image;
+  /** The Secret holding the password; the stack never writes it. @default `<release>-redis`, key `REDIS_PASSWORD` */
+  readonly password?: SecretKey;
 }
 
 export class Redis extends Construct {
@@ -19,14 +39,16 @@ export class Redis extends Construct {
   /** Key of the password in that Secret. */
   readonly passwordKey: string;
 
-  constructor(scope: Construct, id: string, props: RedisProps) {
+  constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
-    const { ctx } = props;
-    const v = ctx.values.redis;
-    const img = ctx.values.images.redis;
+    const { context, image, password: passwordSecret, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const v: RedisSettings = { ...defaults.redis, ...settings };
+    const img = image ?? defaults.images.redis;
     this.serviceName = ctx.name('redis');
     this.host = serviceHost(this.serviceName, ctx.namespace);
-    ({ name: this.secretName, passwordKey: this.passwordKey } = redisSecretRef(ctx.values));
+    this.secretName = passwordSecret?.secretName ?? redisSecretName(ctx.release);
+    this.passwordKey = passwordSecret?.key ?? defaults.secrets.redis.passwordKey;
     const meta = () => ctx.meta('redis', this.serviceName, { version: img.tag });
 
     new k8s.KubeService(this, 'Service', {
@@ -66,7 +88,7 @@ export class Redis extends Construct {
               {
                 name: 'redis',
                 image: ctx.image(img),
-                imagePullPolicy: ctx.values.images.pullPolicy,
+                imagePullPolicy: ctx.pullPolicy,
                 command: ['/bin/sh', '-c', start],
                 env: [
                   { name: 'REDIS_PASSWORD', valueFrom: password },
