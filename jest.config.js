@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // Says once whether the cluster tier (test/cluster/, a real API server) runs; under CI=true it must.
-  globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+  // A temporary folder for the run, which must be empty at the end; and whether the cluster tier (test/cluster/, a
+  // real API server) runs: under CI=true it must.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
 };

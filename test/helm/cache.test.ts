@@ -2,13 +2,12 @@
  * The chart cache: a warm run returns exactly what generating returns, a damaged entry is generated again, the
  * cache can be turned off, and any change to an input gives another key.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartInputsDigest, cachedChartFiles } from '../../lib/helm/cache';
+import { tempDir } from '../support';
 
 const ROOT = join(__dirname, '..', '..');
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), `mcp-stack-${p}-`));
 
 /** Runs `fn` with the project cache in a fresh folder (or turned off). */
 function withCache<T>(env: Record<string, string>, fn: () => T): T {
@@ -34,7 +33,7 @@ describe('chart cache', () => {
   ]);
 
   it('stores the first result and returns it unchanged without generating again', () => {
-    const dir = tmp('chart-cache');
+    const dir = tempDir('chart-cache');
     withCache({ MCP_STACK_CACHE_DIR: dir }, () => {
       let calls = 0;
       const generate = () => (calls++, new Map(files));
@@ -46,7 +45,7 @@ describe('chart cache', () => {
   });
 
   it('generates again when the entry is damaged', () => {
-    const dir = tmp('chart-cache');
+    const dir = tempDir('chart-cache');
     withCache({ MCP_STACK_CACHE_DIR: dir }, () => {
       let calls = 0;
       const generate = () => (calls++, new Map(files));
@@ -58,7 +57,7 @@ describe('chart cache', () => {
   });
 
   it('stores nothing with MCP_STACK_CACHE=off', () => {
-    const dir = tmp('chart-cache');
+    const dir = tempDir('chart-cache');
     withCache({ MCP_STACK_CACHE_DIR: dir, MCP_STACK_CACHE: 'off' }, () => {
       let calls = 0;
       const generate = () => (calls++, new Map(files));
@@ -70,7 +69,7 @@ describe('chart cache', () => {
   });
 
   it('keys on the running code, the values schema source, the assets, package.json and the lockfile', () => {
-    const copy = tmp('chart-inputs');
+    const copy = tempDir('chart-inputs');
     for (const d of ['lib', 'charts', 'profiles', 'imports', 'assets']) cpSync(join(ROOT, d), join(copy, d), { recursive: true });
     for (const f of ['main.ts', 'package.json', 'package-lock.json']) cpSync(join(ROOT, f), join(copy, f));
     const digest = () => chartInputsDigest(copy, '.ts', copy);
@@ -94,6 +93,6 @@ describe('chart cache', () => {
   });
 
   it('cannot be keyed (and so is not used) when the inputs are not there', () => {
-    expect(() => chartInputsDigest(tmp('empty'), '.js', tmp('empty'))).toThrow();
+    expect(() => chartInputsDigest(tempDir('empty'), '.js', tempDir('empty'))).toThrow();
   });
 });
