@@ -2,6 +2,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackContext } from '../lib/core/context';
+import { standalonePostgresSecretRef } from '../lib/core/naming';
 import { Postgres, type DatabaseConnection } from '../lib/postgres';
 
 export class DatabaseChart extends Chart {
@@ -9,6 +10,17 @@ export class DatabaseChart extends Chart {
 
   constructor(scope: Construct, id: string, ctx: StackContext) {
     super(scope, id);
-    this.connection = new Postgres(this, 'Postgres', { ctx }).connection;
+    const v = ctx.values;
+    const np = v.networkPolicies;
+    const { name: secretName, ...keys } = standalonePostgresSecretRef(v);
+    this.connection = new Postgres(this, 'Postgres', {
+      context: ctx,
+      ...v.database,
+      image: v.images.postgres,
+      credentials: { secretName, ...keys },
+      operatorNamespaceLabels: np.pgoOperatorNamespaceLabels,
+      monitoringNamespaceLabels: np.monitoringNamespaceLabels,
+      apiServerCidrs: np.apiServer.cidrs,
+    }).connection;
   }
 }

@@ -4,26 +4,56 @@
  * host, port, database, user and password keys, so no credential appears in the spec. Nothing is rendered for the
  * database itself; the NetworkPolicies let its clients reach `database.external.cidrs` on its port, nothing else.
  */
-import type { StackContext } from './core/context';
+import { Construct } from 'constructs';
+import { databaseExternalDefaults, URL_PART_KEYS, type DatabaseExternal } from '../profiles/database-schema';
 import { composedDatabaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
 
-export function externalConnection(ctx: StackContext): DatabaseConnection {
-  const e = ctx.values.database.external;
-  const secret = e.secretName;
-  const env = e.urlKey
-    ? [fromSecret('DATABASE_URL', secret, e.urlKey)]
-    : [
-        fromSecret('POSTGRES_HOST', secret, e.hostKey),
-        fromSecret('POSTGRES_PORT', secret, e.portKey),
-        fromSecret('POSTGRES_DB', secret, e.databaseKey),
-        fromSecret('POSTGRES_USER', secret, e.userKey),
-        fromSecret('PGPASSWORD', secret, e.passwordKey),
-        composedDatabaseUrl(e.sslMode ? `?sslmode=${e.sslMode}` : ''),
-      ];
-  return {
-    secretName: secret,
-    env: () => env,
-    peer: () => ({ cidrs: e.cidrs }),
-    port: () => e.port,
-  };
+/**
+ * The Secret and where the database is, as under `database.external` in the values. Only `secretName` is required;
+ * the key names default to those of PGO's and CloudNativePG's Secrets (`host`, `port`, `dbname`, `user`, `password`).
+ */
+export interface ExternalPostgresProps extends Partial<DatabaseExternal> {
+  /** The Secret (in the namespace of the pods that connect) holding the URL or its parts. */
+  readonly secretName: string;
+}
+
+/** A Postgres the app does not run: no objects, only the connection its clients use. */
+export class ExternalPostgres extends Construct {
+  readonly connection: DatabaseConnection;
+
+  constructor(scope: Construct, id: string, props: ExternalPostgresProps) {
+    super(scope, id);
+    const e: DatabaseExternal = { ...databaseExternalDefaults, ...props };
+    refuseIncomplete(e);
+    const secret = e.secretName;
+    const env = e.urlKey
+      ? [fromSecret('DATABASE_URL', secret, e.urlKey)]
+      : [
+          fromSecret('POSTGRES_HOST', secret, e.hostKey),
+          fromSecret('POSTGRES_PORT', secret, e.portKey),
+          fromSecret('POSTGRES_DB', secret, e.databaseKey),
+          fromSecret('POSTGRES_USER', secret, e.userKey),
+          fromSecret('PGPASSWORD', secret, e.passwordKey),
+          composedDatabaseUrl(e.sslMode ? `?sslmode=${e.sslMode}` : ''),
+        ];
+    this.connection = {
+      secretName: secret,
+      env: () => env,
+      peer: () => ({ cidrs: e.cidrs }),
+      port: () => e.port,
+    };
+  }
+}
+
+/** What the values schema refuses for the stack, refused here for a construct made on its own (all problems at once). */
+function refuseIncomplete(e: DatabaseExternal): void {
+  const problems: string[] = [];
+  if (!e.secretName) problems.push('secretName must name the Secret holding the database URL or its parts');
+  if (!e.urlKey) {
+    const missing = URL_PART_KEYS.filter((k) => !e[k]);
+    if (missing.length) problems.push(`${missing.join(', ')} must be set when urlKey is empty (the URL is built from the parts)`);
+  } else if (e.sslMode) {
+    problems.push('sslMode applies to a URL built from parts only: with urlKey, put sslmode in the URL itself');
+  }
+  if (problems.length) throw new Error(`ExternalPostgres: ${problems.join('; ')}`);
 }
