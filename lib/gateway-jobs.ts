@@ -9,9 +9,8 @@ import type { Values } from '../profiles/schema';
 import { asset } from './core/assets';
 import { HOOKS } from './core/hooks';
 import { sha256, valuesNameHash } from './core/checksum';
-import { k8s, StackContext } from './core/context';
+import { k8s, StackContext, type Peer } from './core/context';
 import type { DatabaseConnection } from './database-connection';
-import type { FastTimeServer } from './fast-time-server';
 import { GATEWAY_PORT, type Gateway } from './gateway';
 
 /** The migration Job's own settings (resources, retries, deadline), as under `migration` in the values. */
@@ -71,6 +70,15 @@ export class MigrationJob extends Construct {
   }
 }
 
+/** An MCP server the registration Job registers: its streamable-HTTP URL, its health URL and its pods' port. */
+export interface RegisteredServer {
+  readonly mcpUrl: string;
+  readonly healthUrl: string;
+  readonly containerPort: number;
+  /** Its pods, for the NetworkPolicies. @default the stack's `fast-time-server` component */
+  readonly peer?: Peer;
+}
+
 /**
  * Settings default to the `kind` profile's (`registration` in `profiles/defaults.ts`): 100m/256Mi requested, with a
  * "Fast Time Server" virtual server. `enabled` is the stack's switch and is not read here.
@@ -80,8 +88,8 @@ export interface RegistrationJobProps extends Partial<RegistrationSettings> {
   readonly context?: StackContext;
   /** The gateway it registers the server with (through its REST API). */
   readonly gateway: GatewayForJobs;
-  /** The MCP server it registers. */
-  readonly fastTime: Pick<FastTimeServer, 'mcpUrl' | 'healthUrl' | 'containerPort'>;
+  /** The MCP server it registers (the `FastTimeServer` construct is one). */
+  readonly fastTime: RegisteredServer;
   /**
    * The Job's name; must change with anything the Job is built from (see `MigrationJobProps.jobName`).
    * @default `<release>-register-<hash>`, the hash covering the image, pull settings, platform, the Secrets and env
@@ -121,7 +129,7 @@ export class RegistrationJob extends Construct {
       mounts: [{ name: 'scripts', mountPath: '/scripts', volume: { configMap: { name: scriptsName } } }],
     });
     ctx.allow({ from: { component: 'registration' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers MCP servers through the REST API' });
-    ctx.allow({ from: { component: 'registration' }, to: { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
+    ctx.allow({ from: { component: 'registration' }, to: fastTime.peer ?? { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
   }
 }
 

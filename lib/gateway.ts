@@ -37,8 +37,8 @@ export interface GatewayProps extends Partial<GatewaySettings> {
   /** The ContextForge image, shared with the Jobs that run it. @default the default gateway image (ghcr.io/ibm/mcp-context-forge, user 10001) */
   readonly image?: Image;
   /**
-   * The Secret with the gateway's keys (`GATEWAY_SECRET_KEYS`: JWT, auth and encryption secrets, admin password); the
-   * stack never writes it. @default `<release>-gateway`
+   * The Secret with the gateway's keys (`GATEWAY_SECRET_KEYS`: JWT signing key, auth encryption secret, basic-auth
+   * and admin passwords); the stack never writes it. @default `<release>-gateway`
    */
   readonly secretName?: string;
   /** The database the gateway reads and writes (through the pooler when it has one). */
