@@ -1,3 +1,4 @@
+import { load } from 'js-yaml';
 import { StackContext, type k8s } from '../../lib/core/context';
 import { composedDatabaseUrl, fromSecret, type DatabaseConnection } from '../../lib/database-connection';
 import { Gateway } from '../../lib/gateway';
@@ -126,6 +127,19 @@ describe('Gateway on its own, with the user’s database and a Redis', () => {
 
     const external = ['Secret/shop-mcp/shop-db', 'Secret/shop-mcp/vault-gateway', 'Secret/shop-mcp/vault-redis', 'ServiceAccount/shop-mcp/shop-workload'] as const;
     expect(gateFindings(chart, external)).toEqual([]);
+  });
+
+  test('plugin modes and settings reach the plugin configuration, whose rate limiter uses the Redis it was given', () => {
+    const chart = userChart('apps');
+    const redis = { host: 'cache.example.internal', port: 6380, secretName: 'cache', passwordKey: 'pw' };
+    const settings = { rateLimiter: { perUserPerMinute: 5, perTenantPerMinute: 50 }, secretsDetection: { blockOnDetection: false } };
+    new Gateway(chart, 'gateway', { database: usersDatabase('shop-db'), redis, plugins: { enabled: true, modes: chosenModes(), settings } });
+    const config = load(one(objectsOf(chart), 'ConfigMap', 'mcp-stack-gateway-plugins').data['config.yaml']) as { plugins: any[] };
+    const plugin = (name: string) => config.plugins.find((p) => p.name === name);
+    expect(plugin('RateLimiterPlugin')).toMatchObject({ mode: 'enforce', config: { by_user: '5/m', by_tenant: '50/m' } });
+    expect(plugin('RateLimiterPlugin').config.redis_url).toMatch(/@cache\.example\.internal:6380\/0$/);
+    expect(plugin('SecretsDetectionPlugin').config).toEqual({ block_on_detection: false });
+    expect(plugin('EncodedExfilDetectorPlugin').mode).toBe('disabled');
   });
 
   test('refuses a replica count or autoscaler bounds it cannot run with, naming each', () => {
