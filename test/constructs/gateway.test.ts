@@ -2,6 +2,7 @@ import { load } from 'js-yaml';
 import { StackContext, type k8s } from '../../lib/core/context';
 import { composedDatabaseUrl, fromSecret, type DatabaseConnection } from '../../lib/database-connection';
 import { Gateway } from '../../lib/gateway';
+import { allowGatewayEgress } from '../../lib/gateway-egress';
 import { MigrationJob, RegistrationJob } from '../../lib/gateway-jobs';
 import { Redis } from '../../lib/redis';
 import { gateFindings, objectsOf, userChart } from './support';
@@ -140,6 +141,12 @@ describe('Gateway on its own, with the user’s database and a Redis', () => {
     expect(plugin('RateLimiterPlugin').config.redis_url).toMatch(/@cache\.example\.internal:6380\/0$/);
     expect(plugin('SecretsDetectionPlugin').config).toEqual({ block_on_detection: false });
     expect(plugin('EncodedExfilDetectorPlugin').mode).toBe('disabled');
+  });
+
+  test('egress outside the cluster is declared only for the destinations whose address ranges are given', () => {
+    const ctx = new StackContext({ namespace: 'apps' });
+    allowGatewayEgress(ctx, { mcpServers: { cidrs: [], port: 443 }, oidc: { cidrs: ['192.0.2.10/32'], port: 8443 }, otel: { cidrs: [], port: 4317 } });
+    expect(ctx.flows.map((f) => [f.from, f.to, f.ports])).toEqual([[{ component: 'gateway' }, { cidrs: ['192.0.2.10/32'] }, [{ port: 8443 }]]]);
   });
 
   test('refuses a replica count or autoscaler bounds it cannot run with, naming each', () => {
