@@ -5,12 +5,12 @@ import type { StackContext } from '../lib/core/context';
 import { Exposure } from '../lib/exposure';
 import { FastTimeServer } from '../lib/fast-time-server';
 import { Gateway } from '../lib/gateway';
-import { MigrationJob, RegistrationJob } from '../lib/gateway-jobs';
+import { jobHash, MigrationJob, migrationJobInputs, RegistrationJob, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../lib/gateway-jobs';
 import { allowGatewayEgress } from '../lib/gateway-egress';
 import { frontDoorNamespaces, NginxProxy } from '../lib/nginx-proxy';
 import type { DatabaseConnection } from '../lib/postgres';
 import { Redis } from '../lib/redis';
-import { redisSecretRef } from '../lib/core/naming';
+import { gatewaySecretRef, redisSecretRef } from '../lib/core/naming';
 import { tenantGatewayFlowsByLabel } from '../lib/tenants/flows';
 import { tenantRegistration } from '../lib/tenants/registration';
 
@@ -24,12 +24,14 @@ export class PlatformChart extends Chart {
     const v = ctx.values;
     const redisSecret = redisSecretRef(v);
     const redis = new Redis(this, 'Redis', { context: ctx, image: v.images.redis, ...v.redis, password: { secretName: redisSecret.name, key: redisSecret.passwordKey } });
-    this.gateway = new Gateway(this, 'Gateway', { ctx, database, redis });
-    new MigrationJob(this, 'Migration', { ctx, gateway: this.gateway, database });
+    this.gateway = new Gateway(this, 'Gateway', { context: ctx, image: v.images.gateway, ...v.gateway, secretName: gatewaySecretRef(v), database, redis });
+    const migrationName = ctx.name(`migrate-${jobHash(v, migrationJobInputs(v.database.mode))}`);
+    new MigrationJob(this, 'Migration', { context: ctx, ...v.migration, gateway: this.gateway, database, jobName: migrationName });
     if (v.fastTimeServer.enabled) {
       this.fastTime = new FastTimeServer(this, 'FastTimeServer', { ctx });
       ctx.allow({ from: { component: 'gateway' }, to: { component: 'fast-time-server' }, ports: [{ port: this.fastTime.containerPort }], reason: 'the gateway calls the MCP time server' });
-      if (v.registration.enabled) new RegistrationJob(this, 'Registration', { ctx, gateway: this.gateway, fastTime: this.fastTime });
+      const registrationName = ctx.name(`register-${jobHash(v, REGISTRATION_JOB_INPUTS, registrationScriptsDigest())}`);
+      if (v.registration.enabled) new RegistrationJob(this, 'Registration', { context: ctx, ...v.registration, gateway: this.gateway, fastTime: this.fastTime, jobName: registrationName });
     }
     // One rule per proxy port on the tenant-namespace label keeps the gateway's policy small at any tenant count.
     for (const flow of tenantGatewayFlowsByLabel(v)) ctx.allow(flow);
@@ -41,6 +43,6 @@ export class PlatformChart extends Chart {
     if (!this.nginx && frontDoor) {
       ctx.allow({ from: { namespaceLabels: frontDoor }, to: { component: 'gateway' }, ports: [{ port: 4444 }], reason: 'clients arrive through the ingress controller' });
     }
-    allowGatewayEgress(ctx);
+    allowGatewayEgress(ctx, v.networkPolicies.gatewayEgress);
   }
 }

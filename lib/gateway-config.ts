@@ -1,6 +1,6 @@
 /**
- * The gateway's non-secret settings (its ConfigMap) and its plugin configuration. Pure functions of the values, so
- * tests and the Helm output can read them without synthesizing.
+ * The gateway's non-secret settings (its ConfigMap) and its plugin configuration. Pure functions of the gateway's
+ * settings, so tests and the Helm output can read them without synthesizing.
  */
 import { dump } from 'js-yaml';
 import type { PluginName, Values } from '../profiles/schema';
@@ -11,9 +11,17 @@ export { GATEWAY_SECRET_KEYS } from '../profiles/secrets-schema';
 
 export const PLUGINS_DIR = '/app/config/plugins';
 
+/** The gateway's own settings, as under `gateway` in the values (plugins included). */
+export type GatewaySettings = Values['gateway'];
+
+/** The release a gateway belongs to: its tokens and admin name are scoped to it. */
+export interface GatewayRelease {
+  readonly release: string;
+  readonly namespace: string;
+}
+
 /** The Redis address reaches the gateway as REDIS_URL, composed by its container's command (`Gateway.withRedisUrl`). */
-export function gatewaySettings(v: Values): Record<string, string> {
-  const g = v.gateway;
+export function gatewaySettings(g: GatewaySettings, r: GatewayRelease): Record<string, string> {
   const ttl = String(g.cacheTtlSeconds);
   const s: Record<string, string> = {
     HOST: '0.0.0.0',
@@ -42,9 +50,9 @@ export function gatewaySettings(v: Values): Record<string, string> {
     LLM_API_PREFIX: '/llm/v1',
     // Tokens of one release and namespace are not accepted by another sharing a signing key by mistake; the
     // default values are the same everywhere (the gateway warns about them), and so is the default admin name.
-    JWT_ISSUER: `${v.release.name}.${v.release.namespace}`,
-    JWT_AUDIENCE: `${v.release.name}.${v.release.namespace}.api`,
-    BASIC_AUTH_USER: `${v.release.name}-admin`,
+    JWT_ISSUER: `${r.release}.${r.namespace}`,
+    JWT_AUDIENCE: `${r.release}.${r.namespace}.api`,
+    BASIC_AUTH_USER: `${r.release}-admin`,
     // Explicit: with 'auto' the gateway switches to NullPool whenever the URL names PgBouncer (PGO's pgbouncer-host),
     // which would make DB_POOL_SIZE meaningless and the connection budget unbounded.
     DB_POOL_CLASS: 'queue',
@@ -77,7 +85,7 @@ export function gatewaySettings(v: Values): Record<string, string> {
 /**
  * Class path and settings of each plugin. The classes are those of the gateway release's plugin packages
  * (`cpex_*`, from its `plugins` extra); hooks and setting names are ones their manifests declare. The mode comes
- * from the values.
+ * from the settings.
  */
 const PLUGIN_CATALOG: Record<PluginName, { kind: string; priority: number; hooks: string[]; config: Record<string, unknown> }> = {
   RateLimiterPlugin: {
@@ -122,17 +130,17 @@ const ENCODED_REDIS_PASSWORD = "{{ env.REDIS_PASSWORD | urlencode | replace('/',
  * The plugin framework's `config.yaml`. The rate limiter's Redis URL takes the password from `env.REDIS_PASSWORD`,
  * which the gateway expands from its environment when it loads the file, so the file holds no credential.
  */
-export function pluginConfig(v: Values, redisHost: string, redisPort: number): string {
-  const plugins = (Object.keys(PLUGIN_CATALOG) as PluginName[]).map((name) => {
+export function pluginConfig(plugins: GatewaySettings['plugins'], redisHost: string, redisPort: number): string {
+  const entries = (Object.keys(PLUGIN_CATALOG) as PluginName[]).map((name) => {
     const p = PLUGIN_CATALOG[name];
-    const settings = pluginSettingsConfig(v, name, p.config);
+    const settings = pluginSettingsConfig(plugins.settings, name, p.config);
     const config = name === 'RateLimiterPlugin' ? { ...settings, redis_url: `redis://:${ENCODED_REDIS_PASSWORD}@${redisHost}:${redisPort}/0` } : settings;
-    return { name, kind: p.kind, hooks: p.hooks, mode: v.gateway.plugins.modes[name], priority: p.priority, config };
+    return { name, kind: p.kind, hooks: p.hooks, mode: plugins.modes[name], priority: p.priority, config };
   });
   return dump(
     {
       plugin_settings: { parallel_execution_within_band: true, plugin_timeout: 120, fail_on_plugin_error: false },
-      plugins,
+      plugins: entries,
     },
     { lineWidth: -1, noRefs: true },
   );

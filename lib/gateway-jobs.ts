@@ -4,18 +4,39 @@
  * never bring the schema to a different head than the gateway expects.
  */
 import { Construct } from 'constructs';
+import { defaults } from '../profiles/defaults';
+import type { Values } from '../profiles/schema';
 import { asset } from './core/assets';
 import { HOOKS } from './core/hooks';
 import { sha256, valuesNameHash } from './core/checksum';
-import { k8s, type StackContext } from './core/context';
-import type { FastTimeServer } from './fast-time-server';
+import { k8s, StackContext, type Peer } from './core/context';
+import type { DatabaseConnection } from './database-connection';
 import { GATEWAY_PORT, type Gateway } from './gateway';
-import type { DatabaseConnection } from './postgres';
 
-export interface MigrationJobProps {
-  readonly ctx: StackContext;
-  readonly gateway: Gateway;
+/** The migration Job's own settings (resources, retries, deadline), as under `migration` in the values. */
+export type MigrationSettings = Values['migration'];
+/** The registration Job's own settings (resources, whether it makes a virtual server), as under `registration`. */
+export type RegistrationSettings = Values['registration'];
+
+/** The gateway whose image, settings and Secrets a Job runs with. */
+export type GatewayForJobs = Pick<Gateway, 'image' | 'imageSpec' | 'envFrom' | 'redisEnv' | 'withRedisUrl' | 'url'>;
+
+/**
+ * Settings default to the `kind` profile's (`migration` in `profiles/defaults.ts`): 250m/512Mi requested, 3 retries,
+ * 10 minutes.
+ */
+export interface MigrationJobProps extends Partial<MigrationSettings> {
+  /** Release, namespace, platform and registry. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  readonly gateway: GatewayForJobs;
+  /** The database it migrates, reached directly (not through a pooler). */
   readonly database: DatabaseConnection;
+  /**
+   * The Job's name. A Job's pod template cannot change, so the name must change with anything the Job is built
+   * from. @default `<release>-migrate-<hash>`, the hash (8 hex digits) covering the image, pull settings, platform,
+   * the Secrets and env it reads and its own settings: the same props give the same name.
+   */
+  readonly jobName?: string;
 }
 
 export class MigrationJob extends Construct {
@@ -23,34 +44,58 @@ export class MigrationJob extends Construct {
 
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id);
-    const { ctx, gateway, database } = props;
-    const v = ctx.values;
-    // A Job's template is immutable: the name follows every value the Job is built from, so any change is a new Job.
-    this.jobName = ctx.name(`migrate-${jobHash(v, migrationJobInputs(v.database.mode))}`);
+    const { context, gateway, database, jobName, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const m: MigrationSettings = { ...defaults.migration, ...settings };
     // Runs after `Gateway.withRedisUrl`'s lines, which start with `set -eu`.
     const script = [
       'python3 /app/mcpgateway/utils/db_isready.py --max-tries 30 --interval 2 --timeout 5',
       'exec python3 -m mcpgateway.bootstrap_db',
     ].join('\n');
+    // Straight to Postgres, not through PgBouncer: Alembic takes advisory locks that a transaction pooler breaks.
+    const env = [...database.env(true), { name: 'MCPGATEWAY_SKIP_MIGRATIONS', value: 'false' }, { name: 'LOG_LEVEL', value: 'INFO' }];
+    // A Job's template is immutable: the name follows everything the Job is built from, so any change is a new Job.
+    this.jobName = jobName ?? ctx.name(`migrate-${jobInputsHash(ctx, gateway, [env, m])}`);
     gatewayImageJob(this, ctx, gateway, {
       component: 'migration',
       name: this.jobName,
       annotations: HOOKS.migration,
       command: gateway.withRedisUrl(script),
-      // Straight to Postgres, not through PgBouncer: Alembic takes advisory locks that a transaction pooler breaks.
-      env: [...database.env(true), { name: 'MCPGATEWAY_SKIP_MIGRATIONS', value: 'false' }, { name: 'LOG_LEVEL', value: 'INFO' }],
-      resources: v.migration.resources,
-      backoffLimit: v.migration.backoffLimit,
-      activeDeadlineSeconds: v.migration.activeDeadlineSeconds,
+      env,
+      resources: m.resources,
+      backoffLimit: m.backoffLimit,
+      activeDeadlineSeconds: m.activeDeadlineSeconds,
     });
     ctx.allow({ from: { component: 'migration' }, to: database.peer(true), ports: [{ port: database.port(true) }], reason: 'migrations run against the primary directly' });
   }
 }
 
-export interface RegistrationJobProps {
-  readonly ctx: StackContext;
-  readonly gateway: Gateway;
-  readonly fastTime: FastTimeServer;
+/** An MCP server the registration Job registers: its streamable-HTTP URL, its health URL and its pods' port. */
+export interface RegisteredServer {
+  readonly mcpUrl: string;
+  readonly healthUrl: string;
+  readonly containerPort: number;
+  /** Its pods, for the NetworkPolicies. @default the stack's `fast-time-server` component */
+  readonly peer?: Peer;
+}
+
+/**
+ * Settings default to the `kind` profile's (`registration` in `profiles/defaults.ts`): 100m/256Mi requested, with a
+ * "Fast Time Server" virtual server. `enabled` is the stack's switch and is not read here.
+ */
+export interface RegistrationJobProps extends Partial<RegistrationSettings> {
+  /** Release, namespace, platform and registry. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /** The gateway it registers the server with (through its REST API). */
+  readonly gateway: GatewayForJobs;
+  /** The MCP server it registers (the `FastTimeServer` construct is one). */
+  readonly fastTime: RegisteredServer;
+  /**
+   * The Job's name; must change with anything the Job is built from (see `MigrationJobProps.jobName`).
+   * @default `<release>-register-<hash>`, the hash covering the image, pull settings, platform, the Secrets and env
+   * it reads, its own settings and the registration scripts
+   */
+  readonly jobName?: string;
 }
 
 export class RegistrationJob extends Construct {
@@ -58,8 +103,9 @@ export class RegistrationJob extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistrationJobProps) {
     super(scope, id);
-    const { ctx, gateway, fastTime } = props;
-    const v = ctx.values;
+    const { context, gateway, fastTime, jobName, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const r: RegistrationSettings = { ...defaults.registration, ...settings };
     const scripts = { 'register.sh': asset('registration/register.sh'), 'register.py': asset('registration/register.py') };
     const scriptsName = ctx.name('registration');
     new k8s.KubeConfigMap(this, 'Scripts', { metadata: ctx.meta('registration', scriptsName), data: scripts });
@@ -68,22 +114,22 @@ export class RegistrationJob extends Construct {
       { name: 'TARGET_NAME', value: 'fast_time' },
       { name: 'TARGET_URL', value: fastTime.mcpUrl },
       { name: 'TARGET_HEALTH_URL', value: fastTime.healthUrl },
-      { name: 'VIRTUAL_SERVER_NAME', value: v.registration.virtualServer ? 'Fast Time Server' : '' },
+      { name: 'VIRTUAL_SERVER_NAME', value: r.virtualServer ? 'Fast Time Server' : '' },
     ];
-    this.jobName = ctx.name(`register-${jobHash(v, REGISTRATION_JOB_INPUTS, registrationScriptsDigest())}`);
+    this.jobName = jobName ?? ctx.name(`register-${jobInputsHash(ctx, gateway, [env, r.resources], registrationScriptsDigest())}`);
     gatewayImageJob(this, ctx, gateway, {
       component: 'registration',
       name: this.jobName,
       annotations: HOOKS.registration,
       command: gateway.withRedisUrl('exec /bin/sh /scripts/register.sh'),
       env,
-      resources: v.registration.resources,
+      resources: r.resources,
       backoffLimit: 2,
       activeDeadlineSeconds: 600,
       mounts: [{ name: 'scripts', mountPath: '/scripts', volume: { configMap: { name: scriptsName } } }],
     });
     ctx.allow({ from: { component: 'registration' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers MCP servers through the REST API' });
-    ctx.allow({ from: { component: 'registration' }, to: { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
+    ctx.allow({ from: { component: 'registration' }, to: fastTime.peer ?? { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
   }
 }
 
@@ -93,7 +139,17 @@ export function registrationScriptsDigest(): string {
 }
 
 /**
- * The values a gateway-image Job is built from: its image and pull settings, the platform (pod security) and the
+ * The default name suffix of a Job made outside the stack: what its template is built from in the context, the
+ * gateway (image, settings and Secret names, Redis password reference) and the Job's own parts.
+ */
+function jobInputsHash(ctx: StackContext, gateway: GatewayForJobs, own: readonly unknown[], salt?: string): string {
+  const context = [ctx.release, ctx.namespace, ctx.openshift, ctx.imageRegistry, ctx.pullPolicy, ctx.pullSecrets];
+  return valuesNameHash([context, gateway.imageSpec, gateway.image, gateway.envFrom, gateway.redisEnv, ...own], salt);
+}
+
+/**
+ * The stack's Job names (`jobName` at the stack's call sites, and the Helm chart's templates) hash the values a
+ * gateway-image Job is built from: its image and pull settings, the platform (pod security) and the
  * Secrets it reads (by name and key). Redis and the gateway Service add only names derived from the release.
  */
 const GATEWAY_IMAGE_JOB_INPUTS = ['images.gateway', 'global.imageRegistry', 'images.pullPolicy', 'images.pullSecrets', 'platform', 'secrets.gateway.existingSecret', 'secrets.redis.existingSecret', 'secrets.redis.passwordKey'];
@@ -127,7 +183,7 @@ export interface GatewayImageJobSpec {
   readonly annotations: Record<string, string>;
   readonly command: string[];
   readonly env: k8s.EnvVar[];
-  readonly resources: StackContext['values']['migration']['resources'];
+  readonly resources: MigrationSettings['resources'];
   readonly backoffLimit: number;
   readonly activeDeadlineSeconds: number;
   /** Read-only volumes besides /tmp, e.g. a scripts ConfigMap. */
@@ -138,8 +194,10 @@ export interface GatewayImageJobSpec {
  * A Job running the gateway image with the gateway's settings and Secret (required, so it never runs on
  * placeholders) and the Redis password, from which its command composes REDIS_URL (`Gateway.withRedisUrl`).
  */
-export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pick<Gateway, 'image' | 'envFrom' | 'redisEnv'>, job: GatewayImageJobSpec): void {
-  const img = ctx.values.images.gateway;
+export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pick<Gateway, 'image' | 'envFrom' | 'redisEnv'> & Partial<Pick<Gateway, 'imageSpec'>>, job: GatewayImageJobSpec): void {
+  // Transitional: a caller whose view of the gateway lacks `imageSpec` (the tenant registration, until it takes its
+  // own props) gets the stack's gateway image, the one that Gateway was made with.
+  const img = gateway.imageSpec ?? ctx.values.images.gateway;
   const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: {} }];
   const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
   for (const m of job.mounts ?? []) {
@@ -166,7 +224,7 @@ export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pi
             {
               name: job.component,
               image: gateway.image,
-              imagePullPolicy: ctx.values.images.pullPolicy,
+              imagePullPolicy: ctx.pullPolicy,
               command: job.command,
               envFrom: gateway.envFrom,
               env: [...job.env, ...gateway.redisEnv],

@@ -3,21 +3,48 @@
  * PDB. The schema belongs to the migration Job; gateway pods start only once the schema is at head.
  */
 import { Construct } from 'constructs';
+import { defaults } from '../profiles/defaults';
+import type { Image } from '../profiles/schema';
 import { applyPodOverrides } from './core/pod-overrides';
 import { withoutPodOverrides } from '../profiles/pod-overrides-schema';
 import { valuesChecksum } from './core/checksum';
-import { k8s, type StackContext } from './core/context';
-import { gatewaySecretRef, serviceHost } from './core/naming';
+import { k8s, StackContext, type Peer } from './core/context';
+import { gatewaySecretName, serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
 import { HOOKS } from './core/hooks';
-import { gatewaySettings, pluginConfig, PLUGINS_DIR } from './gateway-config';
-import type { DatabaseConnection } from './postgres';
-import type { Redis } from './redis';
+import { gatewaySettings, pluginConfig, PLUGINS_DIR, type GatewaySettings } from './gateway-config';
+import type { DatabaseConnection } from './database-connection';
 
-export interface GatewayProps {
-  readonly ctx: StackContext;
+export type { GatewaySettings } from './gateway-config';
+
+/** Where the gateway finds Redis, and the Secret and key holding its password. The `Redis` construct is one. */
+export interface RedisEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly secretName: string;
+  readonly passwordKey: string;
+  /** The pods serving it, for the NetworkPolicies. @default the stack's `redis` component */
+  readonly peer?: Peer;
+}
+
+/**
+ * Every setting is optional and defaults to the `kind` profile's (`gateway` in `profiles/defaults.ts`): 2 replicas of
+ * 2 workers, no autoscaler, a PDB keeping 1, all plugins on in permissive mode. The database and Redis are required.
+ */
+export interface GatewayProps extends Partial<GatewaySettings> {
+  /** Release, namespace, platform and registry. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /** The ContextForge image, shared with the Jobs that run it. @default the default gateway image (ghcr.io/ibm/mcp-context-forge, user 10001) */
+  readonly image?: Image;
+  /**
+   * The Secret with the gateway's keys (`GATEWAY_SECRET_KEYS`: JWT signing key, auth encryption secret, basic-auth
+   * and admin passwords); the stack never writes it. @default `<release>-gateway`
+   */
+  readonly secretName?: string;
+  /** The database the gateway reads and writes (through the pooler when it has one). */
   readonly database: DatabaseConnection;
-  readonly redis: Redis;
+  /** Redis for caches, the session pool and the rate limiter. */
+  readonly redis: RedisEndpoint;
 }
 
 export const GATEWAY_PORT = 4444;
@@ -52,25 +79,29 @@ export class Gateway extends Construct {
   readonly withRedisUrl: (script: string) => string[];
   /** Image reference shared by the gateway, migration and registration: one source of truth. */
   readonly image: string;
+  /** The image as given (repository, tag, user): its tag labels and its user runs every pod of the image. */
+  readonly imageSpec: Image;
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
-    const { ctx, database, redis } = props;
-    const v = ctx.values;
-    const g = v.gateway;
-    const img = v.images.gateway;
+    const { context, image, secretName, database, redis, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const g: GatewaySettings = { ...defaults.gateway, ...settings };
+    const problems = settingsProblems(g);
+    if (problems.length) throw new Error(`Gateway ${this.node.path}: ${problems.join('; ')}`);
+    const img = image ?? defaults.images.gateway;
+    this.imageSpec = img;
     this.image = ctx.image(img);
     this.serviceName = ctx.name('gateway');
     this.configMapName = ctx.name('gateway');
-    this.secretName = gatewaySecretRef(v);
+    this.secretName = secretName ?? gatewaySecretName(ctx.release);
     this.url = `http://${serviceHost(this.serviceName, ctx.namespace)}`;
     const meta = (name: string) => ctx.meta('gateway', name, { version: img.tag });
     const configMeta = (name: string) => ctx.meta('gateway', name, { version: img.tag, annotations: HOOKS.config });
 
-    const settings = gatewaySettings(v);
-    new k8s.KubeConfigMap(this, 'Settings', { metadata: configMeta(this.configMapName), data: settings });
+    new k8s.KubeConfigMap(this, 'Settings', { metadata: configMeta(this.configMapName), data: gatewaySettings(g, ctx) });
     const pluginsName = ctx.name('gateway-plugins');
-    const plugins = g.plugins.enabled ? pluginConfig(v, redis.host, redis.port) : undefined;
+    const plugins = g.plugins.enabled ? pluginConfig(g.plugins, redis.host, redis.port) : undefined;
     if (plugins) new k8s.KubeConfigMap(this, 'Plugins', { metadata: configMeta(pluginsName), data: { 'config.yaml': plugins } });
 
     this.envFrom = [{ configMapRef: { name: this.configMapName } }, { secretRef: { name: this.secretName } }];
@@ -115,7 +146,7 @@ export class Gateway extends Construct {
               {
                 name: 'gateway',
                 image: this.image,
-                imagePullPolicy: v.images.pullPolicy,
+                imagePullPolicy: ctx.pullPolicy,
                 ports: [{ name: 'http', containerPort: GATEWAY_PORT }],
                 // The image's own start (its CMD), after the Redis URL is composed.
                 command: this.withRedisUrl('exec ./docker-entrypoint.sh'),
@@ -160,6 +191,17 @@ export class Gateway extends Construct {
     if (g.pdb.enabled) podDisruptionBudget(this, ctx, 'gateway', this.serviceName, g.pdb.minAvailable, img.tag);
 
     ctx.allow({ from: { component: 'gateway' }, to: database.peer(false), ports: [{ port: database.port(false) }], reason: 'the gateway reads and writes its database through the pooler' });
-    ctx.allow({ from: { component: 'gateway' }, to: { component: 'redis' }, ports: [{ port: redis.port }], reason: 'caches, session pool and rate limiter' });
+    ctx.allow({ from: { component: 'gateway' }, to: redis.peer ?? { component: 'redis' }, ports: [{ port: redis.port }], reason: 'caches, session pool and rate limiter' });
   }
+}
+
+/** What a user's props can get wrong on their own (the values schema checks the same for the stack). */
+function settingsProblems(g: GatewaySettings): string[] {
+  const problems: string[] = [];
+  const count = (n: number) => Number.isInteger(n) && n >= 1;
+  if (!count(g.replicas)) problems.push(`replicas is ${g.replicas}, must be a whole number of at least 1`);
+  if (g.hpa.enabled && !(count(g.hpa.minReplicas) && count(g.hpa.maxReplicas) && g.hpa.minReplicas <= g.hpa.maxReplicas)) {
+    problems.push(`hpa.minReplicas is ${g.hpa.minReplicas} and hpa.maxReplicas ${g.hpa.maxReplicas}, must be whole numbers with 1 <= minReplicas <= maxReplicas`);
+  }
+  return problems;
 }
