@@ -27,7 +27,7 @@ export class PlatformChart extends Chart {
     this.gateway = new Gateway(this, 'Gateway', { ctx, database, redis });
     new MigrationJob(this, 'Migration', { ctx, gateway: this.gateway, database });
     if (v.fastTimeServer.enabled) {
-      this.fastTime = new FastTimeServer(this, 'FastTimeServer', { ctx });
+      this.fastTime = new FastTimeServer(this, 'FastTimeServer', { context: ctx, image: v.images.fastTimeServer, ...v.fastTimeServer });
       ctx.allow({ from: { component: 'gateway' }, to: { component: 'fast-time-server' }, ports: [{ port: this.fastTime.containerPort }], reason: 'the gateway calls the MCP time server' });
       if (v.registration.enabled) new RegistrationJob(this, 'Registration', { ctx, gateway: this.gateway, fastTime: this.fastTime });
     }
