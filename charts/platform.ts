@@ -2,12 +2,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackContext } from '../lib/core/context';
-import { Exposure } from '../lib/exposure';
+import { Exposure, frontDoorNamespaces } from '../lib/exposure';
 import { FastTimeServer } from '../lib/fast-time-server';
 import { Gateway } from '../lib/gateway';
 import { MigrationJob, RegistrationJob } from '../lib/gateway-jobs';
 import { allowGatewayEgress } from '../lib/gateway-egress';
-import { frontDoorNamespaces, NginxProxy } from '../lib/nginx-proxy';
+import { NginxProxy } from '../lib/nginx-proxy';
 import type { DatabaseConnection } from '../lib/postgres';
 import { Redis } from '../lib/redis';
 import { redisSecretRef } from '../lib/core/naming';
@@ -34,10 +34,10 @@ export class PlatformChart extends Chart {
     // One rule per proxy port on the tenant-namespace label keeps the gateway's policy small at any tenant count.
     for (const flow of tenantGatewayFlowsByLabel(v)) ctx.allow(flow);
     tenantRegistration(this, ctx, this.gateway);
-    if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { ctx, gateway: this.gateway });
+    const frontDoor = frontDoorNamespaces(v.exposure.type, v.networkPolicies);
+    if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { context: ctx, image: v.images.nginx, ...v.nginx, upstream: this.gateway, clientNamespaceLabels: frontDoor });
     const front = this.nginx ?? this.gateway;
-    new Exposure(this, 'Exposure', { ctx, serviceName: front.serviceName, servicePort: front.servicePort });
-    const frontDoor = frontDoorNamespaces(ctx);
+    new Exposure(this, 'Exposure', { context: ctx, ...v.exposure, service: front });
     if (!this.nginx && frontDoor) {
       ctx.allow({ from: { namespaceLabels: frontDoor }, to: { component: 'gateway' }, ports: [{ port: 4444 }], reason: 'clients arrive through the ingress controller' });
     }
