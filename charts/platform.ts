@@ -2,12 +2,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackContext } from '../lib/core/context';
-import { Exposure } from '../lib/exposure';
+import { Exposure, frontDoorNamespaces } from '../lib/exposure';
 import { FastTimeServer } from '../lib/fast-time-server';
 import { Gateway } from '../lib/gateway';
 import { jobHash, MigrationJob, migrationJobInputs, RegistrationJob, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../lib/gateway-jobs';
 import { allowGatewayEgress } from '../lib/gateway-egress';
-import { frontDoorNamespaces, NginxProxy } from '../lib/nginx-proxy';
+import { NginxProxy } from '../lib/nginx-proxy';
 import type { DatabaseConnection } from '../lib/postgres';
 import { Redis } from '../lib/redis';
 import { gatewaySecretRef, redisSecretRef } from '../lib/core/naming';
@@ -28,7 +28,7 @@ export class PlatformChart extends Chart {
     const migrationName = ctx.name(`migrate-${jobHash(v, migrationJobInputs(v.database.mode))}`);
     new MigrationJob(this, 'Migration', { context: ctx, ...v.migration, gateway: this.gateway, database, jobName: migrationName });
     if (v.fastTimeServer.enabled) {
-      this.fastTime = new FastTimeServer(this, 'FastTimeServer', { ctx });
+      this.fastTime = new FastTimeServer(this, 'FastTimeServer', { context: ctx, image: v.images.fastTimeServer, ...v.fastTimeServer });
       ctx.allow({ from: { component: 'gateway' }, to: { component: 'fast-time-server' }, ports: [{ port: this.fastTime.containerPort }], reason: 'the gateway calls the MCP time server' });
       const registrationName = ctx.name(`register-${jobHash(v, REGISTRATION_JOB_INPUTS, registrationScriptsDigest())}`);
       if (v.registration.enabled) new RegistrationJob(this, 'Registration', { context: ctx, ...v.registration, gateway: this.gateway, fastTime: this.fastTime, jobName: registrationName });
@@ -36,10 +36,10 @@ export class PlatformChart extends Chart {
     // One rule per proxy port on the tenant-namespace label keeps the gateway's policy small at any tenant count.
     for (const flow of tenantGatewayFlowsByLabel(v)) ctx.allow(flow);
     tenantRegistration(this, ctx, this.gateway);
-    if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { ctx, gateway: this.gateway });
+    const frontDoor = frontDoorNamespaces(v.exposure.type, v.networkPolicies);
+    if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { context: ctx, image: v.images.nginx, ...v.nginx, upstream: this.gateway, clientNamespaceLabels: frontDoor });
     const front = this.nginx ?? this.gateway;
-    new Exposure(this, 'Exposure', { ctx, serviceName: front.serviceName, servicePort: front.servicePort });
-    const frontDoor = frontDoorNamespaces(ctx);
+    new Exposure(this, 'Exposure', { context: ctx, ...v.exposure, service: front });
     if (!this.nginx && frontDoor) {
       ctx.allow({ from: { namespaceLabels: frontDoor }, to: { component: 'gateway' }, ports: [{ port: 4444 }], reason: 'clients arrive through the ingress controller' });
     }

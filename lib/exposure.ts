@@ -1,21 +1,53 @@
 /** The one way into the stack for a profile: an OpenShift Route (reencrypt to NGINX 8443) or an Ingress. */
 import { Construct } from 'constructs';
 import { Route, RouteSpecTlsInsecureEdgeTerminationPolicy, RouteSpecTlsTermination, RouteSpecToKind, RouteSpecWildcardPolicy } from '../imports/route.openshift.io';
-import { k8s, type StackContext } from './core/context';
+import { defaults } from '../profiles/defaults';
+import type { Values } from '../profiles/schema';
+import { k8s, StackContext } from './core/context';
+import { propProblem, refuseProps } from './core/props-check';
 import { ingressStreamAnnotations, routeStreamAnnotations } from './core/streaming';
 
-export interface ExposureProps {
-  readonly ctx: StackContext;
-  /** The Service that takes outside traffic (NGINX, or the gateway when there is no proxy). */
+/** How the stack is reached from outside, as under `exposure` in the values. */
+export type ExposureSettings = Values['exposure'];
+
+/** The Service that takes outside traffic: `NginxProxy`, or the `Gateway` when there is no proxy. */
+export interface ExposedService {
   readonly serviceName: string;
   readonly servicePort: number;
+}
+
+/**
+ * Every setting is optional and defaults to the `kind` profile's (`exposure` in `profiles/defaults.ts`): an Ingress
+ * of class `nginx` for `mcp.localtest.me`, without TLS.
+ */
+export interface ExposureProps extends Partial<ExposureSettings> {
+  /** Release, namespace and platform. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /** The Service outside traffic goes to. A Route reencrypts to its port named `https` (NGINX with `tls`). */
+  readonly service: ExposedService;
+}
+
+/**
+ * Labels of the namespaces outside traffic comes from: the router's for a Route, the ingress controller's for an
+ * Ingress, none without exposure (port-forward does not pass NetworkPolicies).
+ */
+export function frontDoorNamespaces(
+  type: ExposureSettings['type'],
+  networkPolicies: Pick<Values['networkPolicies'], 'routerNamespaceLabels' | 'ingressNamespaceLabels'>,
+): Record<string, string> | undefined {
+  return type === 'route' ? networkPolicies.routerNamespaceLabels : type === 'ingress' ? networkPolicies.ingressNamespaceLabels : undefined;
 }
 
 export class Exposure extends Construct {
   constructor(scope: Construct, id: string, props: ExposureProps) {
     super(scope, id);
-    const { ctx, serviceName, servicePort } = props;
-    const e = ctx.values.exposure;
+    const { context, service, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const e: ExposureSettings = { ...defaults.exposure, ...settings };
+    const { serviceName, servicePort } = service;
+    refuseProps(this, 'Exposure', [
+      e.type === 'ingress' && !e.host ? propProblem('host', e.host, 'must be set for an Ingress') : undefined,
+    ]);
     const name = ctx.name('gateway');
     if (e.type === 'route') {
       new Route(this, 'Route', {

@@ -1,12 +1,25 @@
 /** The fast-time-server: the Go MCP time server the seeds benchmark against, registered with the gateway. */
 import { Construct } from 'constructs';
+import { defaults } from '../profiles/defaults';
+import type { Image, Values } from '../profiles/schema';
 import { applyPodOverrides } from './core/pod-overrides';
-import { k8s, type StackContext } from './core/context';
+import { k8s, StackContext } from './core/context';
 import { serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
+import { refuseProps, wholeNumberProblem } from './core/props-check';
 
-export interface FastTimeServerProps {
-  readonly ctx: StackContext;
+/** The server's own settings (replicas, resources, PDB, pod escape hatches), as under `fastTimeServer` in the values. */
+export type FastTimeServerSettings = Omit<Values['fastTimeServer'], 'enabled'>;
+
+/**
+ * Every setting is optional and defaults to the `kind` profile's (`fastTimeServer` in `profiles/defaults.ts`):
+ * 2 pods at 25m/16Mi requested, no PDB.
+ */
+export interface FastTimeServerProps extends Partial<FastTimeServerSettings> {
+  /** Release, namespace, platform and registry. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /** @default the default fast-time-server image (ghcr.io/ibm/fast-time-server, user 1001) */
+  readonly image?: Image;
 }
 
 export class FastTimeServer extends Construct {
@@ -16,11 +29,14 @@ export class FastTimeServer extends Construct {
   readonly healthUrl: string;
   readonly containerPort = 8080;
 
-  constructor(scope: Construct, id: string, props: FastTimeServerProps) {
+  constructor(scope: Construct, id: string, props: FastTimeServerProps = {}) {
     super(scope, id);
-    const { ctx } = props;
-    const v = ctx.values.fastTimeServer;
-    const img = ctx.values.images.fastTimeServer;
+    const { context, image, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const { enabled: _enabled, ...defaultSettings } = defaults.fastTimeServer;
+    const v: FastTimeServerSettings = { ...defaultSettings, ...settings };
+    const img = image ?? defaults.images.fastTimeServer;
+    refuseProps(this, 'FastTimeServer', [wholeNumberProblem('replicas', v.replicas, 1)]);
     this.serviceName = ctx.name('fast-time-server');
     const host = serviceHost(this.serviceName, ctx.namespace);
     this.mcpUrl = `http://${host}/http`;
@@ -52,7 +68,7 @@ export class FastTimeServer extends Construct {
               {
                 name: 'fast-time-server',
                 image: ctx.image(img),
-                imagePullPolicy: ctx.values.images.pullPolicy,
+                imagePullPolicy: ctx.pullPolicy,
                 args: ['-transport=dual', '-listen=0.0.0.0', `-port=${this.containerPort}`, '-log-level=info'],
                 ports: [{ name: 'http', containerPort: this.containerPort }],
                 resources: ctx.resources(v.resources),

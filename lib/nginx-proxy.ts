@@ -4,23 +4,61 @@
  * caller's authenticated response can never be served to another.
  */
 import { Construct } from 'constructs';
+import { defaults } from '../profiles/defaults';
 import { applyPodOverrides } from './core/pod-overrides';
 import { withoutPodOverrides } from '../profiles/pod-overrides-schema';
-import type { Values } from '../profiles/schema';
+import type { Image, Values } from '../profiles/schema';
 import { valuesChecksum } from './core/checksum';
-import { k8s, type StackContext } from './core/context';
+import { k8s, StackContext } from './core/context';
 import { serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
-import { GATEWAY_PORT, type Gateway } from './gateway';
+import { propProblem, refuseProps, wholeNumberProblem } from './core/props-check';
+import { GATEWAY_PORT } from './gateway';
 
 export const NGINX_HTTP_PORT = 8080;
 export const NGINX_HTTPS_PORT = 8443;
 /** The one writable folder (an emptyDir): the pid file and every temp path live under it. */
 const WRITABLE_DIR = '/tmp';
+/** What `client_max_body_size` accepts: bytes, kilobytes or megabytes. */
+const NGINX_SIZE = /^\d+[km]?$/;
 
-export interface NginxProxyProps {
-  readonly ctx: StackContext;
-  readonly gateway: Gateway;
+/** NGINX's own settings (replicas, resources, tuning, TLS, PDB, pod escape hatches), as under `nginx` in the values. */
+export type NginxSettings = Omit<Values['nginx'], 'enabled'>;
+
+/** The Service NGINX forwards every request to, in the context's namespace. The `Gateway` is one. */
+export interface ProxyUpstream {
+  readonly serviceName: string;
+  readonly servicePort: number;
+}
+
+/** Pods of the stack's namespace, by component, and the port they listen on. */
+export interface ComponentPort {
+  readonly component: string;
+  readonly port: number;
+}
+
+/**
+ * Every setting is optional and defaults to the `kind` profile's (`nginx` in `profiles/defaults.ts`): 1 pod,
+ * 8,192 worker connections, 32 keepalive connections to the upstream, 25m bodies, no TLS, no PDB.
+ */
+export interface NginxProxyProps extends Partial<NginxSettings> {
+  /** Release, namespace, platform and registry. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /** @default the default NGINX image (docker.io/nginxinc/nginx-unprivileged, user 101) */
+  readonly image?: Image;
+  /** The Service requests go to (the gateway's, or any Service in the namespace). */
+  readonly upstream: ProxyUpstream;
+  /**
+   * The pods behind `upstream`, which the declared NetworkPolicy flow lets NGINX reach.
+   * @default the gateway's pods: component `gateway`, port 4444
+   */
+  readonly upstreamPods?: ComponentPort;
+  /**
+   * Labels of the namespaces clients arrive from (the ingress controller's or the OpenShift router's): the declared
+   * NetworkPolicy flows let them reach NGINX's ports.
+   * @default none: no client flow (port-forward does not pass NetworkPolicies)
+   */
+  readonly clientNamespaceLabels?: Record<string, string>;
 }
 
 export class NginxProxy extends Construct {
@@ -31,15 +69,22 @@ export class NginxProxy extends Construct {
 
   constructor(scope: Construct, id: string, props: NginxProxyProps) {
     super(scope, id);
-    const { ctx, gateway } = props;
-    const v = ctx.values;
-    const n = v.nginx;
-    const img = v.images.nginx;
+    const { context, image, upstream, upstreamPods, clientNamespaceLabels, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const { enabled: _enabled, ...defaultSettings } = defaults.nginx;
+    const n: NginxSettings = { ...defaultSettings, ...settings };
+    const img = image ?? defaults.images.nginx;
+    refuseProps(this, 'NginxProxy', [
+      wholeNumberProblem('replicas', n.replicas, 1),
+      wholeNumberProblem('workerConnections', n.workerConnections, 1),
+      wholeNumberProblem('upstreamKeepalive', n.upstreamKeepalive, 1),
+      NGINX_SIZE.test(n.clientMaxBodySize) ? undefined : propProblem('clientMaxBodySize', n.clientMaxBodySize, 'must be an NGINX size such as 25m, 512k or 1048576'),
+    ]);
     this.serviceName = ctx.name('nginx');
     this.tlsSecretName = ctx.name('nginx-tls');
     const meta = (name: string, annotations?: Record<string, string>) => ctx.meta('nginx', name, { version: img.tag, annotations });
 
-    const conf = nginxConf(v, `${serviceHost(gateway.serviceName, ctx.namespace)}:${gateway.servicePort}`);
+    const conf = nginxConf(n, `${serviceHost(upstream.serviceName, ctx.namespace)}:${upstream.servicePort}`);
     new k8s.KubeConfigMap(this, 'Config', { metadata: meta(this.serviceName), data: { 'nginx.conf': conf } });
 
     const ports: k8s.ServicePort[] = [{ name: 'http', port: this.servicePort, targetPort: k8s.IntOrString.fromString('http') }];
@@ -70,7 +115,8 @@ export class NginxProxy extends Construct {
         replicas: n.replicas,
         selector: { matchLabels: ctx.selector('nginx') },
         template: {
-          metadata: { labels: ctx.labels('nginx', img.tag), annotations: { 'checksum/config': valuesChecksum(withoutPodOverrides(n), ctx.release, ctx.namespace) } },
+          // The digest the Helm chart computes over the whole `nginx` values block, which renders NGINX only when enabled.
+          metadata: { labels: ctx.labels('nginx', img.tag), annotations: { 'checksum/config': valuesChecksum(withoutPodOverrides({ enabled: true, ...n }), ctx.release, ctx.namespace) } },
           spec: {
             serviceAccountName: ctx.name('workload'),
             automountServiceAccountToken: false,
@@ -81,7 +127,7 @@ export class NginxProxy extends Construct {
               {
                 name: 'nginx',
                 image: ctx.image(img),
-                imagePullPolicy: v.images.pullPolicy,
+                imagePullPolicy: ctx.pullPolicy,
                 command: ['nginx', '-g', 'daemon off;'],
                 ports: containerPorts,
                 resources: ctx.resources(n.resources),
@@ -99,11 +145,11 @@ export class NginxProxy extends Construct {
     applyPodOverrides(deployment, n);
     if (n.pdb.enabled) podDisruptionBudget(this, ctx, 'nginx', this.serviceName, n.pdb.minAvailable, img.tag);
 
-    ctx.allow({ from: { component: 'nginx' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'the proxy forwards every request to the gateway' });
-    const front = frontDoorNamespaces(ctx);
-    if (front) {
+    const pods = upstreamPods ?? { component: 'gateway', port: GATEWAY_PORT };
+    ctx.allow({ from: { component: 'nginx' }, to: { component: pods.component }, ports: [{ port: pods.port }], reason: `the proxy forwards every request to the ${pods.component}` });
+    if (clientNamespaceLabels) {
       ctx.allow({
-        from: { namespaceLabels: front },
+        from: { namespaceLabels: clientNamespaceLabels },
         to: { component: 'nginx' },
         ports: n.tls ? [{ port: NGINX_HTTP_PORT }, { port: NGINX_HTTPS_PORT }] : [{ port: NGINX_HTTP_PORT }],
         reason: 'clients arrive through the ingress controller or router, which live in their own namespace',
@@ -112,19 +158,8 @@ export class NginxProxy extends Construct {
   }
 }
 
-/**
- * Namespaces outside traffic comes from: the router's for a Route, the ingress controller's for an Ingress, none
- * without exposure (port-forward does not pass NetworkPolicies).
- */
-export function frontDoorNamespaces(ctx: StackContext): Record<string, string> | undefined {
-  const np = ctx.values.networkPolicies;
-  const type = ctx.values.exposure.type;
-  return type === 'route' ? np.routerNamespaceLabels : type === 'ingress' ? np.ingressNamespaceLabels : undefined;
-}
-
 /** The whole nginx.conf. Temp files go to the writable emptyDir (the root filesystem is read-only). */
-export function nginxConf(v: Values, upstream: string): string {
-  const n = v.nginx;
+export function nginxConf(n: Pick<NginxSettings, 'tls' | 'workerConnections' | 'clientMaxBodySize' | 'upstreamKeepalive'>, upstream: string): string {
   const proxyHeaders = [
     'proxy_http_version 1.1;',
     'proxy_set_header Connection "";',
