@@ -90,7 +90,8 @@ export interface BenchmarkGateway {
 
 /**
  * Every setting is optional and defaults to the `kind` profile's (`benchmark` in `profiles/defaults.ts`): the
- * baseline preset (125 users at 30/s) for 5 minutes, one master and one worker at 500m each.
+ * baseline preset (125 users at 30/s) for 60 s, one master and three workers requesting 500m each, the run starting
+ * once one worker is connected.
  */
 export interface LocustBenchmarkProps extends Partial<BenchmarkSettings> {
   /** Release, namespace, platform and registry. @default StackContext.of(scope) */
