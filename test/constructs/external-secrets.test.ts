@@ -1,7 +1,7 @@
 import { StackContext } from '../../lib/core/context';
 import { StackExternalSecret, wantedExternalSecrets } from '../../lib/external-secrets';
 import { defaults } from '../../profiles/defaults';
-import { objectsOf, userChart } from './support';
+import { gateFindings, objectsOf, userChart } from './support';
 
 describe('StackExternalSecret on its own', () => {
   test('writes the named Secret from the store, one key per reference, refreshed hourly by default', () => {
@@ -23,6 +23,8 @@ describe('StackExternalSecret on its own', () => {
         { secretKey: 'WHOLE', remoteRef: { key: 'apps/whole' } },
       ],
     });
+    // Checked against the External Secrets Operator's CRD schema.
+    expect(gateFindings(chart)).toEqual([]);
   });
 
   test('the stack asks for one per enabled credential, Postgres only with the database in the stack', () => {

@@ -33,6 +33,7 @@ describe('NetworkPolicies on their own', () => {
       policyTypes: ['Egress'],
       egress: [{ to: [{ podSelector: { matchLabels: StackContext.of(chart).selector('redis') } }], ports: [{ port: 6379, protocol: 'TCP' }] }],
     });
+    expect(gateFindings(chart, ['Secret/apps/mcp-stack-redis', 'ServiceAccount/apps/mcp-stack-workload'])).toEqual([]);
   });
 
   test('flows and context given as props replace the context found from the scope', () => {
