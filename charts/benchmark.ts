@@ -3,27 +3,23 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackContext } from '../lib/core/context';
 import { GATEWAY_PORT, type Gateway } from '../lib/gateway';
-import { LocustBenchmark, type BenchmarkTarget } from '../lib/locust';
+import { LocustBenchmark, type BenchmarkGateway, type BenchmarkTarget } from '../lib/locust';
 import { NGINX_HTTP_PORT, type NginxProxy } from '../lib/nginx-proxy';
 
-/** What the benchmark needs from the gateway to mint its token. */
-export interface BenchmarkGateway {
-  readonly secretName: string;
-  readonly configMapName: string;
-  readonly image: string;
-}
+export type { BenchmarkGateway } from '../lib/locust';
 
 export class BenchmarkChart extends Chart {
   readonly benchmark: LocustBenchmark;
 
   constructor(scope: Construct, id: string, ctx: StackContext, target: BenchmarkTarget, gateway: BenchmarkGateway) {
     super(scope, id);
+    const v = ctx.values;
     this.benchmark = new LocustBenchmark(this, 'Locust', {
-      ctx,
+      context: ctx,
+      image: v.images.locust,
+      ...v.benchmark,
       target,
-      gatewaySecretName: gateway.secretName,
-      gatewayConfigMapName: gateway.configMapName,
-      gatewayImage: gateway.image,
+      gateway: { ...gateway, user: v.images.gateway.user },
     });
   }
 }

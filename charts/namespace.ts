@@ -4,33 +4,18 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { k8s, type StackContext } from '../lib/core/context';
-import { renderExternalSecrets } from '../lib/external-secrets';
+import type { StackContext } from '../lib/core/context';
+import { StackExternalSecret, wantedExternalSecrets } from '../lib/external-secrets';
+import { StackNamespace, WorkloadServiceAccount } from '../lib/namespace';
 
 export class NamespaceChart extends Chart {
   constructor(scope: Construct, id: string, ctx: StackContext) {
     super(scope, id);
-    if (ctx.values.release.createNamespace) {
-      const labels = ctx.labels('namespace');
-      new k8s.KubeNamespace(this, 'Namespace', {
-        metadata: {
-          name: ctx.namespace,
-          labels: {
-            ...labels,
-            'pod-security.kubernetes.io/enforce': 'restricted',
-            'pod-security.kubernetes.io/enforce-version': 'v1.28',
-            'pod-security.kubernetes.io/audit': 'restricted',
-            'pod-security.kubernetes.io/warn': 'restricted',
-          },
-        },
-      });
+    const v = ctx.values;
+    if (v.release.createNamespace) new StackNamespace(this, 'Namespace', { context: ctx });
+    new WorkloadServiceAccount(this, 'Workload', { context: ctx });
+    for (const secret of wantedExternalSecrets({ secrets: v.secrets, release: ctx.release, standaloneDatabase: v.database.mode === 'standalone' })) {
+      new StackExternalSecret(this, `ExternalSecret-${secret.component}`, { context: ctx, ...secret });
     }
-    // No pod of the stack talks to the Kubernetes API, so the account has no Role and mounts no token.
-    new k8s.KubeServiceAccount(this, 'Workload', {
-      metadata: ctx.meta('workload', ctx.name('workload')),
-      automountServiceAccountToken: false,
-      ...(ctx.imagePullSecrets() ? { imagePullSecrets: ctx.imagePullSecrets() } : {}),
-    });
-    renderExternalSecrets(this, ctx);
   }
 }

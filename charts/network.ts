@@ -7,6 +7,6 @@ import { NetworkPolicies } from '../lib/network-policies';
 export class NetworkChart extends Chart {
   constructor(scope: Construct, id: string, ctx: StackContext) {
     super(scope, id);
-    new NetworkPolicies(this, 'Policies', { ctx });
+    new NetworkPolicies(this, 'Policies', { context: ctx });
   }
 }

@@ -8,11 +8,12 @@
  * container, and no token or secret is ever in a container's arguments.
  */
 import { Construct } from 'constructs';
+import { defaults } from '../profiles/defaults';
 import { applyPodOverrides } from './core/pod-overrides';
-import type { Values } from '../profiles/schema';
+import type { Image, Values } from '../profiles/schema';
 import { asset } from './core/assets';
 import { sha256 } from './core/checksum';
-import { k8s, type StackContext } from './core/context';
+import { k8s, StackContext } from './core/context';
 import { podDisruptionBudget } from './core/disruption';
 import { serviceHost } from './core/naming';
 
@@ -31,8 +32,11 @@ export const BENCHMARK_PRESETS = {
   max: { users: 750, spawnRate: 75 },
 } as const;
 
+/** The benchmark's own settings (load, run time, workers, resources, pod escape hatches), as under `benchmark` in the values. */
+export type BenchmarkSettings = Omit<Values['benchmark'], 'enabled'>;
+
 /** Users and spawn rate of a run: the preset's, or the values' own for `custom`. */
-export function benchmarkLoad(v: Values['benchmark']): { users: number; spawnRate: number } {
+export function benchmarkLoad(v: Pick<BenchmarkSettings, 'preset' | 'users' | 'spawnRate'>): { users: number; spawnRate: number } {
   if (v.preset === 'custom') return { users: v.users, spawnRate: v.spawnRate };
   const p = BENCHMARK_PRESETS[v.preset];
   return { users: p.users, spawnRate: p.spawnRate };
@@ -72,15 +76,32 @@ export interface BenchmarkTarget {
   readonly containerPort: number;
 }
 
-export interface LocustBenchmarkProps {
-  readonly ctx: StackContext;
+/** What the benchmark needs from the gateway to mint its token (the `Gateway` construct has all but the user). */
+export interface BenchmarkGateway {
+  /** The gateway's Secret (JWT_SECRET_KEY and the other settings the token tool validates). */
+  readonly secretName: string;
+  /** The gateway's settings ConfigMap (PLATFORM_ADMIN_EMAIL, JWT audience and issuer). */
+  readonly configMapName: string;
+  /** The gateway image reference, run by the token init container. */
+  readonly image: string;
+  /** The numeric user of that image (pinned on Kubernetes, left to the SCC on OpenShift). @default the default gateway image's user */
+  readonly user?: number;
+}
+
+/**
+ * Every setting is optional and defaults to the `kind` profile's (`benchmark` in `profiles/defaults.ts`): the
+ * baseline preset (125 users at 30/s) for 60 s, one master and three workers requesting 500m each, the run starting
+ * once one worker is connected.
+ */
+export interface LocustBenchmarkProps extends Partial<BenchmarkSettings> {
+  /** Release, namespace, platform and registry. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /** @default the default Locust image (docker.io/locustio/locust) */
+  readonly image?: Image;
+  /** Where the load goes: NGINX, or the gateway without it. */
   readonly target: BenchmarkTarget;
-  /** Gateway Secret (JWT_SECRET_KEY and the other settings the token tool validates). */
-  readonly gatewaySecretName: string;
-  /** Gateway settings ConfigMap (PLATFORM_ADMIN_EMAIL, JWT audience and issuer). */
-  readonly gatewayConfigMapName: string;
-  /** The gateway image reference, for the token init container. */
-  readonly gatewayImage: string;
+  /** The gateway whose settings and Secret mint the benchmark's token. */
+  readonly gateway: BenchmarkGateway;
 }
 
 const SCRIPTS_DIR = '/mnt/locust';
@@ -103,10 +124,11 @@ export class LocustBenchmark extends Construct {
 
   constructor(scope: Construct, id: string, props: LocustBenchmarkProps) {
     super(scope, id);
-    const { ctx, target } = props;
-    const v = ctx.values;
-    const b = v.benchmark;
-    const img = v.images.locust;
+    const { context, image, target, gateway, ...settings } = props;
+    const ctx = context ?? StackContext.of(this);
+    const b: BenchmarkSettings = { ...defaults.benchmark, ...settings };
+    refuseBadSettings(b);
+    const img = image ?? defaults.images.locust;
     const load = benchmarkLoad(b);
     this.serviceName = ctx.name('locust');
     this.configMapName = ctx.name('locust');
@@ -158,7 +180,7 @@ export class LocustBenchmark extends Construct {
     };
     const locustContainer = {
       image: ctx.image(img),
-      imagePullPolicy: v.images.pullPolicy,
+      imagePullPolicy: ctx.pullPolicy,
       securityContext: ctx.containerSecurity(),
     };
 
@@ -210,7 +232,7 @@ export class LocustBenchmark extends Construct {
 
     // Each image runs as its own user; the token file is shared through the pod's fsGroup (OpenShift gives both
     // containers the same user anyway).
-    const gatewayUser = v.images.gateway.user;
+    const gatewayUser = gateway.user ?? defaults.images.gateway.user;
     const mintSecurity: k8s.SecurityContext = {
       ...ctx.containerSecurity(),
       ...(ctx.openshift ? {} : { runAsUser: gatewayUser, runAsGroup: gatewayUser }),
@@ -234,10 +256,10 @@ export class LocustBenchmark extends Construct {
             initContainers: [
               {
                 name: 'mint-token',
-                image: props.gatewayImage,
-                imagePullPolicy: v.images.pullPolicy,
+                image: gateway.image,
+                imagePullPolicy: ctx.pullPolicy,
                 command: ['/bin/sh', `${SCRIPTS_DIR}/mint-token.sh`],
-                envFrom: [{ configMapRef: { name: props.gatewayConfigMapName } }, { secretRef: { name: props.gatewaySecretName } }],
+                envFrom: [{ configMapRef: { name: gateway.configMapName } }, { secretRef: { name: gateway.secretName } }],
                 env: [
                   { name: 'TOKEN_FILE', value: TOKEN_FILE },
                   { name: 'TOKEN_MINUTES', value: String(BENCHMARK_TOKEN_MINUTES) },
@@ -319,4 +341,14 @@ export class LocustBenchmark extends Construct {
     ctx.allow({ from: { component: 'locust-worker' }, to: { component: target.component }, ports: [{ port: target.containerPort }], reason: 'the benchmark users send MCP requests' });
     ctx.allow({ from: { component: 'locust-run' }, to: { component: 'locust-master' }, ports: [{ port: LOCUST_WEB_PORT }], reason: 'a benchmark run starts and watches the load through the master web API' });
   }
+}
+
+/** Settings a construct user can get wrong on their own (the stack's values schema checks the same before). */
+function refuseBadSettings(b: BenchmarkSettings): void {
+  const problems: string[] = [];
+  for (const field of ['users', 'spawnRate', 'workers', 'expectWorkers'] as const) {
+    if (!Number.isInteger(b[field]) || b[field] < 1) problems.push(`${field} must be a whole number of at least 1 (received ${JSON.stringify(b[field])})`);
+  }
+  if (!/^\d+[smh]$/.test(b.runTime)) problems.push(`runTime must look like 60s, 5m or 1h (received ${JSON.stringify(b.runTime)})`);
+  if (problems.length) throw new Error(`LocustBenchmark: ${problems.join('; ')}`);
 }

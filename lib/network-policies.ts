@@ -3,16 +3,32 @@
  * namespace, DNS for every pod, then one policy per pod group allowing exactly its declared ingress and egress.
  */
 import { Construct } from 'constructs';
-import { k8s, type Flow, type Peer, type StackContext } from './core/context';
+import { k8s, StackContext, type Flow, type Peer } from './core/context';
 
+/**
+ * The other fields of the `networkPolicies` values (ingress, router, operator and monitoring namespaces, API server
+ * and gateway egress addresses) are read by the constructs whose flows they shape; this one allows their flows.
+ */
 export interface NetworkPoliciesProps {
-  readonly ctx: StackContext;
+  /** Release and namespace; its flows are the ones allowed by default. @default StackContext.of(scope) */
+  readonly context?: StackContext;
+  /**
+   * The traffic to allow, beyond DNS; everything else in the namespace is denied.
+   * @default the flows declared on the context so far (`ctx.allow`) by every construct made before this one
+   */
+  readonly flows?: readonly Flow[];
 }
 
+/**
+ * A default deny for the namespace, DNS for every pod, and one policy per pod group allowing exactly its flows.
+ * Make it after the constructs whose flows it allows: it reads them when it is made.
+ */
 export class NetworkPolicies extends Construct {
-  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
-    const { ctx } = props;
+    const ctx = props.context ?? StackContext.of(this);
+    const flows = props.flows ?? ctx.flows;
+    refuseBadFlows(flows);
     const meta = (name: string, reason?: string) =>
       ctx.meta('network-policy', name, reason ? { annotations: { 'mcp-stack.io/allows': reason } } : {});
 
@@ -45,7 +61,7 @@ export class NetworkPolicies extends Construct {
       if (!g) groups.set(key, (g = { peer: p, ingress: [], egress: [] }));
       return g;
     };
-    for (const flow of ctx.flows) {
+    for (const flow of flows) {
       // A flow to or from no address at all allows nothing (an empty `to` would allow everything).
       if (flow.to.cidrs?.length === 0 || flow.from.cidrs?.length === 0) continue;
       if (isLocal(flow.to)) group(flow.to).ingress.push(flow);
@@ -75,6 +91,10 @@ function isLocal(p: Peer): boolean {
 function groupKey(p: Peer): string {
   if (p.component) return p.component;
   const labels = p.podLabels ?? {};
+  // Pods of someone else's app: named after their label values (sorted by key, so the name is stable).
+  if (!Object.keys(labels).some((k) => k.startsWith('postgres-operator.crunchydata.com/'))) {
+    return Object.keys(labels).sort().map((k) => labels[k]).join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-') || 'pods';
+  }
   const role = labels['postgres-operator.crunchydata.com/role'];
   if (role) return `postgres-${role}`;
   return labels['postgres-operator.crunchydata.com/data'] === 'postgres' ? 'postgres-instances' : 'postgres-cluster';
@@ -99,4 +119,22 @@ function peerSelectors(ctx: StackContext, p: Peer): k8s.NetworkPolicyPeer[] {
 
 function ports(f: Flow): k8s.NetworkPolicyPort[] {
   return f.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+}
+
+/**
+ * Flows that would open more than their reason says. Port numbers are not checked here: the values schema does for
+ * the stack, and the Helm chart generator renders the constructs with out-of-range numbers as probe tokens.
+ */
+function refuseBadFlows(flows: readonly Flow[]): void {
+  const problems: string[] = [];
+  flows.forEach((f, i) => {
+    const where = `flows[${i}] (${f.reason})`;
+    if (f.ports.length === 0) problems.push(`${where}: ports must list at least one port (none would allow every port)`);
+    for (const [side, peer] of [['from', f.from], ['to', f.to]] as const) {
+      if (peer.component === undefined && peer.podLabels === undefined && peer.namespaceLabels === undefined && peer.cidrs === undefined) {
+        problems.push(`${where}: ${side} must name a component, pod labels, namespace labels or address ranges`);
+      }
+    }
+  });
+  if (problems.length) throw new Error(`NetworkPolicies: ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}`);
 }

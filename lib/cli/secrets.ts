@@ -7,6 +7,7 @@ import { InputError, loadValues, type Problem } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
 import { readYamlInput } from '../../profiles/yaml-input';
 import { StackContext } from '../core/context';
+import { restrictedNamespaceLabels } from '../namespace';
 import { toYamlStream } from '../output';
 import { pullSecretCommand, pullSecretServer } from '../pull-secrets';
 import { expectedSecrets, generateSecretValue, weaknessOf, type ExpectedSecret } from '../secrets';
@@ -133,7 +134,7 @@ function secretManifests(values: Values, secrets: readonly ExpectedSecret[], dat
   const ctx = StackContext.fromValues(values);
   const objects: unknown[] = [];
   if (values.release.createNamespace) {
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ctx.namespace, labels: { ...ctx.labels('namespace'), 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.28', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' } } });
+    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ctx.namespace, labels: restrictedNamespaceLabels(ctx) } });
   }
   for (const s of secrets) {
     objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: ctx.meta('secret', s.name), type: 'Opaque', stringData: data.get(s.name) });
