@@ -14,6 +14,7 @@ import { podDisruptionBudget } from './core/disruption';
 import { HOOKS } from './core/hooks';
 import { gatewaySettings, pluginConfig, PLUGINS_DIR, type GatewaySettings } from './gateway-config';
 import type { DatabaseConnection } from './database-connection';
+import { propProblem, refuseProps, wholeNumberProblem } from './core/props-check';
 
 export type { GatewaySettings } from './gateway-config';
 
@@ -87,8 +88,7 @@ export class Gateway extends Construct {
     const { context, image, secretName, database, redis, ...settings } = props;
     const ctx = context ?? StackContext.of(this);
     const g: GatewaySettings = { ...defaults.gateway, ...settings };
-    const problems = settingsProblems(g);
-    if (problems.length) throw new Error(`Gateway ${this.node.path}: ${problems.join('; ')}`);
+    refuseProps(this, 'Gateway', settingsProblems(g));
     const img = image ?? defaults.images.gateway;
     this.imageSpec = img;
     this.image = ctx.image(img);
@@ -196,12 +196,11 @@ export class Gateway extends Construct {
 }
 
 /** What a user's props can get wrong on their own (the values schema checks the same for the stack). */
-function settingsProblems(g: GatewaySettings): string[] {
-  const problems: string[] = [];
+function settingsProblems(g: GatewaySettings): (string | undefined)[] {
   const count = (n: number) => Number.isInteger(n) && n >= 1;
-  if (!count(g.replicas)) problems.push(`replicas is ${g.replicas}, must be a whole number of at least 1`);
-  if (g.hpa.enabled && !(count(g.hpa.minReplicas) && count(g.hpa.maxReplicas) && g.hpa.minReplicas <= g.hpa.maxReplicas)) {
-    problems.push(`hpa.minReplicas is ${g.hpa.minReplicas} and hpa.maxReplicas ${g.hpa.maxReplicas}, must be whole numbers with 1 <= minReplicas <= maxReplicas`);
-  }
-  return problems;
+  const hpaOk = !g.hpa.enabled || (count(g.hpa.minReplicas) && count(g.hpa.maxReplicas) && g.hpa.minReplicas <= g.hpa.maxReplicas);
+  return [
+    wholeNumberProblem('replicas', g.replicas, 1),
+    hpaOk ? undefined : propProblem('hpa', { minReplicas: g.hpa.minReplicas, maxReplicas: g.hpa.maxReplicas }, 'must be whole numbers with 1 <= minReplicas <= maxReplicas'),
+  ];
 }

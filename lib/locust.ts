@@ -7,7 +7,7 @@
  * settings and Secret, and handed to Locust through a memory-backed file: the signing key never reaches a Locust
  * container, and no token or secret is ever in a container's arguments.
  */
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { defaults } from '../profiles/defaults';
 import { applyPodOverrides } from './core/pod-overrides';
 import type { Image, Values } from '../profiles/schema';
@@ -16,6 +16,7 @@ import { sha256 } from './core/checksum';
 import { k8s, StackContext } from './core/context';
 import { podDisruptionBudget } from './core/disruption';
 import { serviceHost } from './core/naming';
+import { propProblem, refuseProps, wholeNumberProblem } from './core/props-check';
 
 export const LOCUST_WEB_PORT = 8089;
 /** ZeroMQ: workers connect to 5557; 5558 is kept for workers of older Locust releases, which used port + 1. */
@@ -127,7 +128,7 @@ export class LocustBenchmark extends Construct {
     const { context, image, target, gateway, ...settings } = props;
     const ctx = context ?? StackContext.of(this);
     const b: BenchmarkSettings = { ...defaults.benchmark, ...settings };
-    refuseBadSettings(b);
+    refuseBadSettings(this, b);
     const img = image ?? defaults.images.locust;
     const load = benchmarkLoad(b);
     this.serviceName = ctx.name('locust');
@@ -344,11 +345,9 @@ export class LocustBenchmark extends Construct {
 }
 
 /** Settings a construct user can get wrong on their own (the stack's values schema checks the same before). */
-function refuseBadSettings(b: BenchmarkSettings): void {
-  const problems: string[] = [];
-  for (const field of ['users', 'spawnRate', 'workers', 'expectWorkers'] as const) {
-    if (!Number.isInteger(b[field]) || b[field] < 1) problems.push(`${field} must be a whole number of at least 1 (received ${JSON.stringify(b[field])})`);
-  }
-  if (!/^\d+[smh]$/.test(b.runTime)) problems.push(`runTime must look like 60s, 5m or 1h (received ${JSON.stringify(b.runTime)})`);
-  if (problems.length) throw new Error(`LocustBenchmark: ${problems.join('; ')}`);
+function refuseBadSettings(scope: IConstruct, b: BenchmarkSettings): void {
+  refuseProps(scope, 'LocustBenchmark', [
+    ...(['users', 'spawnRate', 'workers', 'expectWorkers'] as const).map((field) => wholeNumberProblem(field, b[field], 1)),
+    /^\d+[smh]$/.test(b.runTime) ? undefined : propProblem('runTime', b.runTime, 'must look like 60s, 5m or 1h'),
+  ]);
 }

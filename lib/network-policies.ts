@@ -2,8 +2,9 @@
  * NetworkPolicies built from the flows the components declared (`StackContext.allow`): a default deny for the
  * namespace, DNS for every pod, then one policy per pod group allowing exactly its declared ingress and egress.
  */
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { k8s, StackContext, type Flow, type Peer } from './core/context';
+import { propProblem, refuseProps } from './core/props-check';
 
 /**
  * The other fields of the `networkPolicies` values (ingress, router, operator and monitoring namespaces, API server
@@ -28,7 +29,7 @@ export class NetworkPolicies extends Construct {
     super(scope, id);
     const ctx = props.context ?? StackContext.of(this);
     const flows = props.flows ?? ctx.flows;
-    refuseBadFlows(flows);
+    refuseBadFlows(this, flows);
     const meta = (name: string, reason?: string) =>
       ctx.meta('network-policy', name, reason ? { annotations: { 'mcp-stack.io/allows': reason } } : {});
 
@@ -125,16 +126,15 @@ function ports(f: Flow): k8s.NetworkPolicyPort[] {
  * Flows that would open more than their reason says. Port numbers are not checked here: the values schema does for
  * the stack, and the Helm chart generator renders the constructs with out-of-range numbers as probe tokens.
  */
-function refuseBadFlows(flows: readonly Flow[]): void {
+function refuseBadFlows(scope: IConstruct, flows: readonly Flow[]): void {
   const problems: string[] = [];
   flows.forEach((f, i) => {
-    const where = `flows[${i}] (${f.reason})`;
-    if (f.ports.length === 0) problems.push(`${where}: ports must list at least one port (none would allow every port)`);
+    if (f.ports.length === 0) problems.push(propProblem(`flows[${i}].ports`, f.ports, `must list at least one port: none would allow every port (flow: ${f.reason})`));
     for (const [side, peer] of [['from', f.from], ['to', f.to]] as const) {
       if (peer.component === undefined && peer.podLabels === undefined && peer.namespaceLabels === undefined && peer.cidrs === undefined) {
-        problems.push(`${where}: ${side} must name a component, pod labels, namespace labels or address ranges`);
+        problems.push(propProblem(`flows[${i}].${side}`, peer, `must name a component, pod labels, namespace labels or address ranges (flow: ${f.reason})`));
       }
     }
   });
-  if (problems.length) throw new Error(`NetworkPolicies: ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}`);
+  refuseProps(scope, 'NetworkPolicies', problems);
 }

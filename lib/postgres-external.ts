@@ -4,9 +4,10 @@
  * host, port, database, user and password keys, so no credential appears in the spec. Nothing is rendered for the
  * database itself; the NetworkPolicies let its clients reach `database.external.cidrs` on its port, nothing else.
  */
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { databaseExternalDefaults, URL_PART_KEYS, type DatabaseExternal } from '../profiles/database-schema';
 import { composedDatabaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
+import { propProblem, refuseProps } from './core/props-check';
 
 /**
  * The Secret and where the database is, as under `database.external` in the values. Only `secretName` is required;
@@ -24,7 +25,7 @@ export class ExternalPostgres extends Construct {
   constructor(scope: Construct, id: string, props: ExternalPostgresProps) {
     super(scope, id);
     const e: DatabaseExternal = { ...databaseExternalDefaults, ...props };
-    refuseIncomplete(e);
+    refuseIncomplete(this, e);
     const secret = e.secretName;
     const env = e.urlKey
       ? [fromSecret('DATABASE_URL', secret, e.urlKey)]
@@ -46,14 +47,13 @@ export class ExternalPostgres extends Construct {
 }
 
 /** What the values schema refuses for the stack, refused here for a construct made on its own (all problems at once). */
-function refuseIncomplete(e: DatabaseExternal): void {
+function refuseIncomplete(scope: IConstruct, e: DatabaseExternal): void {
   const problems: string[] = [];
-  if (!e.secretName) problems.push('secretName must name the Secret holding the database URL or its parts');
+  if (!e.secretName) problems.push(propProblem('secretName', e.secretName, 'must name the Secret holding the database URL or its parts'));
   if (!e.urlKey) {
-    const missing = URL_PART_KEYS.filter((k) => !e[k]);
-    if (missing.length) problems.push(`${missing.join(', ')} must be set when urlKey is empty (the URL is built from the parts)`);
+    for (const k of URL_PART_KEYS.filter((key) => !e[key])) problems.push(propProblem(k, e[k], 'must be set when urlKey is empty (the URL is built from the parts)'));
   } else if (e.sslMode) {
-    problems.push('sslMode applies to a URL built from parts only: with urlKey, put sslmode in the URL itself');
+    problems.push(propProblem('sslMode', e.sslMode, 'must be empty with urlKey (put sslmode in the URL itself): it applies to a URL built from parts only'));
   }
-  if (problems.length) throw new Error(`ExternalPostgres: ${problems.join('; ')}`);
+  refuseProps(scope, 'ExternalPostgres', problems);
 }

@@ -4,7 +4,7 @@
  * (`<cluster>-pguser-<user>`), through PgBouncer when `database.pgo.pgbouncer.enabled`, and the namespace's
  * NetworkPolicies admit the cluster's own traffic (the default deny covers its pods too).
  */
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../imports/postgres-operator.crunchydata.com';
 import { defaults } from '../profiles/defaults';
 import { dnsLabel, type Resources, type Values } from '../profiles/schema';
@@ -12,6 +12,7 @@ import { valuesChecksum } from './core/checksum';
 import { k8s, StackContext, type Peer } from './core/context';
 import { pgoClusterName, pgoUserSecretName } from './core/naming';
 import { databaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
+import { propProblem, refuseProps } from './core/props-check';
 
 /** The PGO settings (cluster, instances, parameters, PgBouncer, backups, monitoring), as under `database.pgo` in the values. */
 export type PgoSettings = Values['database']['pgo'];
@@ -55,7 +56,7 @@ export class PgoPostgres extends Construct {
     const ctx = context ?? StackContext.of(this);
     const pgo: PgoSettings = { ...defaults.database.pgo, ...settings };
     const db: DatabaseNames = { name: databaseName ?? defaults.database.name, user: user ?? defaults.database.user };
-    refuseBadNames(db);
+    refuseBadNames(this, db);
     const np = defaults.networkPolicies;
     const traffic: Required<PgoTraffic> = {
       operatorNamespaceLabels: operatorNamespaceLabels ?? np.pgoOperatorNamespaceLabels,
@@ -99,7 +100,7 @@ interface DatabaseNames {
 }
 
 /** The names go into the init SQL and the Secret's name unquoted: only DNS labels, as the values schema allows. */
-function refuseBadNames(db: DatabaseNames): void {
+function refuseBadNames(scope: IConstruct, db: DatabaseNames): void {
   const problems = (
     [
       ['databaseName', db.name],
@@ -107,8 +108,8 @@ function refuseBadNames(db: DatabaseNames): void {
     ] as const
   )
     .filter(([, value]) => !dnsLabel.safeParse(value).success)
-    .map(([prop, value]) => `${prop} must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), received ${JSON.stringify(value)}`);
-  if (problems.length) throw new Error(`PgoPostgres: ${problems.join('; ')}`);
+    .map(([prop, value]) => propProblem(prop, value, "must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)"));
+  refuseProps(scope, 'PgoPostgres', problems);
 }
 
 /** The stack's own PostgresCluster and its init SQL. */

@@ -154,15 +154,18 @@ describe('Gateway on its own, with the user’s database and a Redis', () => {
     const redis = new Redis(chart, 'redis');
     let n = 0;
     const make = (props: object) => () => new Gateway(chart, `gateway-${n++}`, { database: usersDatabase('db'), redis, ...props });
-    expect(make({ replicas: 0 })).toThrow(/replicas is 0, must be a whole number of at least 1/);
+    expect(make({ replicas: 0 })).toThrow("Gateway 'app/gateway-0': invalid props:\n  replicas: must be a whole number >= 1 (received 0)");
     let message = '';
     try {
       make({ replicas: 1.5, hpa: { enabled: true, minReplicas: 5, maxReplicas: 2, cpuUtilization: 90, memoryUtilization: 90 } })();
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toContain('replicas is 1.5');
-    expect(message).toContain('hpa.minReplicas is 5 and hpa.maxReplicas 2');
+    expect(message).toBe(
+      "Gateway 'app/gateway-1': invalid props:\n" +
+        '  replicas: must be a whole number >= 1 (received 1.5)\n' +
+        '  hpa: must be whole numbers with 1 <= minReplicas <= maxReplicas (received {"minReplicas":5,"maxReplicas":2})',
+    );
   });
 });
 

@@ -116,7 +116,10 @@ describe('LocustBenchmark on its own', () => {
   test('refuses settings that cannot run, naming each one and the value received', () => {
     const chart = userChart();
     expect(() => new LocustBenchmark(chart, 'bench', { target, gateway, workers: 0, spawnRate: 2.5, runTime: '5 minutes' })).toThrow(
-      'LocustBenchmark: spawnRate must be a whole number of at least 1 (received 2.5); workers must be a whole number of at least 1 (received 0); runTime must look like 60s, 5m or 1h (received "5 minutes")',
+      "LocustBenchmark 'app/bench': invalid props:\n" +
+        '  spawnRate: must be a whole number >= 1 (received 2.5)\n' +
+        '  workers: must be a whole number >= 1 (received 0)\n' +
+        '  runTime: must look like 60s, 5m or 1h (received "5 minutes")',
     );
   });
 });

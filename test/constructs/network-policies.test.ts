@@ -59,10 +59,11 @@ describe('NetworkPolicies on their own', () => {
       { from: { component: 'api' }, to: {}, ports: [], reason: 'neither' },
     ];
     expect(() => new NetworkPolicies(chart, 'policies', { flows })).toThrow(
-      'NetworkPolicies: 4 problems: flows[0] (no ports): ports must list at least one port (none would allow every port); ' +
-        'flows[1] (no source): from must name a component, pod labels, namespace labels or address ranges; ' +
-        'flows[2] (neither): ports must list at least one port (none would allow every port); ' +
-        'flows[2] (neither): to must name a component, pod labels, namespace labels or address ranges',
+      "NetworkPolicies 'app/policies': invalid props:\n" +
+        '  flows[0].ports: must list at least one port: none would allow every port (flow: no ports) (received [])\n' +
+        '  flows[1].from: must name a component, pod labels, namespace labels or address ranges (flow: no source) (received {})\n' +
+        '  flows[2].ports: must list at least one port: none would allow every port (flow: neither) (received [])\n' +
+        '  flows[2].to: must name a component, pod labels, namespace labels or address ranges (flow: neither) (received {})',
     );
   });
 });

@@ -73,7 +73,9 @@ describe('PgoPostgres on its own', () => {
   test('refuses names that cannot go into the init SQL, naming each', () => {
     const chart = userChart('apps');
     expect(() => new PgoPostgres(chart, 'db', { databaseName: 'x; DROP TABLE y', user: 'Admin' })).toThrow(
-      `PgoPostgres: databaseName must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), received "x; DROP TABLE y"; user must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), received "Admin"`,
+      "PgoPostgres 'app/db': invalid props:\n" +
+        `  databaseName: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) (received "x; DROP TABLE y")\n` +
+        `  user: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) (received "Admin")`,
     );
   });
 });
@@ -137,10 +139,13 @@ describe('ExternalPostgres on its own', () => {
 
   test('refuses what cannot connect, every problem in one message', () => {
     expect(() => new ExternalPostgres(userChart(), 'db', { secretName: '', hostKey: '', passwordKey: '' })).toThrow(
-      'ExternalPostgres: secretName must name the Secret holding the database URL or its parts; hostKey, passwordKey must be set when urlKey is empty (the URL is built from the parts)',
+      "ExternalPostgres 'app/db': invalid props:\n" +
+        '  secretName: must name the Secret holding the database URL or its parts (received "")\n' +
+        '  hostKey: must be set when urlKey is empty (the URL is built from the parts) (received "")\n' +
+        '  passwordKey: must be set when urlKey is empty (the URL is built from the parts) (received "")',
     );
     expect(() => new ExternalPostgres(userChart(), 'db', { secretName: 'app-db', urlKey: 'uri', sslMode: 'require' })).toThrow(
-      'ExternalPostgres: sslMode applies to a URL built from parts only: with urlKey, put sslmode in the URL itself',
+      'sslMode: must be empty with urlKey (put sslmode in the URL itself): it applies to a URL built from parts only (received "require")',
     );
   });
 });
@@ -169,7 +174,7 @@ describe('Postgres picks the mode', () => {
     const pg = new Postgres(chart, 'db', { mode: 'external', external: { ...databaseExternalDefaults, secretName: 'app-db' } });
     expect(kinds(chart)).toEqual([]);
     expect(pg.connection.secretName).toBe('app-db');
-    expect(() => new Postgres(userChart(), 'db', { mode: 'external' })).toThrow('ExternalPostgres: secretName must name the Secret');
+    expect(() => new Postgres(userChart(), 'db', { mode: 'external' })).toThrow("ExternalPostgres 'app/db/External': invalid props:\n  secretName: must name the Secret holding the database URL or its parts (received \"\")");
   });
 });
 
