@@ -5,15 +5,15 @@ import type { StackContext } from '../lib/core/context';
 import { GATEWAY_PORT, type Gateway } from '../lib/gateway';
 import { LocustBenchmark, type BenchmarkGateway, type BenchmarkTarget } from '../lib/locust';
 import { NGINX_HTTP_PORT, type NginxProxy } from '../lib/nginx-proxy';
+import type { Values } from '../profiles/schema';
 
 export type { BenchmarkGateway } from '../lib/locust';
 
 export class BenchmarkChart extends Chart {
   readonly benchmark: LocustBenchmark;
 
-  constructor(scope: Construct, id: string, ctx: StackContext, target: BenchmarkTarget, gateway: BenchmarkGateway) {
+  constructor(scope: Construct, id: string, ctx: StackContext, v: Values, target: BenchmarkTarget, gateway: BenchmarkGateway) {
     super(scope, id);
-    const v = ctx.values;
     this.benchmark = new LocustBenchmark(this, 'Locust', {
       context: ctx,
       image: v.images.locust,

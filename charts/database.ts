@@ -4,13 +4,13 @@ import { Construct } from 'constructs';
 import type { StackContext } from '../lib/core/context';
 import { standalonePostgresSecretRef } from '../lib/core/naming';
 import { Postgres, type DatabaseConnection } from '../lib/postgres';
+import type { Values } from '../profiles/schema';
 
 export class DatabaseChart extends Chart {
   readonly connection: DatabaseConnection;
 
-  constructor(scope: Construct, id: string, ctx: StackContext) {
+  constructor(scope: Construct, id: string, ctx: StackContext, v: Values) {
     super(scope, id);
-    const v = ctx.values;
     const np = v.networkPolicies;
     const { name: secretName, ...keys } = standalonePostgresSecretRef(v);
     this.connection = new Postgres(this, 'Postgres', {

@@ -7,11 +7,11 @@ import { Construct } from 'constructs';
 import type { StackContext } from '../lib/core/context';
 import { StackExternalSecret, wantedExternalSecrets } from '../lib/external-secrets';
 import { StackNamespace, WorkloadServiceAccount } from '../lib/namespace';
+import type { Values } from '../profiles/schema';
 
 export class NamespaceChart extends Chart {
-  constructor(scope: Construct, id: string, ctx: StackContext) {
+  constructor(scope: Construct, id: string, ctx: StackContext, v: Values) {
     super(scope, id);
-    const v = ctx.values;
     if (v.release.createNamespace) new StackNamespace(this, 'Namespace', { context: ctx });
     new WorkloadServiceAccount(this, 'Workload', { context: ctx });
     for (const secret of wantedExternalSecrets({ secrets: v.secrets, release: ctx.release, standaloneDatabase: v.database.mode === 'standalone' })) {

@@ -13,15 +13,15 @@ import { Redis } from '../lib/redis';
 import { gatewaySecretRef, redisSecretRef } from '../lib/core/naming';
 import { tenantGatewayFlowsByLabel } from '../lib/tenants/flows';
 import { tenantRegistration } from '../lib/tenants/registration';
+import type { Values } from '../profiles/schema';
 
 export class PlatformChart extends Chart {
   readonly gateway: Gateway;
   readonly nginx?: NginxProxy;
   readonly fastTime?: FastTimeServer;
 
-  constructor(scope: Construct, id: string, ctx: StackContext, database: DatabaseConnection) {
+  constructor(scope: Construct, id: string, ctx: StackContext, v: Values, database: DatabaseConnection) {
     super(scope, id);
-    const v = ctx.values;
     const redisSecret = redisSecretRef(v);
     const redis = new Redis(this, 'Redis', { context: ctx, image: v.images.redis, ...v.redis, password: { secretName: redisSecret.name, key: redisSecret.passwordKey } });
     this.gateway = new Gateway(this, 'Gateway', { context: ctx, image: v.images.gateway, ...v.gateway, secretName: gatewaySecretRef(v), database, redis });

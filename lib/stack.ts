@@ -3,6 +3,8 @@
  * output (numbered so `kubectl apply -f` creates the namespace and the database before the workloads).
  */
 import { ApiObject, App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { loadValues } from '../profiles/loader';
 import type { Values } from '../profiles/schema';
 import { BenchmarkChart, benchmarkGateway, benchmarkTarget } from '../charts/benchmark';
 import { DatabaseChart } from '../charts/database';
@@ -24,28 +26,56 @@ export interface Stack {
   readonly units: Unit[];
 }
 
-export function buildStack(values: Values): Stack {
-  const ctx = StackContext.fromValues(values);
-  const app = new App({ outdir: 'cdk8s.out' });
-  const charts: [string, string, Chart][] = [];
-  charts.push(['namespace', '00-namespace.yaml', new NamespaceChart(app, 'namespace', ctx)]);
-  const database = new DatabaseChart(app, 'database', ctx);
-  charts.push(['database', '10-database.yaml', database]);
-  const platform = new PlatformChart(app, 'platform', ctx, database.connection);
-  charts.push(['platform', '20-platform.yaml', platform]);
-  // Built before the NetworkPolicies: they allow exactly the flows every other unit declared.
-  const benchmark = values.benchmark.enabled
-    ? new BenchmarkChart(app, 'benchmark', ctx, benchmarkTarget(platform), benchmarkGateway(platform.gateway))
-    : undefined;
-  if (values.networkPolicies.enabled) charts.push(['network', '30-network-policies.yaml', new NetworkChart(app, 'network', ctx)]);
-  if (benchmark) charts.push(['benchmark', '40-benchmark.yaml', benchmark]);
+export interface McpStackProps {
+  /**
+   * The stack's values, validated: `loadValues` from `profiles/loader` builds them from a profile, values files,
+   * tenants and `--set`, checking every rule and listing every problem.
+   * @default the `kind` profile's values
+   */
+  readonly values?: Values;
+}
 
-  validateConstructs(app);
-  const units = charts.map(([name, file, chart]) => {
-    const objects = sortForApply(renderChart(chart)).map(withSyncWave);
-    return { name, file, objects: KEPT_UNITS.has(name) ? objects.map(keepOnUninstall) : objects };
-  });
-  return { ctx, units };
+/**
+ * The whole stack, as the profiles compose it: one cdk8s `Chart` per deployable unit (namespace, database,
+ * platform, NetworkPolicies, benchmark), each a child of this construct, so it can be added to any cdk8s `App`.
+ */
+export class McpStack extends Construct {
+  readonly context: StackContext;
+  readonly values: Values;
+  private readonly charts: [name: string, file: string, chart: Chart][] = [];
+
+  constructor(scope: Construct, id: string, props: McpStackProps = {}) {
+    super(scope, id);
+    const values = props.values ?? loadValues();
+    this.values = values;
+    const ctx = StackContext.fromValues(values).attach(this);
+    this.context = ctx;
+    this.charts.push(['namespace', '00-namespace.yaml', new NamespaceChart(this, 'namespace', ctx, values)]);
+    const database = new DatabaseChart(this, 'database', ctx, values);
+    this.charts.push(['database', '10-database.yaml', database]);
+    const platform = new PlatformChart(this, 'platform', ctx, values, database.connection);
+    this.charts.push(['platform', '20-platform.yaml', platform]);
+    // Built before the NetworkPolicies: they allow exactly the flows every other unit declared.
+    const benchmark = values.benchmark.enabled
+      ? new BenchmarkChart(this, 'benchmark', ctx, values, benchmarkTarget(platform), benchmarkGateway(platform.gateway))
+      : undefined;
+    if (values.networkPolicies.enabled) this.charts.push(['network', '30-network-policies.yaml', new NetworkChart(this, 'network', ctx)]);
+    if (benchmark) this.charts.push(['benchmark', '40-benchmark.yaml', benchmark]);
+  }
+
+  /** The units in file order, each with its objects sorted for `kubectl apply`, after the constructs' validations. */
+  units(): Unit[] {
+    validateConstructs(this);
+    return this.charts.map(([name, file, chart]) => {
+      const objects = sortForApply(renderChart(chart)).map(withSyncWave);
+      return { name, file, objects: KEPT_UNITS.has(name) ? objects.map(keepOnUninstall) : objects };
+    });
+  }
+}
+
+export function buildStack(values: Values): Stack {
+  const stack = new McpStack(new App({ outdir: 'cdk8s.out' }), 'stack', { values });
+  return { ctx: stack.context, units: stack.units() };
 }
 
 /** Units whose objects outlive the platform: the namespace and the database stay when Helm or ArgoCD uninstalls. */
@@ -57,9 +87,9 @@ function keepOnUninstall(o: any): any {
 }
 
 /** Construct-level validations (`node.addValidation`), gathered into one error like `app.synth()` does. */
-function validateConstructs(app: App): void {
+function validateConstructs(root: Construct): void {
   const errors: string[] = [];
-  for (const c of app.node.findAll()) {
+  for (const c of root.node.findAll()) {
     for (const message of c.node.validate()) errors.push(`[${c.node.path}] ${message}`);
   }
   if (errors.length) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);

@@ -2,14 +2,7 @@ import { buildStack } from '../lib/stack';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'cdk8s';
-import { BenchmarkChart, benchmarkGateway, benchmarkTarget } from '../charts/benchmark';
-import { DatabaseChart } from '../charts/database';
-import { NamespaceChart } from '../charts/namespace';
-import { NetworkChart } from '../charts/network';
-import { PlatformChart } from '../charts/platform';
 import { projectRoot } from '../lib/core/assets';
-import { StackContext } from '../lib/core/context';
 import { benchmarkLoad, locustScripts, runSeconds } from '../lib/locust';
 import { defaults } from '../profiles/defaults';
 import { containers, find, podSpecs as templatePodSpecs, tempDir, values } from './support';
@@ -19,16 +12,8 @@ import { containers, find, podSpecs as templatePodSpecs, tempDir, values } from 
  * and the NetworkPolicies (which are built from every flow declared before them).
  */
 function render(profile: string, sets: string[] = [], withBenchmark = true): { benchmark: any[]; all: any[] } {
-  const ctx = StackContext.fromValues(values(profile, sets));
-  const app = new App();
-  const charts = [new NamespaceChart(app, 'namespace', ctx)];
-  const database = new DatabaseChart(app, 'database', ctx);
-  const platform = new PlatformChart(app, 'platform', ctx, database.connection);
-  charts.push(database, platform);
-  const bench = withBenchmark ? new BenchmarkChart(app, 'benchmark', ctx, benchmarkTarget(platform), benchmarkGateway(platform.gateway)) : undefined;
-  if (bench) charts.push(bench);
-  if (ctx.values.networkPolicies.enabled) charts.push(new NetworkChart(app, 'network', ctx));
-  return { benchmark: bench ? bench.toJson() : [], all: charts.flatMap((c) => c.toJson()) };
+  const units = buildStack(values(profile, [...sets, `benchmark.enabled=${withBenchmark}`])).units;
+  return { benchmark: units.find((u) => u.name === 'benchmark')?.objects ?? [], all: units.flatMap((u) => u.objects) };
 }
 
 /** Pod specs of Deployments, Jobs and CronJobs alike. */
