@@ -6,8 +6,7 @@
  */
 import type { Problem } from '../../profiles/loader';
 import type { Tenant, TenantsConfig } from '../../profiles/tenants-schema';
-import { limitRangeProblems, overMax, quotaProblems, resourcesProblems } from './fit';
-import { effectiveLimitRange, effectiveQuota } from './model';
+import { effectiveLimitRange, effectiveQuota, limitRangeProblems, overMax, quotaProblems, resourcesProblems, type AddProblem, type Path } from './fit';
 import {
   DNS_LABEL_MAX,
   DNS_NAME_MAX,
@@ -19,8 +18,7 @@ import {
   tenantProjectName,
 } from './naming';
 
-export type Path = (string | number)[];
-export type AddProblem = (path: Path, message: string) => void;
+export type { AddProblem, Path };
 export interface BlockProblem {
   readonly path: Path;
   readonly message: string;

@@ -3,14 +3,14 @@
  * gateway wiring all read this model, never the raw entries.
  */
 import type { LimitRangeValues, Quota, Tenant, TenantResources, TenantServer, TenantsConfig, TenantsValues } from '../../profiles/tenants-schema';
+import { serviceHost } from '../core/naming';
+import { effectiveLimitRange, effectiveQuota } from './fit';
 import type { Values } from '../../profiles/schema';
 import {
   exposureHost,
   gatewayRegistrationName,
-  mcpPath,
   mcpProxyServiceName,
   mcpServerServiceAccountName,
-  mcpServerUrl,
   serverApplicationName,
   serverNamespace,
   tenantProjectName,
@@ -73,23 +73,6 @@ export interface TenantGitops {
   readonly pathPrefix: string;
   readonly argocdNamespace: string;
   readonly destinationServer: string;
-}
-
-export function effectiveQuota(base: Quota, override: Tenant['quota']): Quota {
-  return {
-    requests: { ...base.requests, ...defined(override?.requests) },
-    limits: { ...base.limits, ...defined(override?.limits) },
-    pods: override?.pods ?? base.pods,
-    persistentVolumeClaims: override?.persistentVolumeClaims ?? base.persistentVolumeClaims,
-  };
-}
-
-export function effectiveLimitRange(base: LimitRangeValues, override: Tenant['limitRange']): LimitRangeValues {
-  return {
-    default: { ...base.default, ...defined(override?.default) },
-    defaultRequest: { ...base.defaultRequest, ...defined(override?.defaultRequest) },
-    max: { ...base.max, ...defined(override?.max) },
-  };
 }
 
 /** The protocol a client speaks to the proxy. */
@@ -156,6 +139,16 @@ export function resolveTenants(values: Values): ResolvedTenant[] {
   return [...t.items].sort(byName).map((tenant) => resolveTenant(t, tenant));
 }
 
+/** Path the proxy serves MCP on: `/sse` for SSE, `/mcp` for streamable HTTP. */
+export function mcpPath(protocol: 'sse' | 'streamable-http'): string {
+  return protocol === 'sse' ? '/sse' : '/mcp';
+}
+
+/** What the gateway registers: `http://mcp-{server}-proxy.{namespace}.svc.cluster.local:{proxyPort}{path}`. */
+export function mcpServerUrl(namespace: string, server: string, proxyPort: number, path: string): string {
+  return `http://${serviceHost(mcpProxyServiceName(server), namespace)}:${proxyPort}${path}`;
+}
+
 export function tenantGitops(values: Values): TenantGitops {
   const g = (values.tenants as TenantsValues).gitops;
   return {
@@ -169,9 +162,4 @@ export function tenantGitops(values: Values): TenantGitops {
 
 function byName<T extends { name: string }>(a: T, b: T): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-function defined<T extends object>(o: T | undefined): Partial<T> {
-  if (!o) return {};
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
