@@ -8,7 +8,7 @@ import { Application, type ApplicationProps } from '../../imports/argocd-applica
 import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
 import { PLATFORM_WAVES, TENANT_COMPONENT, tenantMeta } from './meta';
 import { tenantGitops, type ResolvedServer, type ResolvedTenant } from './model';
-import { ARGOCD_FILE, GUARDRAILS_FILE, tenantDir, WORKLOADS_DIR, workloadFile } from './naming';
+import { ARGOCD_FILE, GUARDRAILS_FILE, tenantDir, WORKLOADS_DIR, workloadFile } from '../../profiles/tenants-naming';
 
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 

@@ -16,13 +16,13 @@ import { sortForApply } from '../stack';
 import { argocdObjects } from './argocd';
 import { guardrailObjects } from './guardrails';
 import { resolveTenants } from './model';
-import { ARGOCD_FILE, GUARDRAILS_FILE, ingressTlsSecretName, tenantDir, WORKLOADS_DIR, workloadFile } from './naming';
+import { ARGOCD_FILE, GUARDRAILS_FILE, ingressTlsSecretName, tenantDir, WORKLOADS_DIR, workloadFile } from '../../profiles/tenants-naming';
 import { workloadObjects } from './workloads';
 
 export { tenantsBootstrapApplication } from './argocd';
-export { loadTenantsFile } from './load';
+export { loadTenantsFile } from '../../profiles/tenants-file';
 export { tenantGatewayFlows, tenantGatewayFlowsByLabel } from './flows';
-export { tenantProblems } from './checks';
+export { tenantProblems } from '../../profiles/tenants-checks';
 export { resolveTenants, type ResolvedServer, type ResolvedTenant } from './model';
 export { tenantCatalog, tenantRegistration, TenantRegistration, tenantRegistrationEnabled, type CatalogEntry, type GatewayEndpoint } from './registration';
 

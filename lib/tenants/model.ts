@@ -4,7 +4,7 @@
  */
 import type { LimitRangeValues, Quota, Tenant, TenantResources, TenantServer, TenantsConfig, TenantsValues } from '../../profiles/tenants-schema';
 import { serviceHost } from '../core/naming';
-import { effectiveLimitRange, effectiveQuota } from './fit';
+import { effectiveLimitRange, effectiveQuota } from '../../profiles/tenants-fit';
 import type { Values } from '../../profiles/schema';
 import {
   exposureHost,
@@ -14,7 +14,7 @@ import {
   serverApplicationName,
   serverNamespace,
   tenantProjectName,
-} from './naming';
+} from '../../profiles/tenants-naming';
 
 export const DEFAULT_PROXY_PORT = 8080;
 export const DEFAULT_MCP_PORT = 8000;

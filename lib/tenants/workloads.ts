@@ -22,7 +22,7 @@ import {
 import { ingressStreamAnnotations, routeStreamAnnotations } from '../core/streaming';
 import { tenantMeta, WAVES } from './meta';
 import type { ResolvedServer } from './model';
-import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyLabels } from './naming';
+import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyLabels } from '../../profiles/tenants-naming';
 
 /** The proxy Service's port name (set by the ToolHive operator). */
 const PROXY_PORT_NAME = 'http';

@@ -4,9 +4,9 @@
  * plain env, and servers that fit their LimitRange and ResourceQuota (`fit.ts`). `blockProblems` needs only the
  * `tenants` block (the schema runs it); `tenantProblems` needs the whole values (the loader runs it).
  */
-import type { Problem } from '../../profiles/loader';
-import type { Tenant, TenantsConfig } from '../../profiles/tenants-schema';
-import { effectiveLimitRange, effectiveQuota, limitRangeProblems, overMax, quotaProblems, resourcesProblems, type AddProblem, type Path } from './fit';
+import type { Problem } from './errors';
+import type { Tenant, TenantsConfig } from './tenants-schema';
+import { effectiveLimitRange, effectiveQuota, limitRangeProblems, overMax, quotaProblems, resourcesProblems, type AddProblem, type Path } from './tenants-fit';
 import {
   DNS_LABEL_MAX,
   DNS_NAME_MAX,
@@ -16,7 +16,7 @@ import {
   mcpProxyServiceName,
   serverNamespace,
   tenantProjectName,
-} from './naming';
+} from './tenants-naming';
 
 export type { AddProblem, Path };
 export interface BlockProblem {

@@ -2,7 +2,7 @@
  * Whether servers fit where they run: requests within limits, limits within the LimitRange max (or admission rejects
  * the pod), a consistent LimitRange, and a ResourceQuota that holds a server through a rolling update.
  */
-import type { LimitRangeValues, Quota, Tenant, TenantResources } from '../../profiles/tenants-schema';
+import type { LimitRangeValues, Quota, Tenant, TenantResources } from './tenants-schema';
 import { quantityAtMost, quantityValue, sumQuantities } from './quantity';
 
 export type Path = (string | number)[];
