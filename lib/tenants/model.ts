@@ -66,6 +66,15 @@ export interface ResolvedTenant {
   readonly namespaces: readonly string[];
 }
 
+/**
+ * The tenant-wide settings (pieces of the `tenants` block) one tenant's objects are built from: namespace naming,
+ * default budget and resources, RBAC subject, exposure, network and monitoring.
+ */
+export type TenantSettings = Pick<
+  TenantsConfig,
+  'namespacePrefix' | 'mcpServerApiVersion' | 'defaultImageUser' | 'defaultQuota' | 'defaultLimitRange' | 'defaultServerResources' | 'rbac' | 'exposure' | 'network' | 'monitoring'
+>;
+
 /** Where the tenant Applications read from, with the platform's `gitops` values filling the blanks. */
 export interface TenantGitops {
   readonly repoURL: string;
@@ -73,6 +82,8 @@ export interface TenantGitops {
   readonly pathPrefix: string;
   readonly argocdNamespace: string;
   readonly destinationServer: string;
+  /** Folder of the output under `pathPrefix`: the profile's name. */
+  readonly profile: string;
 }
 
 /** The protocol a client speaks to the proxy. */
@@ -84,7 +95,7 @@ export function subjectOf(config: Pick<TenantsConfig, 'rbac'>, tenant: Pick<Tena
   return tenant.user ?? `${config.rbac.subjectPrefix}${tenant.name}`;
 }
 
-export function resolveServer(config: TenantsConfig, tenant: Tenant, s: TenantServer): ResolvedServer {
+export function resolveServer(config: TenantSettings, tenant: Tenant, s: TenantServer): ResolvedServer {
   const namespace = serverNamespace(config.namespacePrefix, tenant.name, s.name);
   const protocol = serverProtocol(s);
   const proxyPort = s.proxyPort ?? DEFAULT_PROXY_PORT;
@@ -119,7 +130,7 @@ export function resolveServer(config: TenantsConfig, tenant: Tenant, s: TenantSe
   };
 }
 
-export function resolveTenant(config: TenantsConfig, tenant: Tenant): ResolvedTenant {
+export function resolveTenant(config: TenantSettings, tenant: Tenant): ResolvedTenant {
   const servers = [...tenant.servers].sort(byName).map((s) => resolveServer(config, tenant, s));
   return {
     name: tenant.name,
@@ -149,14 +160,15 @@ export function mcpServerUrl(namespace: string, server: string, proxyPort: numbe
   return `http://${serviceHost(mcpProxyServiceName(server), namespace)}:${proxyPort}${path}`;
 }
 
-export function tenantGitops(values: Values): TenantGitops {
-  const g = (values.tenants as TenantsValues).gitops;
+/** The tenants' own `gitops` settings, each empty one taken from the platform's. */
+export function tenantGitops(g: TenantsConfig['gitops'], platform: Pick<Values['gitops'], 'repoURL' | 'targetRevision' | 'pathPrefix' | 'argocdNamespace'>, profile: string): TenantGitops {
   return {
-    repoURL: g.repoURL || values.gitops.repoURL,
-    targetRevision: g.targetRevision || values.gitops.targetRevision,
-    pathPrefix: g.pathPrefix || values.gitops.pathPrefix,
-    argocdNamespace: g.argocdNamespace || values.gitops.argocdNamespace,
+    repoURL: g.repoURL || platform.repoURL,
+    targetRevision: g.targetRevision || platform.targetRevision,
+    pathPrefix: g.pathPrefix || platform.pathPrefix,
+    argocdNamespace: g.argocdNamespace || platform.argocdNamespace,
     destinationServer: g.destinationServer,
+    profile,
   };
 }
 
