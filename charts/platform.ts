@@ -33,7 +33,7 @@ export class PlatformChart extends Chart {
     }
     // One rule per proxy port on the tenant-namespace label keeps the gateway's policy small at any tenant count.
     for (const flow of tenantGatewayFlowsByLabel(v)) ctx.allow(flow);
-    tenantRegistration(this, ctx, this.gateway);
+    tenantRegistration(this, v, ctx, this.gateway);
     if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { ctx, gateway: this.gateway });
     const front = this.nginx ?? this.gateway;
     new Exposure(this, 'Exposure', { ctx, serviceName: front.serviceName, servicePort: front.servicePort });
