@@ -36,8 +36,12 @@ export interface McpTenantProps {
   readonly context?: StackContext;
 }
 
-/** The tenant-wide settings with no props given. */
-export const DEFAULT_TENANT_SETTINGS: TenantSettings = tenantsDefaults;
+const SETTING_KEYS = [
+  'namespacePrefix', 'mcpServerApiVersion', 'defaultImageUser', 'defaultQuota', 'defaultLimitRange', 'defaultServerResources', 'rbac', 'exposure', 'network', 'monitoring',
+] as const satisfies readonly (keyof TenantSettings)[];
+
+/** The tenant-wide settings with no props given: those of the `tenants` block defaults. */
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = pick(tenantsDefaults);
 /** Where the Applications read from with no props given. */
 export const DEFAULT_TENANT_GITOPS: TenantGitops = tenantGitops(tenantsDefaults.gitops, defaults.gitops, defaults.profile);
 
@@ -54,7 +58,8 @@ export class McpTenant extends Construct {
   constructor(scope: Construct, id: string, props: McpTenantProps) {
     super(scope, id);
     const ctx = props.context ?? StackContext.of(this);
-    const settings: TenantSettings = { ...DEFAULT_TENANT_SETTINGS, ...defined(props.settings) };
+    // Only the settings a tenant reads: the stack passes its whole `tenants` block, whose list-wide rules it has checked.
+    const settings: TenantSettings = { ...DEFAULT_TENANT_SETTINGS, ...defined(pick(props.settings ?? {})) };
     const gitops: TenantGitops = { ...DEFAULT_TENANT_GITOPS, ...defined(props.gitops) };
     refuseInvalid(id, settings, props.tenant);
     const tenant = (this.resolved = resolveTenant(settings, props.tenant));
@@ -96,6 +101,10 @@ function refuseInvalid(id: string, settings: TenantSettings, tenant: Tenant): vo
   if (!problems.length) return;
   const where = (path: readonly (string | number)[]) => (path[0] === 'items' ? ['tenant', ...path.slice(2)] : ['settings', ...path]).join('.');
   throw new Error(`McpTenant ${id}: ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  ${where(p.path)}: ${p.message}`).join('\n')}`);
+}
+
+function pick(o: Partial<TenantSettings>): TenantSettings {
+  return Object.fromEntries(SETTING_KEYS.filter((k) => k in o).map((k) => [k, o[k]])) as unknown as TenantSettings;
 }
 
 function defined<T extends object>(o: T | undefined): Partial<T> {

@@ -59,6 +59,14 @@ describe('McpTenant on its own', () => {
     expect(one(objects, 'NetworkPolicy', 'allow-gateway').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'shop-mcp' });
   });
 
+  test('the stack-wide rules (registry allow-list, servers per tenant) are left to the stack: any registry, any count', () => {
+    const chart = userChart('apps');
+    const servers = Array.from({ length: 11 }, (_, i) => ({ ...fetchServer, name: `s${i}`, image: { repository: 'registry.example.com/tools/fetch', tag: '1' } }));
+    const tenant = new McpTenant(chart, 'acme', { tenant: { name: 'acme', servers } });
+    expect(tenant.namespaces).toHaveLength(11);
+    expect(one(objectsOf(chart), 'MCPServer', 's0').spec.image).toBe('registry.example.com/tools/fetch:1');
+  });
+
   test('refuses a tenant its own rules reject, listing every problem with its prop path', () => {
     const bad: Tenant = {
       name: 'acme',
