@@ -35,7 +35,7 @@ export class PlatformChart extends Chart {
     }
     // One rule per proxy port on the tenant-namespace label keeps the gateway's policy small at any tenant count.
     for (const flow of tenantGatewayFlowsByLabel(v)) ctx.allow(flow);
-    tenantRegistration(this, ctx, this.gateway);
+    tenantRegistration(this, v, ctx, this.gateway);
     const frontDoor = frontDoorNamespaces(v.exposure.type, v.networkPolicies);
     if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { context: ctx, image: v.images.nginx, ...v.nginx, upstream: this.gateway, clientNamespaceLabels: frontDoor });
     const front = this.nginx ?? this.gateway;

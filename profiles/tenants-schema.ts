@@ -6,7 +6,7 @@
  * The primitives below repeat a few of `schema.ts`: that file imports this one, so importing back would be a cycle.
  */
 import { z } from 'zod';
-import { blockProblems, type TenantsView } from '../lib/tenants/checks';
+import { blockProblems, type TenantsView } from './tenants-checks';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

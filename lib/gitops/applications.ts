@@ -10,6 +10,7 @@ import { Application, type ApplicationProps, type ApplicationSpecSyncPolicy } fr
 import type { Values } from '../../profiles/schema';
 import { StackContext } from '../core/context';
 import { tenantsBootstrapApplication } from '../tenants/argocd';
+import { tenantGitops } from '../tenants/model';
 import { APPLICATION_WAVES, ARGOCD_DIR, filesByApplication, repoPath, type ApplicationName } from './layout';
 import { SYNC_WAVE } from './waves';
 
@@ -28,39 +29,46 @@ export function applicationManifests(values: Values, files: readonly string[]): 
   const out = new Map<string, any>();
   if (!values.gitops.enabled) return out;
   const ctx = StackContext.fromValues(values);
+  const source: ApplicationSource = { gitops: values.gitops, path: repoPath(values) };
   const byApp = filesByApplication(files);
   const database = byApp.get('database');
   const platform = byApp.get('platform');
   const benchmark = byApp.get('benchmark');
-  out.set(ROOT_FILE, rootApplication(ctx));
+  out.set(ROOT_FILE, rootApplication(ctx, { gitops: values.gitops, path: repoPath(values, ARGOCD_DIR) }));
   if (database) {
-    out.set('database.yaml', childApplication(ctx, 'database', database, {
+    out.set('database.yaml', childApplication(ctx, source, 'database', database, {
       // Self-heal drift, but never prune: the database outlives every change of the output.
       syncPolicy: { automated: { prune: false, selfHeal: true }, retry: RETRY, syncOptions: ['CreateNamespace=false'] },
       finalizer: false,
     }));
   }
   if (platform) {
-    out.set('platform.yaml', childApplication(ctx, 'platform', platform, {
+    out.set('platform.yaml', childApplication(ctx, source, 'platform', platform, {
       syncPolicy: { automated: { prune: true, selfHeal: true }, retry: RETRY, syncOptions: ['CreateNamespace=false', 'PruneLast=true'] },
       finalizer: true,
     }));
   }
   if (benchmark) {
     // On demand: never synced automatically; `argocd app sync <release>-benchmark` deploys Locust when a run is wanted.
-    out.set('benchmark.yaml', childApplication(ctx, 'benchmark', benchmark, {
+    out.set('benchmark.yaml', childApplication(ctx, source, 'benchmark', benchmark, {
       syncPolicy: { syncOptions: ['CreateNamespace=false', 'PruneLast=true'] },
       finalizer: true,
     }));
   }
   // The tenants module owns its Application (guardrails, projects and per-server Applications); the root orders it.
-  if (byApp.has('tenants')) out.set('tenants.yaml', withWave(tenantsBootstrapApplication(ctx), APPLICATION_WAVES.tenants));
+  if (byApp.has('tenants')) out.set('tenants.yaml', withWave(tenantsBootstrapApplication(ctx, tenantGitops(values.tenants.gitops, values.gitops, values.profile), values.gitops.project), APPLICATION_WAVES.tenants));
   return out;
 }
 
+/** Where an Application reads from: the platform's `gitops` settings and the folder in the repository. */
+interface ApplicationSource {
+  readonly gitops: Pick<Values['gitops'], 'repoURL' | 'targetRevision' | 'argocdNamespace' | 'project'>;
+  readonly path: string;
+}
+
 /** The app of apps: syncs `<pathPrefix>/<profile>/argocd/` except its own file, which is applied once by hand. */
-function rootApplication(ctx: StackContext): any {
-  const g = ctx.values.gitops;
+function rootApplication(ctx: StackContext, source: ApplicationSource): any {
+  const g = source.gitops;
   return Application.manifest({
     metadata: {
       name: ctx.release,
@@ -71,7 +79,7 @@ function rootApplication(ctx: StackContext): any {
     },
     spec: {
       project: g.project,
-      source: { repoUrl: g.repoURL, targetRevision: g.targetRevision, path: repoPath(ctx.values, ARGOCD_DIR), directory: { exclude: ROOT_FILE } },
+      source: { repoUrl: g.repoURL, targetRevision: g.targetRevision, path: source.path, directory: { exclude: ROOT_FILE } },
       destination: { server: IN_CLUSTER, namespace: g.argocdNamespace },
       syncPolicy: { automated: { prune: true, selfHeal: true }, retry: RETRY },
     },
@@ -83,8 +91,8 @@ interface ChildOptions {
   readonly finalizer: boolean;
 }
 
-function childApplication(ctx: StackContext, app: ApplicationName, files: readonly string[], options: ChildOptions): any {
-  const g = ctx.values.gitops;
+function childApplication(ctx: StackContext, source: ApplicationSource, app: ApplicationName, files: readonly string[], options: ChildOptions): any {
+  const g = source.gitops;
   const props: ApplicationProps = {
     metadata: {
       name: ctx.name(app),
@@ -98,7 +106,7 @@ function childApplication(ctx: StackContext, app: ApplicationName, files: readon
       source: {
         repoUrl: g.repoURL,
         targetRevision: g.targetRevision,
-        path: repoPath(ctx.values),
+        path: source.path,
         // Exactly this Application's files: the folder also holds the other units, argocd/ and tenants/.
         directory: { include: globOf(files) },
       },

@@ -7,8 +7,8 @@ import type { StackContext } from '../core/context';
 import { Application, type ApplicationProps } from '../../imports/argocd-application-argoproj.io';
 import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
 import { PLATFORM_WAVES, TENANT_COMPONENT, tenantMeta } from './meta';
-import { tenantGitops, type ResolvedServer, type ResolvedTenant } from './model';
-import { ARGOCD_FILE, GUARDRAILS_FILE, tenantDir, WORKLOADS_DIR, workloadFile } from './naming';
+import type { ResolvedServer, ResolvedTenant, TenantGitops } from './model';
+import { ARGOCD_FILE, GUARDRAILS_FILE, tenantDir, WORKLOADS_DIR, workloadFile } from '../../profiles/tenants-naming';
 
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
@@ -31,12 +31,11 @@ export const GUARDRAIL_KINDS = [
   { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
 ];
 
-export function argocdObjects(ctx: StackContext, tenant: ResolvedTenant): any[] {
-  return [appProject(ctx, tenant), ...tenant.servers.map((s) => application(ctx, tenant, s))];
+export function argocdObjects(ctx: StackContext, g: TenantGitops, tenant: ResolvedTenant): any[] {
+  return [appProject(ctx, g, tenant), ...tenant.servers.map((s) => application(ctx, g, tenant, s))];
 }
 
-function appProject(ctx: StackContext, tenant: ResolvedTenant): any {
-  const g = tenantGitops(ctx.values);
+function appProject(ctx: StackContext, g: TenantGitops, tenant: ResolvedTenant): any {
   return AppProject.manifest({
     metadata: tenantMeta(ctx, { name: tenant.project, namespace: g.argocdNamespace, tenant: tenant.name, wave: PLATFORM_WAVES.project }),
     spec: {
@@ -61,8 +60,7 @@ function appProject(ctx: StackContext, tenant: ResolvedTenant): any {
   });
 }
 
-function application(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any {
-  const g = tenantGitops(ctx.values);
+function application(ctx: StackContext, g: TenantGitops, tenant: ResolvedTenant, s: ResolvedServer): any {
   const props: ApplicationProps = {
     metadata: {
       ...tenantMeta(ctx, { name: s.application, namespace: g.argocdNamespace, tenant: tenant.name, server: s.name, wave: PLATFORM_WAVES.applications }),
@@ -74,7 +72,7 @@ function application(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServe
       source: {
         repoUrl: g.repoURL,
         targetRevision: g.targetRevision,
-        path: `${g.pathPrefix}/${ctx.values.profile}/${tenantDir(tenant.name)}/${WORKLOADS_DIR}`,
+        path: `${g.pathPrefix}/${g.profile}/${tenantDir(tenant.name)}/${WORKLOADS_DIR}`,
         directory: { include: workloadFile(s.name) },
       },
       destination: { server: g.destinationServer, namespace: s.namespace },
@@ -90,20 +88,19 @@ function application(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServe
 
 /**
  * The platform's Application for every tenant's guardrails, project and Applications (`tenants/*` without the
- * workload folders), in the platform's project. Removing a tenant removes its folder, so this prunes its namespaces,
- * project and Applications (whose finalizer prunes the workloads).
+ * workload folders), in the platform's project (`project`). Removing a tenant removes its folder, so this prunes its
+ * namespaces, project and Applications (whose finalizer prunes the workloads).
  */
-export function tenantsBootstrapApplication(ctx: StackContext): any {
-  const g = tenantGitops(ctx.values);
+export function tenantsBootstrapApplication(ctx: StackContext, g: TenantGitops, project: string): any {
   const name = ctx.name('tenants');
   return Application.manifest({
     metadata: { name, namespace: g.argocdNamespace, labels: ctx.labels(TENANT_COMPONENT), finalizers: [FINALIZER] },
     spec: {
-      project: ctx.values.gitops.project,
+      project,
       source: {
         repoUrl: g.repoURL,
         targetRevision: g.targetRevision,
-        path: `${g.pathPrefix}/${ctx.values.profile}/tenants`,
+        path: `${g.pathPrefix}/${g.profile}/tenants`,
         directory: { recurse: true, include: `{*/${GUARDRAILS_FILE},*/${ARGOCD_FILE}}` },
       },
       destination: { server: g.destinationServer, namespace: g.argocdNamespace },

@@ -7,22 +7,22 @@
  */
 import { k8s, type StackContext } from '../core/context';
 import { tenantMeta } from './meta';
-import type { ResolvedServer, ResolvedTenant } from './model';
-import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_NAMESPACE_LABEL } from './naming';
+import type { ResolvedServer, ResolvedTenant, TenantSettings } from './model';
+import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_NAMESPACE_LABEL } from '../../profiles/tenants-naming';
 import { networkPolicies } from './network';
 import { tenantRole } from './role';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const q = (s: string) => k8s.Quantity.fromString(s);
 
-export function guardrailObjects(ctx: StackContext, tenant: ResolvedTenant): any[] {
+export function guardrailObjects(ctx: StackContext, settings: Pick<TenantSettings, 'rbac' | 'network' | 'exposure' | 'monitoring'>, tenant: ResolvedTenant): any[] {
   return tenant.servers.flatMap((s) => [
     namespace(ctx, tenant, s),
     resourceQuota(ctx, tenant, s),
     limitRange(ctx, tenant, s),
-    ...tenantRole(ctx, tenant, s),
+    ...tenantRole(ctx, settings.rbac, tenant, s),
     ...(s.kubernetesApi !== 'none' ? [apiAccessBinding(ctx, s)] : []),
-    ...networkPolicies(ctx, tenant, s),
+    ...networkPolicies(ctx, settings, tenant, s),
   ]);
 }
 

@@ -3,18 +3,18 @@
  * gateway wiring all read this model, never the raw entries.
  */
 import type { LimitRangeValues, Quota, Tenant, TenantResources, TenantServer, TenantsConfig, TenantsValues } from '../../profiles/tenants-schema';
+import { serviceHost } from '../core/naming';
+import { effectiveLimitRange, effectiveQuota } from '../../profiles/tenants-fit';
 import type { Values } from '../../profiles/schema';
 import {
   exposureHost,
   gatewayRegistrationName,
-  mcpPath,
   mcpProxyServiceName,
   mcpServerServiceAccountName,
-  mcpServerUrl,
   serverApplicationName,
   serverNamespace,
   tenantProjectName,
-} from './naming';
+} from '../../profiles/tenants-naming';
 
 export const DEFAULT_PROXY_PORT = 8080;
 export const DEFAULT_MCP_PORT = 8000;
@@ -66,6 +66,15 @@ export interface ResolvedTenant {
   readonly namespaces: readonly string[];
 }
 
+/**
+ * The tenant-wide settings (pieces of the `tenants` block) one tenant's objects are built from: namespace naming,
+ * default budget and resources, RBAC subject, exposure, network and monitoring.
+ */
+export type TenantSettings = Pick<
+  TenantsConfig,
+  'namespacePrefix' | 'mcpServerApiVersion' | 'defaultImageUser' | 'defaultQuota' | 'defaultLimitRange' | 'defaultServerResources' | 'rbac' | 'exposure' | 'network' | 'monitoring'
+>;
+
 /** Where the tenant Applications read from, with the platform's `gitops` values filling the blanks. */
 export interface TenantGitops {
   readonly repoURL: string;
@@ -73,23 +82,8 @@ export interface TenantGitops {
   readonly pathPrefix: string;
   readonly argocdNamespace: string;
   readonly destinationServer: string;
-}
-
-export function effectiveQuota(base: Quota, override: Tenant['quota']): Quota {
-  return {
-    requests: { ...base.requests, ...defined(override?.requests) },
-    limits: { ...base.limits, ...defined(override?.limits) },
-    pods: override?.pods ?? base.pods,
-    persistentVolumeClaims: override?.persistentVolumeClaims ?? base.persistentVolumeClaims,
-  };
-}
-
-export function effectiveLimitRange(base: LimitRangeValues, override: Tenant['limitRange']): LimitRangeValues {
-  return {
-    default: { ...base.default, ...defined(override?.default) },
-    defaultRequest: { ...base.defaultRequest, ...defined(override?.defaultRequest) },
-    max: { ...base.max, ...defined(override?.max) },
-  };
+  /** Folder of the output under `pathPrefix`: the profile's name. */
+  readonly profile: string;
 }
 
 /** The protocol a client speaks to the proxy. */
@@ -101,7 +95,7 @@ export function subjectOf(config: Pick<TenantsConfig, 'rbac'>, tenant: Pick<Tena
   return tenant.user ?? `${config.rbac.subjectPrefix}${tenant.name}`;
 }
 
-export function resolveServer(config: TenantsConfig, tenant: Tenant, s: TenantServer): ResolvedServer {
+export function resolveServer(config: TenantSettings, tenant: Tenant, s: TenantServer): ResolvedServer {
   const namespace = serverNamespace(config.namespacePrefix, tenant.name, s.name);
   const protocol = serverProtocol(s);
   const proxyPort = s.proxyPort ?? DEFAULT_PROXY_PORT;
@@ -136,7 +130,7 @@ export function resolveServer(config: TenantsConfig, tenant: Tenant, s: TenantSe
   };
 }
 
-export function resolveTenant(config: TenantsConfig, tenant: Tenant): ResolvedTenant {
+export function resolveTenant(config: TenantSettings, tenant: Tenant): ResolvedTenant {
   const servers = [...tenant.servers].sort(byName).map((s) => resolveServer(config, tenant, s));
   return {
     name: tenant.name,
@@ -156,22 +150,28 @@ export function resolveTenants(values: Values): ResolvedTenant[] {
   return [...t.items].sort(byName).map((tenant) => resolveTenant(t, tenant));
 }
 
-export function tenantGitops(values: Values): TenantGitops {
-  const g = (values.tenants as TenantsValues).gitops;
+/** Path the proxy serves MCP on: `/sse` for SSE, `/mcp` for streamable HTTP. */
+export function mcpPath(protocol: 'sse' | 'streamable-http'): string {
+  return protocol === 'sse' ? '/sse' : '/mcp';
+}
+
+/** What the gateway registers: `http://mcp-{server}-proxy.{namespace}.svc.cluster.local:{proxyPort}{path}`. */
+export function mcpServerUrl(namespace: string, server: string, proxyPort: number, path: string): string {
+  return `http://${serviceHost(mcpProxyServiceName(server), namespace)}:${proxyPort}${path}`;
+}
+
+/** The tenants' own `gitops` settings, each empty one taken from the platform's. */
+export function tenantGitops(g: TenantsConfig['gitops'], platform: Pick<Values['gitops'], 'repoURL' | 'targetRevision' | 'pathPrefix' | 'argocdNamespace'>, profile: string): TenantGitops {
   return {
-    repoURL: g.repoURL || values.gitops.repoURL,
-    targetRevision: g.targetRevision || values.gitops.targetRevision,
-    pathPrefix: g.pathPrefix || values.gitops.pathPrefix,
-    argocdNamespace: g.argocdNamespace || values.gitops.argocdNamespace,
+    repoURL: g.repoURL || platform.repoURL,
+    targetRevision: g.targetRevision || platform.targetRevision,
+    pathPrefix: g.pathPrefix || platform.pathPrefix,
+    argocdNamespace: g.argocdNamespace || platform.argocdNamespace,
     destinationServer: g.destinationServer,
+    profile,
   };
 }
 
 function byName<T extends { name: string }>(a: T, b: T): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-function defined<T extends object>(o: T | undefined): Partial<T> {
-  if (!o) return {};
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

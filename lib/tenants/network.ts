@@ -5,14 +5,13 @@
  */
 import { k8s, type StackContext } from '../core/context';
 import { tenantMeta } from './meta';
-import type { ResolvedServer, ResolvedTenant } from './model';
-import { NAMESPACE_NAME_LABEL, toolhiveProxyLabels } from './naming';
+import type { ResolvedServer, ResolvedTenant, TenantSettings } from './model';
+import { NAMESPACE_NAME_LABEL, toolhiveProxyLabels } from '../../profiles/tenants-naming';
 
 type Port = { port: number; protocol: 'TCP' | 'UDP' };
 const ALLOWS = 'mcp-stack.io/allows';
 
-export function networkPolicies(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any[] {
-  const t = ctx.values.tenants;
+export function networkPolicies(ctx: StackContext, t: Pick<TenantSettings, 'network' | 'exposure' | 'monitoring'>, tenant: ResolvedTenant, s: ResolvedServer): any[] {
   const policy = (name: string, reason: string | undefined, spec: k8s.NetworkPolicySpec) =>
     k8s.KubeNetworkPolicy.manifest({
       metadata: tenantMeta(ctx, { name, namespace: s.namespace, tenant: tenant.name, server: s.name, ...(reason ? { annotations: { [ALLOWS]: reason } } : {}) }),

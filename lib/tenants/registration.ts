@@ -7,9 +7,11 @@
  * disappears with its tenant and cannot clean up after it), and it signs one token and lists the registrations once.
  */
 import { Construct } from 'constructs';
-import type { Values } from '../../profiles/schema';
+import { defaults } from '../../profiles/defaults';
+import type { Resources, Values } from '../../profiles/schema';
+import type { TenantsConfig } from '../../profiles/tenants-schema';
 import { nameHash, sha256 } from '../core/checksum';
-import { k8s, type StackContext } from '../core/context';
+import { k8s, StackContext } from '../core/context';
 import { gatewayImageJob, jobHash, REGISTRATION_JOB_INPUTS } from '../gateway-jobs';
 import { HOOKS } from '../core/hooks';
 import { GATEWAY_PORT, type Gateway } from '../gateway';
@@ -51,17 +53,38 @@ export function tenantRegistrationEnabled(values: Values): boolean {
   return values.tenants.registration.enabled && values.tenants.items.length > 0;
 }
 
-/** Adds the tenant registration Job to a unit of the platform (when enabled and there are tenants). */
-export function tenantRegistration(scope: Construct, ctx: StackContext, gateway: GatewayEndpoint): TenantRegistration | undefined {
-  return tenantRegistrationEnabled(ctx.values) ? new TenantRegistration(scope, 'TenantRegistration', { ctx, gateway }) : undefined;
+/** Adds the tenant registration Job to a unit of the platform (when enabled and there are tenants), from the values. */
+export function tenantRegistration(scope: Construct, values: Values, ctx: StackContext, gateway: GatewayEndpoint): TenantRegistration | undefined {
+  if (!tenantRegistrationEnabled(values)) return undefined;
+  return new TenantRegistration(scope, 'TenantRegistration', {
+    context: ctx,
+    gateway,
+    catalog: tenantCatalog(values),
+    settings: values.tenants.registration,
+    resources: values.registration.resources,
+    jobInputs: jobHash(values, REGISTRATION_JOB_INPUTS),
+  });
 }
 
 /** What of the gateway the Job needs: its image, URL and environment (settings, Secret, Redis). */
 export type GatewayEndpoint = Pick<Gateway, 'image' | 'url' | 'envFrom' | 'redisEnv' | 'withRedisUrl'>;
 
 export interface TenantRegistrationProps {
-  readonly ctx: StackContext;
+  /** The gateway the Job registers the servers with (the `Gateway` construct fits). */
   readonly gateway: GatewayEndpoint;
+  /** Every tenant server the gateway must know, sorted by registration name (`tenantCatalog`). */
+  readonly catalog: readonly CatalogEntry[];
+  /** How long a server may take to become reachable, and registrations at once. @default 300 seconds, 8 */
+  readonly settings?: Partial<Pick<TenantsConfig['registration'], 'retrySeconds' | 'parallelism'>>;
+  /** Requests and limits of the Job's pod. @default the kind profile's registration resources */
+  readonly resources?: Resources;
+  /**
+   * What else the Job's pod is built from (image pull settings, platform, Secrets, resources), hashed: a change gets a
+   * new Job, since a Job's template is immutable. @default '' (only the image, scripts, catalog and settings)
+   */
+  readonly jobInputs?: string;
+  /** @default StackContext.of(scope) */
+  readonly context?: StackContext;
 }
 
 export class TenantRegistration extends Construct {
@@ -70,17 +93,17 @@ export class TenantRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantRegistrationProps) {
     super(scope, id);
-    const { ctx, gateway } = props;
-    const v = ctx.values;
-    const reg = v.tenants.registration;
-    const img = v.images.gateway;
-    const meta = (name: string) => ctx.meta(REGISTRATION_COMPONENT, name, { version: img.tag });
+    const { gateway } = props;
+    const ctx = props.context ?? StackContext.of(this);
+    const reg = { ...defaults.tenants.registration, ...props.settings };
+    // The gateway image's tag: the stack context's version.
+    const meta = (name: string) => ctx.meta(REGISTRATION_COMPONENT, name, { version: ctx.version });
     const activeDeadlineSeconds = reg.retrySeconds + 1200;
     const scripts = { [REGISTER_SH]: registerShell(Math.ceil(activeDeadlineSeconds / 60) + 5), [REGISTER_PY]: registerPython() };
     const scriptsName = ctx.name('tenant-registration');
     new k8s.KubeConfigMap(this, 'Scripts', { metadata: meta(scriptsName), data: scripts });
 
-    const shards = chunk(tenantCatalog(v), CATALOG_SHARD_SIZE);
+    const shards = chunk(props.catalog, CATALOG_SHARD_SIZE);
     this.catalogNames = shards.map((_, i) => ctx.name(`tenant-catalog-${i}`));
     shards.forEach((entries, i) => {
       const file = `catalog-${String(i).padStart(3, '0')}.json`;
@@ -96,7 +119,7 @@ export class TenantRegistration extends Construct {
     ];
     // A Job's template is immutable: a new image, script, catalog, setting or resource gets a new Job, which runs once
     // (`jobHash` covers the image, pull settings, platform, Secrets and the registration resources).
-    const inputs = jobHash(v, REGISTRATION_JOB_INPUTS);
+    const inputs = props.jobInputs ?? '';
     this.jobName = ctx.name(`register-tenants-${nameHash(`${gateway.image}\n${sha256(JSON.stringify([scripts, shards, env, inputs]))}`)}`);
     gatewayImageJob(this, ctx, gateway, {
       component: REGISTRATION_COMPONENT,
@@ -104,7 +127,7 @@ export class TenantRegistration extends Construct {
       annotations: HOOKS.registration,
       command: gateway.withRedisUrl(`exec /bin/sh ${SCRIPTS_DIR}/${REGISTER_SH}`),
       env,
-      resources: v.registration.resources,
+      resources: props.resources ?? defaults.registration.resources,
       backoffLimit: 2,
       activeDeadlineSeconds,
       mounts: [

@@ -6,7 +6,7 @@
  */
 import { k8s, type StackContext } from '../core/context';
 import { tenantMeta } from './meta';
-import type { ResolvedServer, ResolvedTenant } from './model';
+import type { ResolvedServer, ResolvedTenant, TenantSettings } from './model';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const READ = ['get', 'list', 'watch'];
@@ -34,7 +34,7 @@ export const TENANT_RULES: readonly (readonly [string, readonly string[], readon
 /** Resources a tenant must never write: its isolation, its budget and its permissions. */
 export const GUARDRAIL_RESOURCES = ['networkpolicies', 'resourcequotas', 'limitranges', 'roles', 'rolebindings'];
 
-export function tenantRole(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer): any[] {
+export function tenantRole(ctx: StackContext, rbac: TenantSettings['rbac'], tenant: ResolvedTenant, s: ResolvedServer): any[] {
   const meta = tenantMeta(ctx, { name: TENANT_ROLE, namespace: s.namespace, tenant: tenant.name, server: s.name });
   return [
     k8s.KubeRole.manifest({
@@ -44,7 +44,7 @@ export function tenantRole(ctx: StackContext, tenant: ResolvedTenant, s: Resolve
     k8s.KubeRoleBinding.manifest({
       metadata: meta,
       roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: TENANT_ROLE },
-      subjects: [{ kind: ctx.values.tenants.rbac.subjectKind, apiGroup: RBAC_GROUP, name: tenant.subject }],
+      subjects: [{ kind: rbac.subjectKind, apiGroup: RBAC_GROUP, name: tenant.subject }],
     }),
   ];
 }

@@ -21,20 +21,23 @@ import {
 } from '../../imports/toolhive.stacklok.dev';
 import { ingressStreamAnnotations, routeStreamAnnotations } from '../core/streaming';
 import { tenantMeta, WAVES } from './meta';
-import type { ResolvedServer } from './model';
-import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyLabels } from './naming';
+import type { ResolvedServer, TenantSettings } from './model';
+import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyLabels } from '../../profiles/tenants-naming';
 
 /** The proxy Service's port name (set by the ToolHive operator). */
 const PROXY_PORT_NAME = 'http';
 
-export function workloadObjects(ctx: StackContext, s: ResolvedServer): any[] {
+/** The settings a server's workloads read. */
+export type WorkloadSettings = Pick<TenantSettings, 'mcpServerApiVersion' | 'exposure' | 'monitoring'>;
+
+export function workloadObjects(ctx: StackContext, settings: WorkloadSettings, s: ResolvedServer): any[] {
   const out = [serviceAccount(ctx, s)];
-  const v1beta1 = ctx.values.tenants.mcpServerApiVersion === 'v1beta1';
+  const v1beta1 = settings.mcpServerApiVersion === 'v1beta1';
   if (s.monitoring && v1beta1) out.push(telemetryConfig(ctx, s));
   out.push(mcpServer(ctx, s, v1beta1));
   if (s.exposure === 'route') out.push(route(ctx, s));
-  if (s.exposure === 'ingress') out.push(ingress(ctx, s));
-  if (s.monitoring) out.push(serviceMonitor(ctx, s));
+  if (s.exposure === 'ingress') out.push(ingress(ctx, settings.exposure, s));
+  if (s.monitoring) out.push(serviceMonitor(ctx, settings.monitoring.interval, s));
   return out;
 }
 
@@ -129,8 +132,7 @@ function route(ctx: StackContext, s: ResolvedServer): any {
   });
 }
 
-function ingress(ctx: StackContext, s: ResolvedServer): any {
-  const e = ctx.values.tenants.exposure;
+function ingress(ctx: StackContext, e: WorkloadSettings['exposure'], s: ResolvedServer): any {
   const host = s.host as string;
   // MCP streams through the tenant's proxy stay open as long as the platform's; the tenants' own annotations win.
   const annotations = { ...ingressStreamAnnotations(), ...e.ingressAnnotations };
@@ -149,13 +151,13 @@ function ingress(ctx: StackContext, s: ResolvedServer): any {
   });
 }
 
-function serviceMonitor(ctx: StackContext, s: ResolvedServer): any {
+function serviceMonitor(ctx: StackContext, interval: string, s: ResolvedServer): any {
   return ServiceMonitor.manifest({
     metadata: meta(ctx, s, exposureName(s.name), WAVES.exposure),
     spec: {
       selector: { matchLabels: toolhiveProxyLabels(s.name) },
       namespaceSelector: { matchNames: [s.namespace] },
-      endpoints: [{ port: PROXY_PORT_NAME, path: '/metrics', interval: ctx.values.tenants.monitoring.interval }],
+      endpoints: [{ port: PROXY_PORT_NAME, path: '/metrics', interval }],
     },
   });
 }

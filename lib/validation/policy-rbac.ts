@@ -3,7 +3,7 @@
  * group is bound to a built-in role that writes NetworkPolicies, quotas, limits or RBAC (`edit`, `admin`,
  * `cluster-admin`), nor to a Role of the output that grants such writes.
  */
-import { TENANT_NAMESPACE_LABEL } from '../tenants/naming';
+import { TENANT_NAMESPACE_LABEL } from '../../profiles/tenants-naming';
 import { GUARDRAIL_RESOURCES } from '../tenants/role';
 import { nsOf, type Manifest, type Model } from './model';
 import type { Sink } from './types';

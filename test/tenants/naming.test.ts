@@ -4,11 +4,11 @@ import {
   generatedRouteHostLabel,
   mcpHeadlessServiceName,
   mcpProxyServiceName,
-  mcpServerUrl,
   serverNamespace,
   tenantNamespaceName,
   tenantProjectName,
-} from '../../lib/tenants/naming';
+} from '../../profiles/tenants-naming';
+import { mcpServerUrl } from '../../lib/tenants/model';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { inputError, NO_DOMAIN, server, tenant, tenantValues } from './fixtures';
 

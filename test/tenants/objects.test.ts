@@ -1,6 +1,6 @@
 import { loadAll } from 'js-yaml';
 import { StackContext } from '../../lib/core/context';
-import { tenantFiles, tenantsBootstrapApplication } from '../../lib/tenants';
+import { tenantFiles, tenantGitops, tenantsBootstrapApplication } from '../../lib/tenants';
 import type { Values } from '../../profiles/schema';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { DIGEST, NO_DOMAIN, sampleTenants, server, tenant, tenantValues } from './fixtures';
@@ -228,7 +228,7 @@ describe('per tenant objects (production, Kubernetes)', () => {
   });
 
   test('the bootstrap Application syncs guardrails and ArgoCD objects of every tenant, never the workloads', () => {
-    const app = tenantsBootstrapApplication(StackContext.fromValues(v));
+    const app = tenantsBootstrapApplication(StackContext.fromValues(v), tenantGitops(v.tenants.gitops, v.gitops, v.profile), v.gitops.project);
     expect(app.metadata).toMatchObject({ name: 'mcp-stack-tenants', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
     expect(app.spec.project).toBe('default');
     expect(app.spec.source).toEqual({

@@ -21,7 +21,7 @@ const gateway = {
 function synth(v: Values): { objects: any[]; ctx: StackContext } {
   const ctx = StackContext.fromValues(v);
   const chart = new Chart(new App(), 'platform');
-  tenantRegistration(chart, ctx, gateway);
+  tenantRegistration(chart, v, ctx, gateway);
   return { objects: chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson()), ctx };
 }
 

@@ -1,5 +1,5 @@
-import { InputError } from '../../profiles/errors';
-import { readYamlInput } from '../../profiles/yaml-input';
+import { InputError } from './errors';
+import { readYamlInput } from './yaml-input';
 
 /**
  * Reads a tenants file: a YAML mapping with one key, `tenants`, holding the list of tenants. Returns that list for

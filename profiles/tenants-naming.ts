@@ -1,10 +1,9 @@
 /**
  * Every name derived for a tenant lives here: the namespace contract (`{suffix}-{tenant}`), the names the ToolHive
- * operator gives what it creates, the in-cluster URL the gateway registers, the AppProject and Application names.
- * Namespaces, ArgoCD destinations, NetworkPolicy peers, Routes and the registration catalog all call these, so they
- * can never drift apart.
+ * operator gives what it creates, the AppProject and Application names. Namespaces, ArgoCD destinations,
+ * NetworkPolicy peers, Routes and the registration catalog all call these, so they can never drift apart. Pure
+ * string rules with no imports: the values checks use them too, to refuse names that would be invalid.
  */
-import { serviceHost } from '../core/naming';
 
 /** Longest DNS-1123 label (namespace, Service, label value). */
 export const DNS_LABEL_MAX = 63;
@@ -53,16 +52,6 @@ export function mcpServerServiceAccountName(server: string): string {
 /** Labels the ToolHive operator puts on the proxy runner's pods and on the `mcp-{server}-proxy` Service. */
 export function toolhiveProxyLabels(server: string): Record<string, string> {
   return { 'app.kubernetes.io/name': 'mcpserver', 'app.kubernetes.io/instance': server };
-}
-
-/** Path the proxy serves MCP on: `/sse` for SSE, `/mcp` for streamable HTTP. */
-export function mcpPath(protocol: 'sse' | 'streamable-http'): string {
-  return protocol === 'sse' ? '/sse' : '/mcp';
-}
-
-/** What the gateway registers: `http://mcp-{server}-proxy.{namespace}.svc.cluster.local:{proxyPort}{path}`. */
-export function mcpServerUrl(namespace: string, server: string, proxyPort: number, path: string): string {
-  return `http://${serviceHost(mcpProxyServiceName(server), namespace)}:${proxyPort}${path}`;
 }
 
 /** Route or Ingress of a server: `mcp-{server}`. */

@@ -4,10 +4,9 @@
  * plain env, and servers that fit their LimitRange and ResourceQuota (`fit.ts`). `blockProblems` needs only the
  * `tenants` block (the schema runs it); `tenantProblems` needs the whole values (the loader runs it).
  */
-import type { Problem } from '../../profiles/loader';
-import type { Tenant, TenantsConfig } from '../../profiles/tenants-schema';
-import { limitRangeProblems, overMax, quotaProblems, resourcesProblems } from './fit';
-import { effectiveLimitRange, effectiveQuota } from './model';
+import type { Problem } from './errors';
+import type { Tenant, TenantsConfig } from './tenants-schema';
+import { effectiveLimitRange, effectiveQuota, limitRangeProblems, overMax, quotaProblems, resourcesProblems, type AddProblem, type Path } from './tenants-fit';
 import {
   DNS_LABEL_MAX,
   DNS_NAME_MAX,
@@ -17,10 +16,9 @@ import {
   mcpProxyServiceName,
   serverNamespace,
   tenantProjectName,
-} from './naming';
+} from './tenants-naming';
 
-export type Path = (string | number)[];
-export type AddProblem = (path: Path, message: string) => void;
+export type { AddProblem, Path };
 export interface BlockProblem {
   readonly path: Path;
   readonly message: string;

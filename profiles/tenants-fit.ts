@@ -2,9 +2,11 @@
  * Whether servers fit where they run: requests within limits, limits within the LimitRange max (or admission rejects
  * the pod), a consistent LimitRange, and a ResourceQuota that holds a server through a rolling update.
  */
-import type { LimitRangeValues, Quota, Tenant, TenantResources } from '../../profiles/tenants-schema';
-import type { AddProblem, Path } from './checks';
+import type { LimitRangeValues, Quota, Tenant, TenantResources } from './tenants-schema';
 import { quantityAtMost, quantityValue, sumQuantities } from './quantity';
+
+export type Path = (string | number)[];
+export type AddProblem = (path: Path, message: string) => void;
 
 /** Copies of each pod the quota must hold: the running one and its replacement during a rolling update. */
 const ROLLOUT_COPIES = 2;
@@ -77,4 +79,26 @@ export function quotaProblems(
 function format(n: number, dim: string): string {
   if (dim === 'cpu') return Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`;
   return Number.isInteger(n / 2 ** 30) ? `${n / 2 ** 30}Gi` : `${Math.round(n / 2 ** 20)}Mi`;
+}
+
+export function effectiveQuota(base: Quota, override: Tenant['quota']): Quota {
+  return {
+    requests: { ...base.requests, ...defined(override?.requests) },
+    limits: { ...base.limits, ...defined(override?.limits) },
+    pods: override?.pods ?? base.pods,
+    persistentVolumeClaims: override?.persistentVolumeClaims ?? base.persistentVolumeClaims,
+  };
+}
+
+export function effectiveLimitRange(base: LimitRangeValues, override: Tenant['limitRange']): LimitRangeValues {
+  return {
+    default: { ...base.default, ...defined(override?.default) },
+    defaultRequest: { ...base.defaultRequest, ...defined(override?.defaultRequest) },
+    max: { ...base.max, ...defined(override?.max) },
+  };
+}
+
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  if (!o) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
