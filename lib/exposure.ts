@@ -17,7 +17,7 @@ export interface ExposedService {
 }
 
 /**
- * Every setting is optional and defaults to the `kind` profile's (`exposure` in `profiles/defaults.ts`): an Ingress
+ * Every setting is optional and defaults to the built-in defaults (`exposure` in `profiles/defaults.ts`): an Ingress
  * of class `nginx` for `mcp.localtest.me`, without TLS.
  */
 export interface ExposureProps extends Partial<ExposureSettings> {

@@ -12,7 +12,7 @@ import { refuseProps, wholeNumberProblem } from './core/props-check';
 export type FastTimeServerSettings = Omit<Values['fastTimeServer'], 'enabled'>;
 
 /**
- * Every setting is optional and defaults to the `kind` profile's (`fastTimeServer` in `profiles/defaults.ts`):
+ * Every setting is optional and defaults to the built-in defaults (`fastTimeServer` in `profiles/defaults.ts`):
  * 2 pods at 25m/16Mi requested, no PDB.
  */
 export interface FastTimeServerProps extends Partial<FastTimeServerSettings> {

@@ -22,7 +22,7 @@ export type RegistrationSettings = Values['registration'];
 export type GatewayForJobs = Pick<Gateway, 'image' | 'imageSpec' | 'envFrom' | 'redisEnv' | 'withRedisUrl' | 'url'>;
 
 /**
- * Settings default to the `kind` profile's (`migration` in `profiles/defaults.ts`): 250m/512Mi requested, 3 retries,
+ * Settings default to the built-in defaults (`migration` in `profiles/defaults.ts`): 250m/512Mi requested, 3 retries,
  * 10 minutes.
  */
 export interface MigrationJobProps extends Partial<MigrationSettings> {
@@ -80,7 +80,7 @@ export interface RegisteredServer {
 }
 
 /**
- * Settings default to the `kind` profile's (`registration` in `profiles/defaults.ts`): 100m/256Mi requested, with a
+ * Settings default to the built-in defaults (`registration` in `profiles/defaults.ts`): 100m/256Mi requested, with a
  * "Fast Time Server" virtual server. `enabled` is the stack's switch and is not read here.
  */
 export interface RegistrationJobProps extends Partial<RegistrationSettings> {
@@ -194,10 +194,8 @@ export interface GatewayImageJobSpec {
  * A Job running the gateway image with the gateway's settings and Secret (required, so it never runs on
  * placeholders) and the Redis password, from which its command composes REDIS_URL (`Gateway.withRedisUrl`).
  */
-export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pick<Gateway, 'image' | 'envFrom' | 'redisEnv'> & Partial<Pick<Gateway, 'imageSpec'>>, job: GatewayImageJobSpec): void {
-  // Transitional: a caller whose view of the gateway lacks `imageSpec` (the tenant registration, until it takes its
-  // own props) gets the stack's gateway image, the one that Gateway was made with.
-  const img = gateway.imageSpec ?? ctx.values.images.gateway;
+export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pick<Gateway, 'image' | 'imageSpec' | 'envFrom' | 'redisEnv'>, job: GatewayImageJobSpec): void {
+  const img = gateway.imageSpec;
   const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: {} }];
   const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
   for (const m of job.mounts ?? []) {

@@ -29,7 +29,7 @@ export interface RedisEndpoint {
 }
 
 /**
- * Every setting is optional and defaults to the `kind` profile's (`gateway` in `profiles/defaults.ts`): 2 replicas of
+ * Every setting is optional and defaults to the built-in defaults (`gateway` in `profiles/defaults.ts`): 2 replicas of
  * 2 workers, no autoscaler, a PDB keeping 1, all plugins on in permissive mode. The database and Redis are required.
  */
 export interface GatewayProps extends Partial<GatewaySettings> {

@@ -90,7 +90,7 @@ export interface BenchmarkGateway {
 }
 
 /**
- * Every setting is optional and defaults to the `kind` profile's (`benchmark` in `profiles/defaults.ts`): the
+ * Every setting is optional and defaults to the built-in defaults (`benchmark` in `profiles/defaults.ts`): the
  * baseline preset (125 users at 30/s) for 60 s, one master and three workers requesting 500m each, the run starting
  * once one worker is connected.
  */

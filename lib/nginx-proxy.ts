@@ -38,7 +38,7 @@ export interface ComponentPort {
 }
 
 /**
- * Every setting is optional and defaults to the `kind` profile's (`nginx` in `profiles/defaults.ts`): 1 pod,
+ * Every setting is optional and defaults to the built-in defaults (`nginx` in `profiles/defaults.ts`): 1 pod,
  * 8,192 worker connections, 32 keepalive connections to the upstream, 25m bodies, no TLS, no PDB.
  */
 export interface NginxProxyProps extends Partial<NginxSettings> {

@@ -19,7 +19,7 @@ export interface SecretKey {
 }
 
 /**
- * Every setting is optional and defaults to the `kind` profile's (`redis` in `profiles/defaults.ts`): 1 pod without
+ * Every setting is optional and defaults to the built-in defaults (`redis` in `profiles/defaults.ts`): 1 pod without
  * persistence, 100m/128Mi requested, 1,000 clients.
  */
 export interface RedisProps extends Partial<RedisSettings> {

@@ -38,7 +38,7 @@ export interface Flow {
 
 /**
  * The settings every construct of the stack shares. Each one is optional: a construct made in a plain cdk8s `Chart`
- * with no `StackContext` gets these defaults (those of the `kind` profile).
+ * with no `StackContext` gets these defaults (the built-in defaults of `profiles/defaults.ts`).
  */
 export interface StackSettings {
   /** Release name: the prefix of every object name and the `app.kubernetes.io/instance` label. @default 'mcp-stack' */
@@ -63,8 +63,6 @@ export interface StackSettings {
 const attached = new WeakMap<IConstruct, StackContext>();
 
 export class StackContext {
-  /** @deprecated Transitional: the whole values, until every construct takes its own props. */
-  readonly values!: Values;
   readonly release: string;
   readonly namespace: string;
   readonly openshift: boolean;
@@ -106,7 +104,6 @@ export class StackContext {
       topologySpread: values.topologySpread.enabled,
       version: values.images.gateway.tag,
     });
-    (ctx as { values: Values }).values = values;
     return ctx;
   }
 

@@ -67,7 +67,7 @@ export function tenantRegistration(scope: Construct, values: Values, ctx: StackC
 }
 
 /** What of the gateway the Job needs: its image, URL and environment (settings, Secret, Redis). */
-export type GatewayEndpoint = Pick<Gateway, 'image' | 'url' | 'envFrom' | 'redisEnv' | 'withRedisUrl'>;
+export type GatewayEndpoint = Pick<Gateway, 'image' | 'imageSpec' | 'url' | 'envFrom' | 'redisEnv' | 'withRedisUrl'>;
 
 export interface TenantRegistrationProps {
   /** The gateway the Job registers the servers with (the `Gateway` construct fits). */
@@ -76,7 +76,7 @@ export interface TenantRegistrationProps {
   readonly catalog: readonly CatalogEntry[];
   /** How long a server may take to become reachable, and registrations at once. @default 300 seconds, 8 */
   readonly settings?: Partial<Pick<TenantsConfig['registration'], 'retrySeconds' | 'parallelism'>>;
-  /** Requests and limits of the Job's pod. @default the kind profile's registration resources */
+  /** Requests and limits of the Job's pod. @default the built-in registration resources (`profiles/defaults.ts`) */
   readonly resources?: Resources;
   /**
    * What else the Job's pod is built from (image pull settings, platform, Secrets, resources), hashed: a change gets a

@@ -23,13 +23,13 @@ export interface McpTenantProps {
    * Tenant-wide settings (pieces of the stack's `tenants` block): namespace prefix, MCPServer API version, default
    * image user, quota, LimitRange and server resources, RBAC subject, exposure, network and monitoring. Each key
    * given replaces that key of the default whole.
-   * @default the `tenants` defaults of the kind profile (prefix `mcp`, MCPServer `v1beta1`, one server's quota)
+   * @default the built-in `tenants` defaults (prefix `mcp`, MCPServer `v1beta1`, one server's quota)
    */
   readonly settings?: Partial<TenantSettings>;
   /**
    * Where the tenant's ArgoCD Applications read their workloads (`<repoURL>` at `<pathPrefix>/<profile>/tenants/<t>/`)
    * and where the AppProject and Applications live (`argocdNamespace`). Each key given replaces the default.
-   * @default the kind profile's repository, `main`, `dist/kind`, namespace `argocd`, the in-cluster API server
+   * @default the built-in defaults' repository, `main`, `dist/kind`, namespace `argocd`, the in-cluster API server
    */
   readonly gitops?: Partial<TenantGitops>;
   /** Release, namespace of the gateway (admitted to the servers) and platform. @default StackContext.of(scope) */

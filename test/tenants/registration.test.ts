@@ -12,6 +12,7 @@ import { sampleTenants, server, tenant, tenantValues } from './fixtures';
 
 const gateway = {
   image: 'ghcr.io/ibm/mcp-context-forge:v1.0.8',
+  imageSpec: { repository: 'ghcr.io/ibm/mcp-context-forge', tag: 'v1.0.8', user: 10001 },
   url: 'http://mcp-stack-gateway.mcp-stack.svc.cluster.local',
   envFrom: [{ configMapRef: { name: 'mcp-stack-gateway' } }, { secretRef: { name: 'mcp-stack-gateway' } }],
   redisEnv: [{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'mcp-stack-redis', key: 'REDIS_PASSWORD' } } }],
