@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { databaseExternalSchema } from './database-schema';
 import { networkPoliciesSchema } from './network-schema';
 import { pluginSettingsSchema } from './plugin-settings-schema';
-import { tenantsSchema } from './tenants-schema';
+import { tenantsSchema } from './tenants-checks';
 import { podOverrideFields } from './pod-overrides-schema';
 import { secretsSchema } from './secrets-schema';
 import { CROSS_FIELD_RULES, IMAGE_IN_USE } from './cross-field-rules';

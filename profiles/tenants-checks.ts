@@ -5,7 +5,7 @@
  * `tenants` block (the schema runs it); `tenantProblems` needs the whole values (the loader runs it).
  */
 import type { Problem } from './errors';
-import type { Tenant, TenantsConfig } from './tenants-schema';
+import { tenantsBlockSchema, viewOf, type Tenant, type TenantsConfig, type TenantsView } from './tenants-schema';
 import { effectiveLimitRange, effectiveQuota, limitRangeProblems, overMax, quotaProblems, resourcesProblems, type AddProblem, type Path } from './tenants-fit';
 import {
   DNS_LABEL_MAX,
@@ -24,11 +24,13 @@ export interface BlockProblem {
   readonly message: string;
 }
 
-/** What the schema could parse of the block: the valid config keys, and each entry's name and (if valid) value. */
-export interface TenantsView {
-  readonly config: Partial<TenantsConfig>;
-  readonly items: readonly { name?: string; tenant?: Tenant }[];
-}
+/** The tenants block with its checks across entries. They run even when some entries are malformed, so one message lists every problem. */
+export const tenantsSchema = tenantsBlockSchema.superRefine(
+  (raw, ctx) => {
+    for (const p of blockProblems(viewOf(raw))) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  },
+  { when: () => true },
+);
 
 /** Settings whose value is a credential (matched on the env var name): they belong in `secrets`. */
 const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)/i;

@@ -6,7 +6,6 @@
  * The primitives below repeat a few of `schema.ts`: that file imports this one, so importing back would be a cycle.
  */
 import { z } from 'zod';
-import { blockProblems, type TenantsView } from './tenants-checks';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -244,21 +243,14 @@ const configShape = {
 
 const configSchema = z.strictObject(configShape);
 
-export const tenantsSchema = z
-  .strictObject({
-    /** The tenants (usually from `--tenants FILE`). */
-    items: z.array(tenantSchema),
-    ...configShape,
-  })
-  // Runs even when some entries are malformed, so one message lists every problem.
-  .superRefine(
-    (raw, ctx) => {
-      for (const p of blockProblems(viewOf(raw))) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
-    },
-    { when: () => true },
-  );
+/** The block's shape; `tenantsSchema` (tenants-checks.ts) adds the checks across entries. */
+export const tenantsBlockSchema = z.strictObject({
+  /** The tenants (usually from `--tenants FILE`). */
+  items: z.array(tenantSchema),
+  ...configShape,
+});
 
-export type TenantsValues = z.infer<typeof tenantsSchema>;
+export type TenantsValues = z.infer<typeof tenantsBlockSchema>;
 export type TenantsConfig = z.infer<typeof configSchema>;
 export type Tenant = z.infer<typeof tenantSchema>;
 export type TenantServer = z.infer<typeof tenantServerSchema>;
@@ -266,8 +258,14 @@ export type Quota = z.infer<typeof quotaSchema>;
 export type LimitRangeValues = z.infer<typeof limitRangeSchema>;
 export type TenantResources = z.infer<typeof tenantResourcesSchema>;
 
+/** What the schema could parse of the block: the valid config keys, and each entry's name and (if valid) value. */
+export interface TenantsView {
+  readonly config: Partial<TenantsConfig>;
+  readonly items: readonly { name?: string; tenant?: Tenant }[];
+}
+
 /** The parts of a possibly malformed block that are valid, for the cross-entry checks. */
-function viewOf(raw: unknown): TenantsView {
+export function viewOf(raw: unknown): TenantsView {
   const block = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const config: Partial<TenantsConfig> = {};
   for (const [key, schema] of Object.entries(configShape)) {
@@ -326,7 +324,7 @@ export const tenantsDefaults: TenantsValues = {
  * list entries have no defaults to read them from.
  */
 export function tenantsKeysAt(path: readonly PropertyKey[]): string[] | undefined {
-  let node: any = tenantsSchema;
+  let node: any = tenantsBlockSchema;
   for (const seg of path) {
     node = unwrap(node);
     const def = node?._zod?.def;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTenantsFile, tenantProblems } from '../../lib/tenants';
 import { InputError } from '../../profiles/loader';
-import { tenantsDefaults, tenantsKeysAt, tenantsSchema } from '../../profiles/tenants-schema';
+import { tenantsSchema } from '../../profiles/tenants-checks';
+import { tenantsDefaults, tenantsKeysAt } from '../../profiles/tenants-schema';
 import { DIGEST, inputError, NO_DOMAIN, sampleTenants, server, tenant, tenantValues } from './fixtures';
 import { tempDir } from '../support';
 
