@@ -4,8 +4,8 @@
  * OCP Medium (3 x 8 CPU) the third NGINX pod stays Pending.
  */
 import { buildStack } from '../lib/stack';
-import { validateDocuments } from '../lib/validation';
-import { gatePolicy } from '../lib/validation/profiles';
+import { validateDocuments } from '../lib/gate';
+import { gatePolicy } from '../lib/gate/profiles';
 import { values } from './support';
 
 function onDeclaredCluster(sets: string[]) {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { helmChart } from '../lib/helm';
 import { expectedSecrets } from '../lib/secrets';
-import { validateDocuments } from '../lib/validation';
+import { validateDocuments } from '../lib/gate';
 import { loadAll } from 'js-yaml';
 import { gatePolicy } from '../lib/cli/gate';
 import { renderProfile } from '../lib/cli/synth';

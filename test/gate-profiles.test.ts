@@ -1,7 +1,7 @@
 /** The output gate over every real profile, exactly as the synth runs it before writing. */
 import { gatePolicy } from '../lib/cli/gate';
 import { renderProfile } from '../lib/cli/synth';
-import { validateDocuments } from '../lib/validation';
+import { validateDocuments } from '../lib/gate';
 import { loadAll } from 'js-yaml';
 import { values } from './support';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { tenantFiles } from '../lib/tenants';
-import { validateDocuments } from '../lib/validation';
+import { validateDocuments } from '../lib/gate';
 import { tenantsDefaults } from '../profiles/tenants-schema';
 import { sampleTenants, tenantValues } from './tenants/fixtures';
 import { find, synth } from './support';

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateDocuments } from '../lib/validation';
-import { gatewayMemoryMiB, maxWorkersFor } from '../lib/validation/invariants-sizing';
+import { validateDocuments } from '../lib/gate';
+import { gatewayMemoryMiB, maxWorkersFor } from '../lib/gate/invariants-sizing';
 import { synth } from './support';
 import { HELM_NAMES, helmTemplate, requireHelm, ROOT } from './helm/support';
 

@@ -5,8 +5,8 @@
 import { loadAll } from 'js-yaml';
 import { join } from 'node:path';
 import { tenantFiles } from '../lib/tenants';
-import { validateDocuments } from '../lib/validation';
-import { haproxySeconds } from '../lib/validation/invariants-streams';
+import { validateDocuments } from '../lib/gate';
+import { haproxySeconds } from '../lib/gate/invariants-streams';
 import { find, synth } from './support';
 import { HELM_NAMES, helmTemplate, requireHelm, ROOT } from './helm/support';
 import { server, tenant, tenantValues } from './tenants/fixtures';

@@ -1,8 +1,8 @@
 /** The output gate as the synth runs it: every file of a profile, with the policy that profile's values imply. */
 export { gatePolicy };
-import { formatReport, gatePolicy, validateDocuments, type GateDocument } from '../validation';
-import { loadKubectlStream } from '../validation/load';
-import { readBack } from '../validation/written';
+import { formatReport, gatePolicy, validateDocuments, type GateDocument } from '../gate';
+import { loadKubectlStream } from '../gate/load';
+import { readBack } from '../gate/written';
 import type { OutputGate } from './synth';
 
 /**

@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { openCache, sha256 } from '../validation/cache';
+import { openCache, sha256 } from '../gate/cache';
 import { projectRoot } from '../core/assets';
 
 /** Bump when what is stored changes shape. */

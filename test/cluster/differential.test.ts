@@ -2,10 +2,10 @@
  * The gate learns from the server: a corpus of broken objects that the real API server refuses (server-side dry
  * run: validation and admission, nothing stored) and that the output gate must refuse too, each with the rule that
  * names the problem. The first four were rejections the gate missed; they are now rules in
- * lib/validation/server-formats.ts. Immutable changes are covered by the upgrade matrix (upgrades.test.ts).
+ * lib/gate/server-formats.ts. Immutable changes are covered by the upgrade matrix (upgrades.test.ts).
  */
 import { dump } from 'js-yaml';
-import { parseYamlStream, validateDocuments } from '../../lib/validation';
+import { parseYamlStream, validateDocuments } from '../../lib/gate';
 import { ControlPlane, describeCluster } from './control-plane';
 
 const NS = 'differential';

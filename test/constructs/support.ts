@@ -1,7 +1,7 @@
 /** Helpers for constructs used on their own, in a plain cdk8s Chart as a user's app would make them. */
 import { Chart, Testing } from 'cdk8s';
-import { validateDocuments } from '../../lib/validation';
-import type { ExternalRefKind } from '../../lib/validation/types';
+import { validateDocuments } from '../../lib/gate';
+import type { ExternalRefKind } from '../../lib/gate/types';
 
 /** A user's chart: an App with one Chart, optionally in a namespace. */
 export function userChart(namespace?: string): Chart {

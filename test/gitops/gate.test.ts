@@ -4,7 +4,7 @@
  */
 import { gitopsFiles } from '../../lib/gitops';
 import { renderProfile } from '../../lib/cli/synth';
-import { parseYamlStream, validateDocuments } from '../../lib/validation';
+import { parseYamlStream, validateDocuments } from '../../lib/gate';
 import { loadValues } from '../../profiles/loader';
 
 const TENANT_FILES = ['tenants/acme/00-guardrails.yaml', 'tenants/acme/10-workloads/time.yaml', 'tenants/acme/20-argocd.yaml'];

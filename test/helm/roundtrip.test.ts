@@ -234,7 +234,7 @@ describe('hooks', () => {
 
 describe('the output gate', () => {
   test.each(PROFILES)('passes the helm-rendered %s profile', (profile) => {
-    const gate = require('../../lib/validation') as typeof import('../../lib/validation');
+    const gate = require('../../lib/gate') as typeof import('../../lib/gate');
     const { gatePolicy } = require('../../lib/cli/gate') as typeof import('../../lib/cli/gate');
     const docs = helmTemplateDocs('helm3', chart, { valuesFiles: [valuesOf(profile)] });
     const report = gate.validateDocuments(docs, { policy: gatePolicy(loadValues({ profile })) });

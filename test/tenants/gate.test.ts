@@ -1,6 +1,6 @@
 import { loadAll } from 'js-yaml';
 import { tenantExternalSecrets, tenantFiles } from '../../lib/tenants';
-import { validateDocuments, type GatePolicy } from '../../lib/validation';
+import { validateDocuments, type GatePolicy } from '../../lib/gate';
 import { DIGEST, server, tenant, tenantValues } from './fixtures';
 
 const POLICY: GatePolicy = { profile: 'production', forbidFixedUids: false, requireDigests: true, requireNetworkPolicies: true, requirePdb: false };

@@ -2,8 +2,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPolicy } from '../../lib/validation';
-import { runValidateCli } from '../../lib/validation/cli';
+import { defaultPolicy } from '../../lib/gate';
+import { runValidateCli } from '../../lib/gate/cli';
 import { FIXTURES } from './support';
 
 const EXTERNALS = ['--external', 'Secret/mcp-gateway', '--external', 'Secret/mcp/mcp-postgres', '--external=Secret/mcp-redis'];

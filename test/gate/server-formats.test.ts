@@ -3,8 +3,8 @@
  * server refuses each): data over 1 MiB, and the CIDR parser behind `object/cidr`.
  */
 import { dump } from 'js-yaml';
-import { parseYamlStream, validateDocuments } from '../../lib/validation';
-import { cidrProblem, MAX_DATA_BYTES } from '../../lib/validation/server-formats';
+import { parseYamlStream, validateDocuments } from '../../lib/gate';
+import { cidrProblem, MAX_DATA_BYTES } from '../../lib/gate/server-formats';
 
 const errorsOf = (o: any) => validateDocuments(parseYamlStream(dump(o, { lineWidth: -1 }), 'x.yaml')).findings.filter((f) => f.severity === 'error');
 

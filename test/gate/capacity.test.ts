@@ -3,7 +3,7 @@
  * anti-affinity, Redis 1 CPU, fast-time-server 2 × 25m, PGO Postgres 2 CPU, PgBouncer 250m).
  */
 import { baseStack, clone, find, policyFor, validate } from './support';
-import type { ClusterCapacity, GateDocument } from '../../lib/validation';
+import type { ClusterCapacity, GateDocument } from '../../lib/gate';
 
 const OCP_MEDIUM: ClusterCapacity = { name: 'OCP Medium', nodes: 3, cpu: '8', memory: '32Gi', reservedCpu: '500m' };
 const OCP_LARGE: ClusterCapacity = { name: 'OCP Large', nodes: 3, cpu: '16', memory: '32Gi', reservedCpu: '500m' };

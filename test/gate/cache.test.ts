@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { gatePolicy } from '../../lib/cli/gate';
 import { renderProfile } from '../../lib/cli/synth';
-import type { GateDocument, GateOptions, GateReport } from '../../lib/validation';
-import { defaultCrdDir, defaultSchemaPath, projectRoot } from '../../lib/validation';
-import { cacheDir, canStore } from '../../lib/validation/cache';
+import type { GateDocument, GateOptions, GateReport } from '../../lib/gate';
+import { defaultCrdDir, defaultSchemaPath, projectRoot } from '../../lib/gate';
+import { cacheDir, canStore } from '../../lib/gate/cache';
 import { values } from '../support';
 import { brokenFixtureFiles, FIXTURES, loadBrokenFixture } from './support';
 
@@ -98,18 +98,18 @@ function run(mode: Mode, cases: Case[], opts: RunOptions = {}): GateReport[] {
   const refuse = (what: string) => () => {
     throw new Error(`the run loaded ${what}`);
   };
-  if (opts.noCompile) jest.doMock('../../lib/validation/compile', refuse('the compiler'));
-  if (opts.noCel) jest.doMock('../../lib/validation/cel', refuse('the CEL evaluator'));
+  if (opts.noCompile) jest.doMock('../../lib/gate/compile', refuse('the compiler'));
+  if (opts.noCel) jest.doMock('../../lib/gate/cel', refuse('the CEL evaluator'));
   try {
     let reports: GateReport[] = [];
     jest.isolateModules(() => {
-      const gate = require('../../lib/validation') as typeof import('../../lib/validation');
+      const gate = require('../../lib/gate') as typeof import('../../lib/gate');
       reports = cases.map((c) => gate.validateDocuments(c.docs, c.options));
     });
     return reports;
   } finally {
-    jest.dontMock('../../lib/validation/compile');
-    jest.dontMock('../../lib/validation/cel');
+    jest.dontMock('../../lib/gate/compile');
+    jest.dontMock('../../lib/gate/cel');
     restore();
   }
 }

@@ -1,7 +1,7 @@
 /** The report format, the library options and the profile policies. */
 import { join } from 'node:path';
-import { defaultPolicy, formatReport, mergeReports, runStage, validateDocuments, type GateReport } from '../../lib/validation';
-import { createSink, type RawFinding } from '../../lib/validation/types';
+import { defaultPolicy, formatReport, mergeReports, runStage, validateDocuments, type GateReport } from '../../lib/gate';
+import { createSink, type RawFinding } from '../../lib/gate/types';
 import { baseStack, FIXTURES, loadBrokenFixture, validate } from './support';
 
 describe('formatReport', () => {

@@ -8,8 +8,8 @@ import { loadAll } from 'js-yaml';
 import { synthGate } from '../../lib/cli/gate';
 import { renderProfile } from '../../lib/cli/synth';
 import { toYamlStream, withWrittenObjects } from '../../lib/output';
-import { loadKubectlStream } from '../../lib/validation/load';
-import { readBack } from '../../lib/validation/written';
+import { loadKubectlStream } from '../../lib/gate/load';
+import { readBack } from '../../lib/gate/written';
 import { values } from '../support';
 
 const TENANTS = join(__dirname, '..', '..', 'examples', 'tenants.yaml');

@@ -1,8 +1,8 @@
 /** The CRD converter and CEL evaluation, on a toy CRD that uses every extension the gate supports. */
 import { join } from 'node:path';
-import { validateDocuments, type GateReport } from '../../lib/validation';
-import { desugarOptionals } from '../../lib/validation/cel-optional';
-import { evaluate } from '../../lib/validation/cel';
+import { validateDocuments, type GateReport } from '../../lib/gate';
+import { desugarOptionals } from '../../lib/gate/cel-optional';
+import { evaluate } from '../../lib/gate/cel';
 import { FIXTURES } from './support';
 
 const crdDir = join(FIXTURES, 'crds');

@@ -2,7 +2,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadYamlDocuments, parseYamlStream } from '../../lib/validation';
+import { loadYamlDocuments, parseYamlStream } from '../../lib/gate';
 
 describe('loadYamlDocuments', () => {
   let root: string;

@@ -11,7 +11,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultPolicy, parseYamlStream, validateDocuments, type GateDocument, type GatePolicy, type GateReport } from '../../lib/validation';
+import { defaultPolicy, parseYamlStream, validateDocuments, type GateDocument, type GatePolicy, type GateReport } from '../../lib/gate';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 

@@ -7,10 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RE2JS } from 're2js';
-import { defaultCrdDir } from '../../lib/validation';
-import { QUANTITY_PATTERN } from '../../lib/validation/quantity';
-import { sameInJavaScript } from '../../lib/validation/re2-subset';
-import { re2 } from '../../lib/validation/regexp';
+import { defaultCrdDir } from '../../lib/gate';
+import { QUANTITY_PATTERN } from '../../lib/gate/quantity';
+import { sameInJavaScript } from '../../lib/gate/re2-subset';
+import { re2 } from '../../lib/gate/regexp';
 
 /** A small deterministic generator (mulberry32), so failures reproduce. */
 function random(seed: number): () => number {
