@@ -9,8 +9,8 @@ import { dump, loadAll } from 'js-yaml';
 import { loadValues, profileNames } from '../profiles/loader';
 import type { Values } from '../profiles/schema';
 import { renderProfile } from '../lib/cli/synth';
-import * as output from '../lib/output';
-import { dumpYaml } from '../lib/yaml';
+import * as output from '../lib/output/index';
+import { dumpYaml } from '../lib/output/yaml';
 import { sampleTenants, tenantValues } from './tenants/fixtures';
 
 const ROOT = join(__dirname, '..');

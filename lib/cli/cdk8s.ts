@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, sta
 import { join, resolve } from 'node:path';
 import { InputError, loadValues, profileNames, type Problem } from '../../profiles/loader';
 import { projectRoot } from '../core/assets';
-import { writeAtomically } from '../output';
+import { writeAtomically } from '../output/index';
 import { parseFlags, usage, type FlagSpec } from './args';
 import { synthGate } from './gate';
 import { renderProfile } from './synth';

@@ -11,7 +11,7 @@ import type { Values } from '../../profiles/schema';
 import { gitopsFiles } from '../gitops';
 import { unifiedDiff, splitLines } from '../gitops/line-diff';
 import { readTree } from '../gitops/tree';
-import { writeAtomically, type FileSet } from '../output';
+import { writeAtomically, type FileSet } from '../output/index';
 import { parseFlags, usage, type FlagSpec, type ParsedFlags } from './args';
 import { chartFilesOnDisk } from './helm';
 import { renderProfile } from './synth';

@@ -1,7 +1,7 @@
 /** `helm`: writes the Helm chart of the stack to `<out>/helm/mcp-stack/`, atomically (all files or none). */
 import { join } from 'node:path';
 import { CHART_NAME, helmChart, helmChartFiles } from '../helm';
-import { OWNER_MARK, writeAtomically, type FileSet } from '../output';
+import { OWNER_MARK, writeAtomically, type FileSet } from '../output/index';
 import { parseFlags, usage, type FlagSpec } from './args';
 
 export const HELM_FLAGS: Record<string, FlagSpec> = {

@@ -8,7 +8,7 @@ import type { Values } from '../../profiles/schema';
 import { readYamlInput } from '../../profiles/yaml-input';
 import { StackContext } from '../core/context';
 import { restrictedNamespaceLabels } from '../namespace';
-import { toYamlStream } from '../output';
+import { toYamlStream } from '../output/index';
 import { pullSecretCommand, pullSecretServer } from '../pull-secrets';
 import { expectedSecrets, generateSecretValue, weaknessOf, type ExpectedSecret } from '../secrets';
 import { parseFlags, usage, type FlagSpec } from './args';

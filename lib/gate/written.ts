@@ -10,7 +10,7 @@
  * When one of these fails, `readBack` returns `undefined` and the gate parses the text.
  */
 import { dump, load } from 'js-yaml';
-import { isSimplePlain } from '../yaml';
+import { isSimplePlain } from '../output/yaml';
 import { KUBECTL_SCHEMA } from './load';
 
 const OPTIONS = { lineWidth: -1, noRefs: true } as const;

@@ -3,7 +3,7 @@
  * plain manifests, and the checks CI runs on committed output (stale output, secret values).
  */
 import type { Values } from '../../profiles/schema';
-import { toYamlStream } from '../output';
+import { toYamlStream } from '../output/index';
 import { applicationManifests } from './applications';
 import { kustomization } from './kustomization';
 import { ARGOCD_DIR, KUSTOMIZATION_FILE } from './layout';

@@ -14,7 +14,7 @@ export const MAX_RELEASE_NAME = 30;
 export const RULE_ONLY_VALUES = ['profile', 'images.requireDigests'];
 
 /**
- * The one-way doors (lib/one-way-doors.ts) of a release Helm upgrades: `lookup` reads the volumes the cluster runs
+ * The one-way doors (lib/output/one-way-doors.ts) of a release Helm upgrades: `lookup` reads the volumes the cluster runs
  * (it returns nothing for `helm template` and on a first install) and a change the cluster cannot apply in place is
  * refused before anything is applied, naming the door and the manual step, with the synth's words.
  */
@@ -180,7 +180,7 @@ lib/gate/quantity.ts for the suffixes volume sizes use.
 {{- end -}}
 
 {{/*
-One-way doors of an upgrade (oneWayDoors in lib/one-way-doors.ts): the volumes of the release the cluster runs,
+One-way doors of an upgrade (oneWayDoors in lib/output/one-way-doors.ts): the volumes of the release the cluster runs,
 read with lookup, against the values. Nothing for helm template or a first install.
 */}}
 {{- define "mcp-stack.oneWayDoors" -}}

@@ -13,7 +13,7 @@ import { App, Chart } from 'cdk8s';
 import type { Values } from '../../profiles/schema';
 import type { Tenant } from '../../profiles/tenants-schema';
 import { StackContext } from '../core/context';
-import { toYamlStream } from '../output';
+import { toYamlStream } from '../output/index';
 import { resolveTenants, tenantGitops } from './model';
 import { ARGOCD_FILE, GUARDRAILS_FILE, ingressTlsSecretName, tenantDir, WORKLOADS_DIR, workloadFile } from '../../profiles/tenants-naming';
 import { McpTenant } from './tenant';

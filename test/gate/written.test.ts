@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { synthGate } from '../../lib/cli/gate';
 import { renderProfile } from '../../lib/cli/synth';
-import { toYamlStream, withWrittenObjects } from '../../lib/output';
+import { toYamlStream, withWrittenObjects } from '../../lib/output/index';
 import { loadKubectlStream } from '../../lib/gate/load';
 import { readBack } from '../../lib/gate/written';
 import { values } from '../support';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { compareTrees, freshProfileFiles, profileTargets, runCheck, type CommandIO } from '../../lib/cli/check';
 import { runSynth } from '../../lib/cli/synth';
 import { readTree } from '../../lib/gitops/tree';
-import { OWNER_MARK, writeAtomically } from '../../lib/output';
+import { OWNER_MARK, writeAtomically } from '../../lib/output/index';
 import { loadValues, profileNames } from '../../profiles/loader';
 
 /** These tests write only the profile folders; the chart target has its own test below. */

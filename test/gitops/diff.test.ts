@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { freshProfileFiles, type CommandIO } from '../../lib/cli/check';
 import { runDiff } from '../../lib/cli/diff';
 import { diffObjects, formatObjectDiff } from '../../lib/gitops/object-diff';
-import { writeAtomically } from '../../lib/output';
+import { writeAtomically } from '../../lib/output/index';
 import { loadValues } from '../../profiles/loader';
 
 function capture(cwd: string): CommandIO & { out: string; err: string } {

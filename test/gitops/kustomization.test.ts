@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { freshProfileFiles } from '../../lib/cli/check';
 import { gitopsFiles, KUSTOMIZATION_FILE } from '../../lib/gitops';
-import { writeAtomically } from '../../lib/output';
+import { writeAtomically } from '../../lib/output/index';
 import { loadValues } from '../../profiles/loader';
 
 const ROOT = join(__dirname, '..', '..');

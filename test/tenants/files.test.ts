@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { tenantFiles } from '../../lib/tenants';
-import { writeAtomically } from '../../lib/output';
+import { writeAtomically } from '../../lib/output/index';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { sampleTenants, server, tenant, tenantValues } from './fixtures';
 import { tempDir } from '../support';

@@ -100,7 +100,7 @@ lib/gate/quantity.ts for the suffixes volume sizes use.
 {{- end -}}
 
 {{/*
-One-way doors of an upgrade (oneWayDoors in lib/one-way-doors.ts): the volumes of the release the cluster runs,
+One-way doors of an upgrade (oneWayDoors in lib/output/one-way-doors.ts): the volumes of the release the cluster runs,
 read with lookup, against the values. Nothing for helm template or a first install.
 */}}
 {{- define "mcp-stack.oneWayDoors" -}}

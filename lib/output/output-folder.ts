@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EnvironmentError } from '../profiles/errors';
+import { EnvironmentError } from '../../profiles/errors';
 
 /** Files whose text may be rendered only when it is written (and dropped right after). */
 export type LazyFileSet = ReadonlyMap<string, string | (() => string)>;

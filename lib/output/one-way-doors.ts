@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import type { Problem } from '../profiles/errors';
-import { parseQuantity } from './gate/quantity';
+import type { Problem } from '../../profiles/errors';
+import { parseQuantity } from '../gate/quantity';
 
 type Obj = Record<string, any>;
 
