@@ -1,9 +1,9 @@
 /** The database unit: kept apart from the platform so uninstalling the platform never takes the data with it. */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { StackContext } from '../lib/core/context';
-import { standalonePostgresSecretRef } from '../lib/core/naming';
-import { Postgres, type DatabaseConnection } from '../lib/postgres';
+import type { StackContext } from '../lib/constructs/core/context';
+import { standalonePostgresSecretRef } from '../lib/constructs/core/naming';
+import { Postgres, type DatabaseConnection } from '../lib/constructs/postgres';
 import type { Values } from '../profiles/schema';
 
 export class DatabaseChart extends Chart {

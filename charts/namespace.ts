@@ -4,9 +4,9 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { StackContext } from '../lib/core/context';
-import { StackExternalSecret, wantedExternalSecrets } from '../lib/external-secrets';
-import { StackNamespace, WorkloadServiceAccount } from '../lib/namespace';
+import type { StackContext } from '../lib/constructs/core/context';
+import { StackExternalSecret, wantedExternalSecrets } from '../lib/constructs/external-secrets';
+import { StackNamespace, WorkloadServiceAccount } from '../lib/constructs/namespace';
 import type { Values } from '../profiles/schema';
 
 export class NamespaceChart extends Chart {

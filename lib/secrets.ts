@@ -11,7 +11,7 @@ import {
   redisSecretRef,
   stackName,
   standalonePostgresSecretRef,
-} from './core/naming';
+} from './constructs/core/naming';
 
 /** `token`: a signing or encryption key (≥ 32 characters); `password`: a login (≥ 16); `fixed`: a known value. */
 export type SecretKeyKind = 'token' | 'password' | 'fixed';

@@ -11,7 +11,7 @@ import { DatabaseChart } from '../charts/database';
 import { NamespaceChart } from '../charts/namespace';
 import { NetworkChart } from '../charts/network';
 import { PlatformChart } from '../charts/platform';
-import { StackContext } from './core/context';
+import { StackContext } from './constructs/core/context';
 import { withSyncWave } from './gitops/waves';
 
 /** One deployable unit: its file in the output and its objects, in apply order. */

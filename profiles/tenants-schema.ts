@@ -1,5 +1,5 @@
 /**
- * Schema of the `tenants` block: per-tenant MCP server namespaces (see lib/tenants). Like the rest of the values,
+ * Schema of the `tenants` block: per-tenant MCP server namespaces (see lib/constructs/tenants). Like the rest of the values,
  * every key of the block is required and its defaults live in one object (`tenantsDefaults`); only the entries of
  * `items` (a tenant file) have optional fields, whose defaults come from the block (`defaultQuota`, ...).
  *

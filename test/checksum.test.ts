@@ -1,4 +1,4 @@
-import { goJson, nameHash, valuesChecksum } from '../lib/core/checksum';
+import { goJson, nameHash, valuesChecksum } from '../lib/constructs/core/checksum';
 
 describe('digests shared with the Helm chart', () => {
   test('goJson writes what Go encoding/json writes: sorted keys, HTML-escaped, compact', () => {

@@ -2,8 +2,8 @@ import { buildStack } from '../lib/stack';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../lib/core/assets';
-import { benchmarkLoad, locustScripts, runSeconds } from '../lib/locust';
+import { projectRoot } from '../lib/constructs/core/assets';
+import { benchmarkLoad, locustScripts, runSeconds } from '../lib/constructs/locust';
 import { defaults } from '../profiles/defaults';
 import { containers, find, podSpecs as templatePodSpecs, tempDir, values } from './support';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { tenantFiles } from '../lib/tenants';
+import { tenantFiles } from '../lib/constructs/tenants';
 import { validateDocuments } from '../lib/gate';
 import { tenantsDefaults } from '../profiles/tenants-schema';
 import { sampleTenants, tenantValues } from './tenants/fixtures';

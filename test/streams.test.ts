@@ -4,7 +4,7 @@
  */
 import { loadAll } from 'js-yaml';
 import { join } from 'node:path';
-import { tenantFiles } from '../lib/tenants';
+import { tenantFiles } from '../lib/constructs/tenants';
 import { validateDocuments } from '../lib/gate';
 import { haproxySeconds } from '../lib/gate/invariants-streams';
 import { find, synth } from './support';

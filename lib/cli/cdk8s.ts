@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError, loadValues, profileNames, type Problem } from '../../profiles/loader';
-import { projectRoot } from '../core/assets';
+import { projectRoot } from '../constructs/core/assets';
 import { writeAtomically } from '../output/index';
 import { parseFlags, usage, type FlagSpec } from './args';
 import { synthGate } from './gate';

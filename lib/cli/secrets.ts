@@ -6,8 +6,8 @@
 import { InputError, loadValues, type Problem } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
 import { readYamlInput } from '../../profiles/yaml-input';
-import { StackContext } from '../core/context';
-import { restrictedNamespaceLabels } from '../namespace';
+import { StackContext } from '../constructs/core/context';
+import { restrictedNamespaceLabels } from '../constructs/namespace';
 import { toYamlStream } from '../output/index';
 import { pullSecretCommand, pullSecretServer } from '../pull-secrets';
 import { expectedSecrets, generateSecretValue, weaknessOf, type ExpectedSecret } from '../secrets';

@@ -7,7 +7,7 @@ import { toYamlStream, withWrittenObjects, writeOutput, type FileSet, type LazyF
 import { buildStack } from '../stack';
 import { objectsOf, oneWayDoors, readRelease } from '../output/one-way-doors';
 import { gitopsFiles } from '../gitops';
-import { tenantFileRenderers } from '../tenants';
+import { tenantFileRenderers } from '../constructs/tenants';
 import { collectFlags, throwIfAny, usage, type FlagSpec, type ParsedFlags } from './args';
 
 export const SYNTH_FLAGS: Record<string, FlagSpec> = {

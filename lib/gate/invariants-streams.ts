@@ -3,7 +3,7 @@
  * least as long as NGINX does behind it, or the shortest hop decides: the OpenShift router cuts at 30 s and
  * ingress-nginx at 60 s unless told otherwise.
  */
-import { STREAM_TIMEOUT_SECONDS, ROUTE_TIMEOUT_ANNOTATION } from '../core/streaming';
+import { STREAM_TIMEOUT_SECONDS, ROUTE_TIMEOUT_ANNOTATION } from '../constructs/core/streaming';
 import { isPlainObject, nsOf, type Manifest, type Model } from './model';
 import type { Sink } from './types';
 

@@ -4,7 +4,7 @@
  * `cluster-admin`), nor to a Role of the output that grants such writes.
  */
 import { TENANT_NAMESPACE_LABEL } from '../../profiles/tenants-naming';
-import { GUARDRAIL_RESOURCES } from '../tenants/role';
+import { GUARDRAIL_RESOURCES } from '../constructs/tenants/role';
 import { nsOf, type Manifest, type Model } from './model';
 import type { Sink } from './types';
 

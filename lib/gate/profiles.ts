@@ -6,7 +6,7 @@
 import { loadValues, profileNames } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
 import { expectedSecrets } from '../secrets';
-import { resolveTenants, tenantExternalSecrets } from '../tenants';
+import { resolveTenants, tenantExternalSecrets } from '../constructs/tenants';
 import type { GatePolicy } from './types';
 
 export const PROFILES = profileNames;

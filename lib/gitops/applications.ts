@@ -8,9 +8,9 @@
  */
 import { Application, type ApplicationProps, type ApplicationSpecSyncPolicy } from '../../imports/argocd-application-argoproj.io';
 import type { Values } from '../../profiles/schema';
-import { StackContext } from '../core/context';
-import { tenantsBootstrapApplication } from '../tenants/argocd';
-import { tenantGitops } from '../tenants/model';
+import { StackContext } from '../constructs/core/context';
+import { tenantsBootstrapApplication } from '../constructs/tenants/argocd';
+import { tenantGitops } from '../constructs/tenants/model';
 import { APPLICATION_WAVES, ARGOCD_DIR, filesByApplication, repoPath, type ApplicationName } from './layout';
 import { SYNC_WAVE } from './waves';
 

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { openCache, sha256 } from '../gate/cache';
-import { projectRoot } from '../core/assets';
+import { projectRoot } from '../constructs/core/assets';
 
 /** Bump when what is stored changes shape. */
 const CHART_CACHE_VERSION = 'chart-1';

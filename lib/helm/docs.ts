@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { projectRoot } from '../core/assets';
+import { projectRoot } from '../constructs/core/assets';
 
 type TS = typeof import('typescript');
 

@@ -5,7 +5,7 @@
  * break) and never on pod templates (a new chart version would otherwise roll every pod for nothing). The plain
  * output keeps its own `managed-by`.
  */
-import { MANAGED_BY } from '../core/context';
+import { MANAGED_BY } from '../constructs/core/context';
 
 /** The label `helm template` writes for the chart; `mcp-stack.chartLabel` in _helpers.tpl makes it. */
 export const CHART_LABEL = 'helm.sh/chart';

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileNames } from '../../profiles/loader';
-import { projectRoot } from '../core/assets';
-import { imageRef } from '../core/images';
-import { stackName } from '../core/naming';
+import { projectRoot } from '../constructs/core/assets';
+import { imageRef } from '../constructs/core/images';
+import { stackName } from '../constructs/core/naming';
 import { analyzeStack, type StackTemplates } from './analyze';
 import { coverage, type Coverage } from './coverage';
 import { profileSummary, schemaDocs } from './docs';

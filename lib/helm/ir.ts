@@ -4,9 +4,9 @@
  * it against the real stack before any Helm text is written, and `emit.ts` turns the same tree into Helm syntax.
  */
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
-import { labelValue } from '../core/context';
-import { imageRef } from '../core/images';
-import { nameHash, valuesChecksum, valuesNameHash } from '../core/checksum';
+import { labelValue } from '../constructs/core/context';
+import { imageRef } from '../constructs/core/images';
+import { nameHash, valuesChecksum, valuesNameHash } from '../constructs/core/checksum';
 import { cloneJson, getPath, isEmptyValue, RELEASE_NAME, RELEASE_NAMESPACE, type Json } from './knobs';
 
 export type Scalar = null | boolean | number | string;

@@ -4,7 +4,7 @@
  * a Secret the pods do not read.
  */
 import type { Values } from '../../profiles/schema';
-import { gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../core/naming';
+import { gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../constructs/core/naming';
 import { pullSecretCommand } from '../pull-secrets';
 import { expectedSecrets } from '../secrets';
 import { cloneJson } from './knobs';

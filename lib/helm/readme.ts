@@ -1,5 +1,5 @@
 /** The chart's README: what the chart is, how to install it per profile, and what Helm users must know. */
-import { HOOKS } from '../core/hooks';
+import { HOOKS } from '../constructs/core/hooks';
 
 export function chartReadme(chart: { name: string; profiles: readonly string[]; defaultProfile: string }): string {
   const p = chart.profiles;

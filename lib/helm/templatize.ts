@@ -2,9 +2,9 @@
  * Rendered object (with probe tokens) → template: every token becomes a reference to its knob, every digest
  * recomputed from the values becomes the formula that computes it, the rest stays constant.
  */
-import { valuesChecksum, nameHash } from '../core/checksum';
-import { imageRef } from '../core/images';
-import { jobHash, MIGRATION_JOB_INPUT_LISTS, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../gateway-jobs';
+import { valuesChecksum, nameHash } from '../constructs/core/checksum';
+import { imageRef } from '../constructs/core/images';
+import { jobHash, MIGRATION_JOB_INPUT_LISTS, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../constructs/gateway-jobs';
 import { escapeRegExp, getPath, type Json, type Knob } from './knobs';
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { durationSeconds, WITHOUT_POD_OVERRIDES, type Item, type Node, type Part } from './ir';

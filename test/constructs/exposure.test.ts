@@ -1,8 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
-import { StackContext } from '../../lib/core/context';
-import { Exposure, frontDoorNamespaces } from '../../lib/exposure';
-import { FastTimeServer } from '../../lib/fast-time-server';
-import { NginxProxy } from '../../lib/nginx-proxy';
+import { StackContext } from '../../lib/constructs/core/context';
+import { Exposure, frontDoorNamespaces } from '../../lib/constructs/exposure';
+import { FastTimeServer } from '../../lib/constructs/fast-time-server';
+import { NginxProxy } from '../../lib/constructs/nginx-proxy';
 import { gateFindings, objectsOf, userChart } from './support';
 
 /** An app with pods behind a Service on port 80 (the MCP time server), as the Service outside traffic goes to. */

@@ -1,5 +1,5 @@
-import { StackContext } from '../../lib/core/context';
-import { StackExternalSecret, wantedExternalSecrets } from '../../lib/external-secrets';
+import { StackContext } from '../../lib/constructs/core/context';
+import { StackExternalSecret, wantedExternalSecrets } from '../../lib/constructs/external-secrets';
 import { defaults } from '../../profiles/defaults';
 import { gateFindings, objectsOf, userChart } from './support';
 

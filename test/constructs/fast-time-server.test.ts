@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { StackContext } from '../../lib/core/context';
-import { FastTimeServer } from '../../lib/fast-time-server';
+import { StackContext } from '../../lib/constructs/core/context';
+import { FastTimeServer } from '../../lib/constructs/fast-time-server';
 import { gateFindings, objectsOf, userChart } from './support';
 
 const deploymentOf = (objects: any[]) => objects.find((o) => o.kind === 'Deployment');

@@ -1,10 +1,10 @@
 import { load } from 'js-yaml';
-import { StackContext, type k8s } from '../../lib/core/context';
-import { composedDatabaseUrl, fromSecret, type DatabaseConnection } from '../../lib/database-connection';
-import { Gateway } from '../../lib/gateway';
-import { allowGatewayEgress } from '../../lib/gateway-egress';
-import { MigrationJob, RegistrationJob } from '../../lib/gateway-jobs';
-import { Redis } from '../../lib/redis';
+import { StackContext, type k8s } from '../../lib/constructs/core/context';
+import { composedDatabaseUrl, fromSecret, type DatabaseConnection } from '../../lib/constructs/database-connection';
+import { Gateway } from '../../lib/constructs/gateway';
+import { allowGatewayEgress } from '../../lib/constructs/gateway-egress';
+import { MigrationJob, RegistrationJob } from '../../lib/constructs/gateway-jobs';
+import { Redis } from '../../lib/constructs/redis';
 import { gateFindings, objectsOf, userChart } from './support';
 
 /**

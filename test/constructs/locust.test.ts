@@ -1,6 +1,6 @@
 import type { Chart } from 'cdk8s';
-import { k8s, StackContext } from '../../lib/core/context';
-import { LocustBenchmark } from '../../lib/locust';
+import { k8s, StackContext } from '../../lib/constructs/core/context';
+import { LocustBenchmark } from '../../lib/constructs/locust';
 import { gateFindings, objectsOf, userChart } from './support';
 
 /** A user's own gateway and proxy, named as the user named them. */

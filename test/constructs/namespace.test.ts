@@ -1,6 +1,6 @@
-import { StackContext } from '../../lib/core/context';
-import { StackNamespace, WorkloadServiceAccount } from '../../lib/namespace';
-import { Redis } from '../../lib/redis';
+import { StackContext } from '../../lib/constructs/core/context';
+import { StackNamespace, WorkloadServiceAccount } from '../../lib/constructs/namespace';
+import { Redis } from '../../lib/constructs/redis';
 import { gateFindings, objectsOf, userChart } from './support';
 
 describe('StackNamespace and WorkloadServiceAccount on their own', () => {

@@ -1,6 +1,6 @@
-import { StackContext } from '../../lib/core/context';
-import { NetworkPolicies } from '../../lib/network-policies';
-import { Redis } from '../../lib/redis';
+import { StackContext } from '../../lib/constructs/core/context';
+import { NetworkPolicies } from '../../lib/constructs/network-policies';
+import { Redis } from '../../lib/constructs/redis';
 import { gateFindings, objectsOf, userChart } from './support';
 
 const names = (objects: any[]) => objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
-import { StackContext } from '../../lib/core/context';
-import { FastTimeServer } from '../../lib/fast-time-server';
-import { NginxProxy } from '../../lib/nginx-proxy';
+import { StackContext } from '../../lib/constructs/core/context';
+import { FastTimeServer } from '../../lib/constructs/fast-time-server';
+import { NginxProxy } from '../../lib/constructs/nginx-proxy';
 import { tempDir } from '../support';
 import { gateFindings, objectsOf, userChart } from './support';
 

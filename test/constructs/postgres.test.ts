@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
-import { StackContext } from '../../lib/core/context';
+import { StackContext } from '../../lib/constructs/core/context';
 import { databaseExternalDefaults } from '../../profiles/database-schema';
-import { ExternalPostgres, PgoPostgres, Postgres, StandalonePostgres } from '../../lib/postgres';
+import { ExternalPostgres, PgoPostgres, Postgres, StandalonePostgres } from '../../lib/constructs/postgres';
 import { gateFindings, objectsOf, userChart } from './support';
 
 const ids = (objects: any[]) => objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { StackContext } from '../../lib/core/context';
-import { Redis } from '../../lib/redis';
+import { StackContext } from '../../lib/constructs/core/context';
+import { Redis } from '../../lib/constructs/redis';
 import { gateFindings, objectsOf, userChart } from './support';
 
 const statefulSet = (objects: any[]) => objects.find((o) => o.kind === 'StatefulSet');

@@ -1,5 +1,5 @@
-import { StackContext } from '../../lib/core/context';
-import { McpTenant } from '../../lib/tenants';
+import { StackContext } from '../../lib/constructs/core/context';
+import { McpTenant } from '../../lib/constructs/tenants';
 import type { Tenant } from '../../profiles/tenants-schema';
 import { gateFindings, objectsOf, userChart } from './support';
 

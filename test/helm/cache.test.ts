@@ -77,7 +77,7 @@ describe('chart cache', () => {
     expect(digest()).toBe(before);
     const seen = new Set([before]);
     const edits: [string, string][] = [
-      ['lib/gateway.ts', '\n// edit\n'],
+      ['lib/constructs/gateway.ts', '\n// edit\n'],
       ['imports/k8s-extra.ts', 'export {};\n'],
       ['assets/registration/register.sh', '\n# edit\n'],
       ['package-lock.json', ' '],

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { tenantFiles } from '../../lib/tenants';
+import { tenantFiles } from '../../lib/constructs/tenants';
 import { writeAtomically } from '../../lib/output/index';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { sampleTenants, server, tenant, tenantValues } from './fixtures';

@@ -1,5 +1,5 @@
 import { loadAll } from 'js-yaml';
-import { tenantExternalSecrets, tenantFiles } from '../../lib/tenants';
+import { tenantExternalSecrets, tenantFiles } from '../../lib/constructs/tenants';
 import { validateDocuments, type GatePolicy } from '../../lib/gate';
 import { DIGEST, server, tenant, tenantValues } from './fixtures';
 

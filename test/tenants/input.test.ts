@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTenantsFile, tenantProblems } from '../../lib/tenants';
+import { loadTenantsFile, tenantProblems } from '../../lib/constructs/tenants';
 import { InputError } from '../../profiles/loader';
 import { tenantsSchema } from '../../profiles/tenants-checks';
 import { tenantsDefaults, tenantsKeysAt } from '../../profiles/tenants-schema';

@@ -1,5 +1,5 @@
 import { loadAll } from 'js-yaml';
-import { resolveTenants, tenantFiles, tenantGatewayFlows, tenantGatewayFlowsByLabel } from '../../lib/tenants';
+import { resolveTenants, tenantFiles, tenantGatewayFlows, tenantGatewayFlowsByLabel } from '../../lib/constructs/tenants';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { sampleTenants, server, tenant, tenantValues } from './fixtures';
 

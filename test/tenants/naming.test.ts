@@ -1,4 +1,4 @@
-import { resolveTenants, tenantFiles } from '../../lib/tenants';
+import { resolveTenants, tenantFiles } from '../../lib/constructs/tenants';
 import {
   exposureHost,
   generatedRouteHostLabel,
@@ -8,7 +8,7 @@ import {
   tenantNamespaceName,
   tenantProjectName,
 } from '../../profiles/tenants-naming';
-import { mcpServerUrl } from '../../lib/tenants/model';
+import { mcpServerUrl } from '../../lib/constructs/tenants/model';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { inputError, NO_DOMAIN, server, tenant, tenantValues } from './fixtures';
 

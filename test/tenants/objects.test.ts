@@ -1,6 +1,6 @@
 import { loadAll } from 'js-yaml';
-import { StackContext } from '../../lib/core/context';
-import { tenantFiles, tenantGitops, tenantsBootstrapApplication } from '../../lib/tenants';
+import { StackContext } from '../../lib/constructs/core/context';
+import { tenantFiles, tenantGitops, tenantsBootstrapApplication } from '../../lib/constructs/tenants';
 import type { Values } from '../../profiles/schema';
 import { tenantsDefaults } from '../../profiles/tenants-schema';
 import { DIGEST, NO_DOMAIN, sampleTenants, server, tenant, tenantValues } from './fixtures';

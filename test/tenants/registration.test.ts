@@ -2,12 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { StackContext } from '../../lib/core/context';
-import { tenantCatalog, tenantRegistration, tenantRegistrationEnabled, type CatalogEntry } from '../../lib/tenants';
-import { CATALOG_SHARD_SIZE, OWNER_TAG } from '../../lib/tenants/registration';
-import { registerPython, registerShell } from '../../lib/tenants/registration-script';
+import { StackContext } from '../../lib/constructs/core/context';
+import { tenantCatalog, tenantRegistration, tenantRegistrationEnabled, type CatalogEntry } from '../../lib/constructs/tenants';
+import { CATALOG_SHARD_SIZE, OWNER_TAG } from '../../lib/constructs/tenants/registration';
+import { registerPython, registerShell } from '../../lib/constructs/tenants/registration-script';
 import type { Values } from '../../profiles/schema';
-import { redisUrlPrologue } from '../../lib/gateway';
+import { redisUrlPrologue } from '../../lib/constructs/gateway';
 import { sampleTenants, server, tenant, tenantValues } from './fixtures';
 
 const gateway = {

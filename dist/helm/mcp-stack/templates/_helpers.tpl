@@ -6,7 +6,7 @@ function of the constructs, named below, and the chart's tests check that both g
 {{/*
 Image reference of (list image registry), the image a value (repository, tag, optional digest) and registry
 global.imageRegistry: repository:tag@digest when pinned, else repository:tag, the repository's registry host
-replaced by the registry when one is set. Mirrors imageRef in lib/core/images.ts.
+replaced by the registry when one is set. Mirrors imageRef in lib/constructs/core/images.ts.
 */}}
 {{- define "mcp-stack.image" -}}
 {{- $image := index . 0 -}}
@@ -30,7 +30,7 @@ replaced by the registry when one is set. Mirrors imageRef in lib/core/images.ts
 
 {{/*
 A Kubernetes label value: characters outside [A-Za-z0-9._-] become '-', at most 63 characters, alphanumeric at
-both ends. Mirrors labelValue in lib/core/context.ts.
+both ends. Mirrors labelValue in lib/constructs/core/context.ts.
 */}}
 {{- define "mcp-stack.labelValue" -}}
 {{- $s := regexReplaceAll "[^A-Za-z0-9._-]" . "-" -}}
@@ -40,7 +40,7 @@ both ends. Mirrors labelValue in lib/core/context.ts.
 {{- end -}}
 
 {{/*
-Seconds of a duration such as 90s, 5m or 1h. Mirrors runSeconds in lib/locust.ts.
+Seconds of a duration such as 90s, 5m or 1h. Mirrors runSeconds in lib/constructs/locust.ts.
 */}}
 {{- define "mcp-stack.seconds" -}}
 {{- $n := regexFind "^[0-9]+" . | int64 -}}

@@ -1,4 +1,4 @@
-import type { Image } from '../../profiles/schema';
+import type { Image } from '../../../profiles/schema';
 
 /**
  * `repository:tag@digest` when pinned, else `repository:tag`. Every container of the stack takes its image from here.

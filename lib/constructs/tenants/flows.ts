@@ -1,7 +1,7 @@
-import type { Values } from '../../profiles/schema';
+import type { Values } from '../../../profiles/schema';
 import type { Flow } from '../core/context';
 import { resolveTenants } from './model';
-import { NAMESPACE_NAME_LABEL, TENANT_NAMESPACE_LABEL } from '../../profiles/tenants-naming';
+import { NAMESPACE_NAME_LABEL, TENANT_NAMESPACE_LABEL } from '../../../profiles/tenants-naming';
 
 /** Traffic the gateway needs: to each tenant namespace's MCP proxy port. One reason for all keeps the policy small. */
 export function tenantGatewayFlows(values: Values): Flow[] {

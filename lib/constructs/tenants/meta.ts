@@ -1,7 +1,7 @@
 /** Labels and metadata of tenant objects: the stack's recommended labels (component `tenant`) plus tenant and server. */
 import type { ApiObjectMetadata } from 'cdk8s';
 import type { StackContext } from '../core/context';
-import { SERVER_LABEL, TENANT_LABEL } from '../../profiles/tenants-naming';
+import { SERVER_LABEL, TENANT_LABEL } from '../../../profiles/tenants-naming';
 
 export const TENANT_COMPONENT = 'tenant';
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';

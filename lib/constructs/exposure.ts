@@ -1,8 +1,8 @@
 /** The one way into the stack for a profile: an OpenShift Route (reencrypt to NGINX 8443) or an Ingress. */
 import { Construct } from 'constructs';
-import { Route, RouteSpecTlsInsecureEdgeTerminationPolicy, RouteSpecTlsTermination, RouteSpecToKind, RouteSpecWildcardPolicy } from '../imports/route.openshift.io';
-import { defaults } from '../profiles/defaults';
-import type { Values } from '../profiles/schema';
+import { Route, RouteSpecTlsInsecureEdgeTerminationPolicy, RouteSpecTlsTermination, RouteSpecToKind, RouteSpecWildcardPolicy } from '../../imports/route.openshift.io';
+import { defaults } from '../../profiles/defaults';
+import type { Values } from '../../profiles/schema';
 import { k8s, StackContext } from './core/context';
 import { propProblem, refuseProps } from './core/props-check';
 import { ingressStreamAnnotations, routeStreamAnnotations } from './core/streaming';

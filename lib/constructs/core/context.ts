@@ -5,8 +5,8 @@
 import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
-import { defaults } from '../../profiles/defaults';
-import type { Image, Resources, Values } from '../../profiles/schema';
+import { defaults } from '../../../profiles/defaults';
+import type { Image, Resources, Values } from '../../../profiles/schema';
 import { imageRef } from './images';
 import { stackName } from './naming';
 

@@ -8,7 +8,7 @@
 import { k8s, type StackContext } from '../core/context';
 import { tenantMeta } from './meta';
 import type { ResolvedServer, ResolvedTenant, TenantSettings } from './model';
-import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_NAMESPACE_LABEL } from '../../profiles/tenants-naming';
+import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_NAMESPACE_LABEL } from '../../../profiles/tenants-naming';
 import { networkPolicies } from './network';
 import { tenantRole } from './role';
 

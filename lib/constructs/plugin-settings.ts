@@ -1,6 +1,6 @@
 /** The `config` block of a gateway plugin in the plugin framework's `config.yaml`, from its settings. */
-import type { PluginSettings } from '../profiles/plugin-settings-schema';
-import type { PluginName } from '../profiles/schema';
+import type { PluginSettings } from '../../profiles/plugin-settings-schema';
+import type { PluginName } from '../../profiles/schema';
 
 export function pluginSettingsConfig(s: PluginSettings, name: PluginName, base: Record<string, unknown>): Record<string, unknown> {
   switch (name) {

@@ -4,10 +4,10 @@
  * one key per remote reference. Rendered with the namespace, so the Secrets are asked for before anything reads them.
  */
 import type { Construct } from 'constructs';
-import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../imports/external-secrets.io';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/external-secrets.io';
 import { StackContext } from './core/context';
 import { gatewaySecretRef, redisSecretRef, stackName, standalonePostgresSecretRef } from './core/naming';
-import type { SecretsValues } from '../profiles/secrets-schema';
+import type { SecretsValues } from '../../profiles/secrets-schema';
 
 /** One key of the written Secret and where its value lives in the store. */
 export interface ExternalSecretKey {

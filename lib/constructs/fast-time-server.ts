@@ -1,7 +1,7 @@
 /** The fast-time-server: the Go MCP time server the seeds benchmark against, registered with the gateway. */
 import { Construct } from 'constructs';
-import { defaults } from '../profiles/defaults';
-import type { Image, Values } from '../profiles/schema';
+import { defaults } from '../../profiles/defaults';
+import type { Image, Values } from '../../profiles/schema';
 import { applyPodOverrides } from './core/pod-overrides';
 import { k8s, StackContext } from './core/context';
 import { serviceHost } from './core/naming';

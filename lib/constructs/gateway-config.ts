@@ -3,11 +3,11 @@
  * settings, so tests and the Helm output can read them without synthesizing.
  */
 import { dump } from 'js-yaml';
-import type { PluginName, Values } from '../profiles/schema';
+import type { PluginName, Values } from '../../profiles/schema';
 import { pluginSettingsConfig } from './plugin-settings';
 
 /** Keys the gateway Secret must hold (the `secrets` command generates them). */
-export { GATEWAY_SECRET_KEYS } from '../profiles/secrets-schema';
+export { GATEWAY_SECRET_KEYS } from '../../profiles/secrets-schema';
 
 export const PLUGINS_DIR = '/app/config/plugins';
 

@@ -3,14 +3,14 @@
  * config) first, then the ToolHive MCPServer, then its Route or Ingress and ServiceMonitor.
  */
 import { k8s, labelValue, type StackContext } from '../core/context';
-import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { ServiceMonitor } from '../../../imports/monitoring.coreos.com';
 import {
   Route,
   RouteSpecTlsInsecureEdgeTerminationPolicy,
   RouteSpecTlsTermination,
   RouteSpecToKind,
   RouteSpecWildcardPolicy,
-} from '../../imports/route.openshift.io';
+} from '../../../imports/route.openshift.io';
 import {
   McpServer,
   McpServerV1Beta1,
@@ -18,11 +18,11 @@ import {
   type McpServerSpecProxyMode,
   type McpServerSpecTransport,
   type McpServerV1Beta1Spec,
-} from '../../imports/toolhive.stacklok.dev';
+} from '../../../imports/toolhive.stacklok.dev';
 import { ingressStreamAnnotations, routeStreamAnnotations } from '../core/streaming';
 import { tenantMeta, WAVES } from './meta';
 import type { ResolvedServer, TenantSettings } from './model';
-import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyLabels } from '../../profiles/tenants-naming';
+import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyLabels } from '../../../profiles/tenants-naming';
 
 /** The proxy Service's port name (set by the ToolHive operator). */
 const PROXY_PORT_NAME = 'http';

@@ -3,8 +3,8 @@
  * password and database name come from a Secret the app brings; the official image creates them on first start.
  */
 import { Construct } from 'constructs';
-import { defaults } from '../profiles/defaults';
-import type { Image, Values } from '../profiles/schema';
+import { defaults } from '../../profiles/defaults';
+import type { Image, Values } from '../../profiles/schema';
 import { applyPodOverrides } from './core/pod-overrides';
 import { k8s, StackContext } from './core/context';
 import { serviceHost, standalonePostgresSecretName } from './core/naming';

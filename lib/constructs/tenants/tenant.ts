@@ -6,11 +6,11 @@
  */
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { defaults } from '../../profiles/defaults';
-import { blockProblems } from '../../profiles/tenants-checks';
-import { tenantsDefaults, type Tenant } from '../../profiles/tenants-schema';
+import { defaults } from '../../../profiles/defaults';
+import { blockProblems } from '../../../profiles/tenants-checks';
+import { tenantsDefaults, type Tenant } from '../../../profiles/tenants-schema';
 import { StackContext } from '../core/context';
-import { sortForApply } from '../stack';
+import { sortForApply } from '../../stack';
 import { argocdObjects } from './argocd';
 import { guardrailObjects } from './guardrails';
 import { resolveTenant, tenantGitops, type ResolvedTenant, type TenantGitops, type TenantSettings } from './model';

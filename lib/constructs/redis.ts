@@ -3,8 +3,8 @@
  * is written to a config file at start, so it appears neither in the pod spec nor in the process arguments.
  */
 import { Construct } from 'constructs';
-import { defaults } from '../profiles/defaults';
-import type { Image, Values } from '../profiles/schema';
+import { defaults } from '../../profiles/defaults';
+import type { Image, Values } from '../../profiles/schema';
 import { applyPodOverrides } from './core/pod-overrides';
 import { k8s, StackContext } from './core/context';
 import { redisSecretName, serviceHost } from './core/naming';

@@ -2,10 +2,10 @@
  * Tenants with every default applied and every derived name computed, once: the object builders, the checks and the
  * gateway wiring all read this model, never the raw entries.
  */
-import type { LimitRangeValues, Quota, Tenant, TenantResources, TenantServer, TenantsConfig, TenantsValues } from '../../profiles/tenants-schema';
+import type { LimitRangeValues, Quota, Tenant, TenantResources, TenantServer, TenantsConfig, TenantsValues } from '../../../profiles/tenants-schema';
 import { serviceHost } from '../core/naming';
-import { effectiveLimitRange, effectiveQuota } from '../../profiles/tenants-fit';
-import type { Values } from '../../profiles/schema';
+import { effectiveLimitRange, effectiveQuota } from '../../../profiles/tenants-fit';
+import type { Values } from '../../../profiles/schema';
 import {
   exposureHost,
   gatewayRegistrationName,
@@ -14,7 +14,7 @@ import {
   serverApplicationName,
   serverNamespace,
   tenantProjectName,
-} from '../../profiles/tenants-naming';
+} from '../../../profiles/tenants-naming';
 
 export const DEFAULT_PROXY_PORT = 8080;
 export const DEFAULT_MCP_PORT = 8000;

@@ -5,9 +5,9 @@
  * NetworkPolicies admit the cluster's own traffic (the default deny covers its pods too).
  */
 import { Construct, type IConstruct } from 'constructs';
-import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../imports/postgres-operator.crunchydata.com';
-import { defaults } from '../profiles/defaults';
-import { dnsLabel, type Resources, type Values } from '../profiles/schema';
+import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../../imports/postgres-operator.crunchydata.com';
+import { defaults } from '../../profiles/defaults';
+import { dnsLabel, type Resources, type Values } from '../../profiles/schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, StackContext, type Peer } from './core/context';
 import { pgoClusterName, pgoUserSecretName } from './core/naming';

@@ -3,7 +3,7 @@
  * servers registered by URL, the OIDC provider and the OpenTelemetry collector, each only when its address ranges
  * are declared (`networkPolicies.gatewayEgress`).
  */
-import type { Values } from '../profiles/schema';
+import type { Values } from '../../profiles/schema';
 import type { StackContext } from './core/context';
 
 /** Address ranges and port of each kind of destination, as under `networkPolicies.gatewayEgress` in the values. */

@@ -5,7 +5,7 @@
  * database itself; the NetworkPolicies let its clients reach `database.external.cidrs` on its port, nothing else.
  */
 import { Construct, type IConstruct } from 'constructs';
-import { databaseExternalDefaults, URL_PART_KEYS, type DatabaseExternal } from '../profiles/database-schema';
+import { databaseExternalDefaults, URL_PART_KEYS, type DatabaseExternal } from '../../profiles/database-schema';
 import { composedDatabaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
 import { propProblem, refuseProps } from './core/props-check';
 

@@ -8,9 +8,9 @@
  * container, and no token or secret is ever in a container's arguments.
  */
 import { Construct, type IConstruct } from 'constructs';
-import { defaults } from '../profiles/defaults';
+import { defaults } from '../../profiles/defaults';
 import { applyPodOverrides } from './core/pod-overrides';
-import type { Image, Values } from '../profiles/schema';
+import type { Image, Values } from '../../profiles/schema';
 import { asset } from './core/assets';
 import { sha256 } from './core/checksum';
 import { k8s, StackContext } from './core/context';

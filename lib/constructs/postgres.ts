@@ -5,8 +5,8 @@
  * the pooler when there is one and the migration straight to Postgres.
  */
 import { Construct } from 'constructs';
-import { defaults } from '../profiles/defaults';
-import type { Image, Values } from '../profiles/schema';
+import { defaults } from '../../profiles/defaults';
+import type { Image, Values } from '../../profiles/schema';
 import type { StackContext } from './core/context';
 import type { DatabaseConnection } from './database-connection';
 import { ExternalPostgres } from './postgres-external';

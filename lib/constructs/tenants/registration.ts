@@ -7,9 +7,9 @@
  * disappears with its tenant and cannot clean up after it), and it signs one token and lists the registrations once.
  */
 import { Construct } from 'constructs';
-import { defaults } from '../../profiles/defaults';
-import type { Resources, Values } from '../../profiles/schema';
-import type { TenantsConfig } from '../../profiles/tenants-schema';
+import { defaults } from '../../../profiles/defaults';
+import type { Resources, Values } from '../../../profiles/schema';
+import type { TenantsConfig } from '../../../profiles/tenants-schema';
 import { nameHash, sha256 } from '../core/checksum';
 import { k8s, StackContext } from '../core/context';
 import { gatewayImageJob, jobHash, REGISTRATION_JOB_INPUTS } from '../gateway-jobs';

@@ -6,7 +6,7 @@
 import { k8s, type StackContext } from '../core/context';
 import { tenantMeta } from './meta';
 import type { ResolvedServer, ResolvedTenant, TenantSettings } from './model';
-import { NAMESPACE_NAME_LABEL, toolhiveProxyLabels } from '../../profiles/tenants-naming';
+import { NAMESPACE_NAME_LABEL, toolhiveProxyLabels } from '../../../profiles/tenants-naming';
 
 type Port = { port: number; protocol: 'TCP' | 'UDP' };
 const ALLOWS = 'mcp-stack.io/allows';

@@ -10,18 +10,18 @@
  * `kubectl apply -f tenants/<t>/`); the workloads only by the tenant's Applications.
  */
 import { App, Chart } from 'cdk8s';
-import type { Values } from '../../profiles/schema';
-import type { Tenant } from '../../profiles/tenants-schema';
+import type { Values } from '../../../profiles/schema';
+import type { Tenant } from '../../../profiles/tenants-schema';
 import { StackContext } from '../core/context';
-import { toYamlStream } from '../output/index';
+import { toYamlStream } from '../../output/index';
 import { resolveTenants, tenantGitops } from './model';
-import { ARGOCD_FILE, GUARDRAILS_FILE, ingressTlsSecretName, tenantDir, WORKLOADS_DIR, workloadFile } from '../../profiles/tenants-naming';
+import { ARGOCD_FILE, GUARDRAILS_FILE, ingressTlsSecretName, tenantDir, WORKLOADS_DIR, workloadFile } from '../../../profiles/tenants-naming';
 import { McpTenant } from './tenant';
 
 export { tenantsBootstrapApplication } from './argocd';
-export { loadTenantsFile } from '../../profiles/tenants-file';
+export { loadTenantsFile } from '../../../profiles/tenants-file';
 export { tenantGatewayFlows, tenantGatewayFlowsByLabel } from './flows';
-export { tenantProblems } from '../../profiles/tenants-checks';
+export { tenantProblems } from '../../../profiles/tenants-checks';
 export { resolveTenants, tenantGitops, type ResolvedServer, type ResolvedTenant, type TenantGitops, type TenantSettings } from './model';
 export { DEFAULT_TENANT_GITOPS, DEFAULT_TENANT_SETTINGS, McpTenant, type McpTenantProps } from './tenant';
 export { tenantCatalog, tenantRegistration, TenantRegistration, tenantRegistrationEnabled, type CatalogEntry, type GatewayEndpoint } from './registration';

@@ -3,10 +3,10 @@
  * PDB. The schema belongs to the migration Job; gateway pods start only once the schema is at head.
  */
 import { Construct } from 'constructs';
-import { defaults } from '../profiles/defaults';
-import type { Image } from '../profiles/schema';
+import { defaults } from '../../profiles/defaults';
+import type { Image } from '../../profiles/schema';
 import { applyPodOverrides } from './core/pod-overrides';
-import { withoutPodOverrides } from '../profiles/pod-overrides-schema';
+import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, StackContext, type Peer } from './core/context';
 import { gatewaySecretName, serviceHost } from './core/naming';

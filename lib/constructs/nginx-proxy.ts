@@ -4,10 +4,10 @@
  * caller's authenticated response can never be served to another.
  */
 import { Construct } from 'constructs';
-import { defaults } from '../profiles/defaults';
+import { defaults } from '../../profiles/defaults';
 import { applyPodOverrides } from './core/pod-overrides';
-import { withoutPodOverrides } from '../profiles/pod-overrides-schema';
-import type { Image, Values } from '../profiles/schema';
+import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
+import type { Image, Values } from '../../profiles/schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, StackContext } from './core/context';
 import { serviceHost } from './core/naming';

@@ -4,8 +4,8 @@
  * never bring the schema to a different head than the gateway expects.
  */
 import { Construct } from 'constructs';
-import { defaults } from '../profiles/defaults';
-import type { Values } from '../profiles/schema';
+import { defaults } from '../../profiles/defaults';
+import type { Values } from '../../profiles/schema';
 import { asset } from './core/assets';
 import { HOOKS } from './core/hooks';
 import { sha256, valuesNameHash } from './core/checksum';

@@ -6,7 +6,7 @@
  * the output stays byte for byte what it was.
  */
 import type { ApiObject } from 'cdk8s';
-import type { PodOverrides } from '../../profiles/pod-overrides-schema';
+import type { PodOverrides } from '../../../profiles/pod-overrides-schema';
 
 /** `at`: the JSON pointer of the pod template (`/spec/template` for Deployments, StatefulSets and Jobs). */
 export function applyPodOverrides(obj: ApiObject, o: PodOverrides, at = '/spec/template'): void {

@@ -4,11 +4,11 @@
  * blacklisted on top, so a tenant Application can never loosen a quota, a LimitRange, a policy or RBAC.
  */
 import type { StackContext } from '../core/context';
-import { Application, type ApplicationProps } from '../../imports/argocd-application-argoproj.io';
-import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
+import { Application, type ApplicationProps } from '../../../imports/argocd-application-argoproj.io';
+import { AppProject } from '../../../imports/argocd-appproject-argoproj.io';
 import { PLATFORM_WAVES, TENANT_COMPONENT, tenantMeta } from './meta';
 import type { ResolvedServer, ResolvedTenant, TenantGitops } from './model';
-import { ARGOCD_FILE, GUARDRAILS_FILE, tenantDir, WORKLOADS_DIR, workloadFile } from '../../profiles/tenants-naming';
+import { ARGOCD_FILE, GUARDRAILS_FILE, tenantDir, WORKLOADS_DIR, workloadFile } from '../../../profiles/tenants-naming';
 
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
