@@ -3,7 +3,7 @@
  * with OpenShift's per-node system reservation): the stack fits OCP Large with and without the benchmark, and on
  * OCP Medium (3 x 8 CPU) the third NGINX pod stays Pending.
  */
-import { buildStack } from '../lib/stack';
+import { buildStack } from '../lib/stack/mcp-stack';
 import { validateDocuments } from '../lib/gate';
 import { gatePolicy } from '../lib/gate/profiles';
 import { values } from './support';

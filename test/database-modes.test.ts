@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { helmChart } from '../lib/helm';
-import { expectedSecrets } from '../lib/secrets';
+import { expectedSecrets } from '../lib/stack/secrets';
 import { validateDocuments } from '../lib/gate';
 import { loadAll } from 'js-yaml';
 import { gatePolicy } from '../lib/cli/gate';

@@ -117,9 +117,9 @@ describe('bin/mcp-stack falls back to the plain build', () => {
 describe('bin/mcp-stack builds first only when a source changed', () => {
   function project(buildExit = 0): string {
     const dir = tmp();
-    for (const sub of ['bin', 'scripts', 'lib', 'profiles', 'charts', 'imports', 'bench', 'node_modules']) mkdirSync(join(dir, sub));
+    for (const sub of ['bin', 'scripts', 'lib', 'profiles', 'imports', 'bench', 'node_modules']) mkdirSync(join(dir, sub));
     copyFileSync(LAUNCHER, join(dir, 'bin', 'mcp-stack'));
-    writeFileSync(join(dir, 'lib', 'stack.ts'), 'export {};\n');
+    writeFileSync(join(dir, 'lib', 'index.ts'), 'export {};\n');
     writeFileSync(join(dir, 'main.ts'), 'export {};\n');
     writeFileSync(
       join(dir, 'scripts', 'build.sh'),
@@ -163,7 +163,7 @@ describe('bin/mcp-stack builds first only when a source changed', () => {
     run(dir);
     expect(builds(dir)).toBe(1);
     age(dir, 'build/.built');
-    writeFileSync(join(dir, 'lib', 'stack.ts'), 'export const edited = 1;\n');
+    writeFileSync(join(dir, 'lib', 'index.ts'), 'export const edited = 1;\n');
     expect(run(dir).stdout).toBe('ran schema');
     expect(builds(dir)).toBe(2);
   });

@@ -1,4 +1,4 @@
-import { buildStack } from '../lib/stack';
+import { buildStack } from '../lib/stack/mcp-stack';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

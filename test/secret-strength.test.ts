@@ -3,7 +3,7 @@
  * accepted, and random values almost never mistaken for placeholders.
  */
 import { createHash } from 'node:crypto';
-import { generateSecretValue, weaknessOf } from '../lib/secrets';
+import { generateSecretValue, weaknessOf } from '../lib/stack/secrets';
 
 describe('templates and placeholders are refused', () => {
   test.each([

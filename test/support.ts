@@ -1,7 +1,7 @@
 /** Test helpers: synthesize a profile in-process and look objects up. */
 import { loadValues, type LoadOptions } from '../profiles/loader';
 import type { Values } from '../profiles/schema';
-import { buildStack } from '../lib/stack';
+import { buildStack } from '../lib/stack/mcp-stack';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

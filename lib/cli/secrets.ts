@@ -9,8 +9,8 @@ import { readYamlInput } from '../../profiles/yaml-input';
 import { StackContext } from '../constructs/core/context';
 import { restrictedNamespaceLabels } from '../constructs/namespace';
 import { toYamlStream } from '../output/index';
-import { pullSecretCommand, pullSecretServer } from '../pull-secrets';
-import { expectedSecrets, generateSecretValue, weaknessOf, type ExpectedSecret } from '../secrets';
+import { pullSecretCommand, pullSecretServer } from '../stack/pull-secrets';
+import { expectedSecrets, generateSecretValue, weaknessOf, type ExpectedSecret } from '../stack/secrets';
 import { parseFlags, usage, type FlagSpec } from './args';
 
 export const SECRETS_FLAGS: Record<string, FlagSpec> = {

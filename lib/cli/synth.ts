@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError, loadValues, profileNames, type LoadOptions, type Problem } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
 import { toYamlStream, withWrittenObjects, writeOutput, type FileSet, type LazyFileSet } from '../output/index';
-import { buildStack } from '../stack';
+import { buildStack } from '../stack/mcp-stack';
 import { objectsOf, oneWayDoors, readRelease } from '../output/one-way-doors';
 import { gitopsFiles } from '../gitops';
 import { tenantFileRenderers } from '../constructs/tenants';

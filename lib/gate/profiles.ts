@@ -5,7 +5,7 @@
  */
 import { loadValues, profileNames } from '../../profiles/loader';
 import type { Values } from '../../profiles/schema';
-import { expectedSecrets } from '../secrets';
+import { expectedSecrets } from '../stack/secrets';
 import { resolveTenants, tenantExternalSecrets } from '../constructs/tenants';
 import type { GatePolicy } from './types';
 

@@ -14,7 +14,7 @@ import { projectRoot } from '../constructs/core/assets';
 /** Bump when what is stored changes shape. */
 const CHART_CACHE_VERSION = 'chart-1';
 /** Folders of the program whose code renders the chart, relative to the running code's root. */
-const CODE_DIRS = ['lib', 'charts', 'profiles', 'imports'];
+const CODE_DIRS = ['lib', 'profiles', 'imports'];
 
 function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
   const out: string[] = [];

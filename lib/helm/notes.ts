@@ -5,8 +5,8 @@
  */
 import type { Values } from '../../profiles/schema';
 import { gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../constructs/core/naming';
-import { pullSecretCommand } from '../pull-secrets';
-import { expectedSecrets } from '../secrets';
+import { pullSecretCommand } from '../stack/pull-secrets';
+import { expectedSecrets } from '../stack/secrets';
 import { cloneJson } from './knobs';
 
 const RELEASE = '{{ .Release.Name }}';

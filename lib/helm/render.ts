@@ -1,5 +1,5 @@
 /** The real stack as the analysis sees it: every object of every unit, and ways to compare two renders. */
-import { buildStack } from '../stack';
+import { buildStack } from '../stack/mcp-stack';
 import { canonical, sameJson, type Node } from './ir';
 import { cloneJson, type Json } from './knobs';
 import { templatize, type Registry } from './templatize';

@@ -2,7 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { McpStack } from '../../lib/stack';
+import { McpStack } from '../../lib/stack/mcp-stack';
 import { loadValues } from '../../profiles/loader';
 
 const DIST = join(__dirname, '..', '..', 'dist');

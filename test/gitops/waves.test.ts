@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { renderProfile } from '../../lib/cli/synth';
 import { checkUnitWaves, checkWaves, SYNC_WAVE, syncWave, withSyncWave } from '../../lib/gitops';
-import { buildStack } from '../../lib/stack';
+import { buildStack } from '../../lib/stack/mcp-stack';
 import { loadValues } from '../../profiles/loader';
 
 const EXAMPLE_TENANTS = join(__dirname, '..', '..', 'examples', 'tenants.yaml');

@@ -70,7 +70,7 @@ describe('chart cache', () => {
 
   it('keys on the running code, the values schema source, the assets, package.json and the lockfile', () => {
     const copy = tempDir('chart-inputs');
-    for (const d of ['lib', 'charts', 'profiles', 'imports', 'assets']) cpSync(join(ROOT, d), join(copy, d), { recursive: true });
+    for (const d of ['lib', 'profiles', 'imports', 'assets']) cpSync(join(ROOT, d), join(copy, d), { recursive: true });
     for (const f of ['main.ts', 'package.json', 'package-lock.json']) cpSync(join(ROOT, f), join(copy, f));
     const digest = () => chartInputsDigest(copy, '.ts', copy);
     const before = digest();

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { loadValues, type LoadOptions } from '../../profiles/loader';
-import { buildStack } from '../../lib/stack';
+import { buildStack } from '../../lib/stack/mcp-stack';
 import { MANAGED_BY } from '../../lib/constructs/core/context';
 import { CHART_LABEL, MANAGED_BY_LABEL } from '../../lib/helm/helm-labels';
 import { tempDir } from '../support';

@@ -10,7 +10,7 @@ import { defaults } from '../../../profiles/defaults';
 import { blockProblems } from '../../../profiles/tenants-checks';
 import { tenantsDefaults, type Tenant } from '../../../profiles/tenants-schema';
 import { StackContext } from '../core/context';
-import { sortForApply } from '../../stack';
+import { sortForApply } from '../../stack/mcp-stack';
 import { argocdObjects } from './argocd';
 import { guardrailObjects } from './guardrails';
 import { resolveTenant, tenantGitops, type ResolvedTenant, type TenantGitops, type TenantSettings } from './model';

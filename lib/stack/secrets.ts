@@ -3,7 +3,7 @@
  * their values), the output gate (which must know they are created elsewhere) and the README.
  */
 import { randomBytes } from 'node:crypto';
-import type { Values } from '../profiles/schema';
+import type { Values } from '../../profiles/schema';
 import {
   gatewaySecretRef,
   pgoClusterName,
@@ -11,7 +11,7 @@ import {
   redisSecretRef,
   stackName,
   standalonePostgresSecretRef,
-} from './constructs/core/naming';
+} from '../constructs/core/naming';
 
 /** `token`: a signing or encryption key (≥ 32 characters); `password`: a login (≥ 16); `fixed`: a known value. */
 export type SecretKeyKind = 'token' | 'password' | 'fixed';

@@ -4,15 +4,15 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { loadValues } from '../profiles/loader';
-import type { Values } from '../profiles/schema';
-import { BenchmarkChart, benchmarkGateway, benchmarkTarget } from '../charts/benchmark';
-import { DatabaseChart } from '../charts/database';
-import { NamespaceChart } from '../charts/namespace';
-import { NetworkChart } from '../charts/network';
-import { PlatformChart } from '../charts/platform';
-import { StackContext } from './constructs/core/context';
-import { withSyncWave } from './gitops/waves';
+import { loadValues } from '../../profiles/loader';
+import type { Values } from '../../profiles/schema';
+import { BenchmarkChart, benchmarkGateway, benchmarkTarget } from './units/benchmark';
+import { DatabaseChart } from './units/database';
+import { NamespaceChart } from './units/namespace';
+import { NetworkChart } from './units/network';
+import { PlatformChart } from './units/platform';
+import { StackContext } from '../constructs/core/context';
+import { withSyncWave } from '../gitops/waves';
 
 /** One deployable unit: its file in the output and its objects, in apply order. */
 export interface Unit {

@@ -1,8 +1,8 @@
 /** NetworkPolicies for the stack namespace, from the flows every other unit declared. Built last for that reason. */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { StackContext } from '../lib/constructs/core/context';
-import { NetworkPolicies } from '../lib/constructs/network-policies';
+import type { StackContext } from '../../constructs/core/context';
+import { NetworkPolicies } from '../../constructs/network-policies';
 
 export class NetworkChart extends Chart {
   constructor(scope: Construct, id: string, ctx: StackContext) {

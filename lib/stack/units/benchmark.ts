@@ -1,13 +1,13 @@
 /** The benchmark unit: the Locust MCP load test, off unless asked for (`--with-benchmark` or `benchmark.enabled`). */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { StackContext } from '../lib/constructs/core/context';
-import { GATEWAY_PORT, type Gateway } from '../lib/constructs/gateway';
-import { LocustBenchmark, type BenchmarkGateway, type BenchmarkTarget } from '../lib/constructs/locust';
-import { NGINX_HTTP_PORT, type NginxProxy } from '../lib/constructs/nginx-proxy';
-import type { Values } from '../profiles/schema';
+import type { StackContext } from '../../constructs/core/context';
+import { GATEWAY_PORT, type Gateway } from '../../constructs/gateway';
+import { LocustBenchmark, type BenchmarkGateway, type BenchmarkTarget } from '../../constructs/locust';
+import { NGINX_HTTP_PORT, type NginxProxy } from '../../constructs/nginx-proxy';
+import type { Values } from '../../../profiles/schema';
 
-export type { BenchmarkGateway } from '../lib/constructs/locust';
+export type { BenchmarkGateway } from '../../constructs/locust';
 
 export class BenchmarkChart extends Chart {
   readonly benchmark: LocustBenchmark;

@@ -1,19 +1,19 @@
 /** The platform unit: Redis, the gateway with its Jobs, the fast-time-server, NGINX and the way in. */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { StackContext } from '../lib/constructs/core/context';
-import { Exposure, frontDoorNamespaces } from '../lib/constructs/exposure';
-import { FastTimeServer } from '../lib/constructs/fast-time-server';
-import { Gateway } from '../lib/constructs/gateway';
-import { jobHash, MigrationJob, migrationJobInputs, RegistrationJob, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../lib/constructs/gateway-jobs';
-import { allowGatewayEgress } from '../lib/constructs/gateway-egress';
-import { NginxProxy } from '../lib/constructs/nginx-proxy';
-import type { DatabaseConnection } from '../lib/constructs/postgres';
-import { Redis } from '../lib/constructs/redis';
-import { gatewaySecretRef, redisSecretRef } from '../lib/constructs/core/naming';
-import { tenantGatewayFlowsByLabel } from '../lib/constructs/tenants/flows';
-import { tenantRegistration } from '../lib/constructs/tenants/registration';
-import type { Values } from '../profiles/schema';
+import type { StackContext } from '../../constructs/core/context';
+import { Exposure, frontDoorNamespaces } from '../../constructs/exposure';
+import { FastTimeServer } from '../../constructs/fast-time-server';
+import { Gateway } from '../../constructs/gateway';
+import { jobHash, MigrationJob, migrationJobInputs, RegistrationJob, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../../constructs/gateway-jobs';
+import { allowGatewayEgress } from '../../constructs/gateway-egress';
+import { NginxProxy } from '../../constructs/nginx-proxy';
+import type { DatabaseConnection } from '../../constructs/postgres';
+import { Redis } from '../../constructs/redis';
+import { gatewaySecretRef, redisSecretRef } from '../../constructs/core/naming';
+import { tenantGatewayFlowsByLabel } from '../../constructs/tenants/flows';
+import { tenantRegistration } from '../../constructs/tenants/registration';
+import type { Values } from '../../../profiles/schema';
 
 export class PlatformChart extends Chart {
   readonly gateway: Gateway;

@@ -1,10 +1,10 @@
 /** The database unit: kept apart from the platform so uninstalling the platform never takes the data with it. */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { StackContext } from '../lib/constructs/core/context';
-import { standalonePostgresSecretRef } from '../lib/constructs/core/naming';
-import { Postgres, type DatabaseConnection } from '../lib/constructs/postgres';
-import type { Values } from '../profiles/schema';
+import type { StackContext } from '../../constructs/core/context';
+import { standalonePostgresSecretRef } from '../../constructs/core/naming';
+import { Postgres, type DatabaseConnection } from '../../constructs/postgres';
+import type { Values } from '../../../profiles/schema';
 
 export class DatabaseChart extends Chart {
   readonly connection: DatabaseConnection;

@@ -2,7 +2,7 @@
  * Image pull Secrets (images.pullSecrets): every pod of the stack names them, nothing in the output creates them.
  * The `secrets` command and the chart's NOTES tell how to create each, from this one place.
  */
-import type { Values } from '../profiles/schema';
+import type { Values } from '../../profiles/schema';
 
 /** The registry a pull Secret is for: the mirror when one is set, else Docker Hub (the ocp seed's `dockerhub-pull`). */
 export function pullSecretServer(v: Pick<Values, 'global'>): string {

@@ -4,10 +4,10 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { StackContext } from '../lib/constructs/core/context';
-import { StackExternalSecret, wantedExternalSecrets } from '../lib/constructs/external-secrets';
-import { StackNamespace, WorkloadServiceAccount } from '../lib/constructs/namespace';
-import type { Values } from '../profiles/schema';
+import type { StackContext } from '../../constructs/core/context';
+import { StackExternalSecret, wantedExternalSecrets } from '../../constructs/external-secrets';
+import { StackNamespace, WorkloadServiceAccount } from '../../constructs/namespace';
+import type { Values } from '../../../profiles/schema';
 
 export class NamespaceChart extends Chart {
   constructor(scope: Construct, id: string, ctx: StackContext, v: Values) {
