@@ -18,11 +18,16 @@ export type External = `${ExternalRefKind}/${string}/${string}`;
 
 /** The gate's errors and warnings for the chart's objects, under the least demanding policy (the `kind` profile's). */
 export function gateFindings(chart: Chart, external: readonly External[] = []): string[] {
+  return gateFindingsOf(objectsOf(chart), external);
+}
+
+/** The same for objects already synthesized (e.g. read back from what `cdk8s synth` wrote). */
+export function gateFindingsOf(objects: readonly any[], external: readonly External[] = []): string[] {
   const externalRefs = external.map((ref) => {
     const [kind, namespace, name] = ref.split('/');
     return { kind: kind as ExternalRefKind, namespace, name };
   });
-  const documents = objectsOf(chart).map((object, i) => ({ file: `app.k8s.yaml#${i}`, object }));
+  const documents = objects.map((object, i) => ({ file: `app.k8s.yaml#${i}`, object }));
   const policy = { profile: 'kind', forbidFixedUids: false, requireDigests: false, requireNetworkPolicies: false, requirePdb: false, externalRefs };
   const report = validateDocuments(documents, { policy });
   return report.findings.map((f) => `${f.rule}: ${f.message}`);
