@@ -9,7 +9,7 @@ import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { gateFindingsOf } from './constructs/support';
-import { ControlPlane, describeCluster } from './cluster/control-plane';
+import { describeCluster, suiteControlPlane } from './cluster/control-plane';
 import { eventually, failedCreates, podCount, serverSideApply } from './cluster/support';
 import { tempDir } from './support';
 
@@ -71,15 +71,10 @@ describe('the example app, synthesized by `cdk8s synth` from the packed package'
   });
 
   describeCluster()('on a real API server', () => {
-    let cp: ControlPlane;
-    beforeAll(async () => {
-      cp = await ControlPlane.start();
-    }, 120_000);
-    afterAll(async () => {
-      await cp?.stop();
-    }, 60_000);
+    const controlPlane = suiteControlPlane();
 
     test('applies, and every pod the controllers make is admitted under restricted', async () => {
+      const cp = controlPlane();
       serverSideApply(cp, readFileSync(join(app, 'dist', 'team-a-gateway.k8s.yaml'), 'utf8'));
       expect(cp.kubectlOk(['get', 'namespace', 'team-a-mcp', '-o', 'jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}'])).toBe('restricted');
       // Redis (1), the gateway (2) and the migration Job (1).

@@ -45,6 +45,24 @@ export function describeCluster(): jest.Describe {
   return describe.skip;
 }
 
+/**
+ * One control plane for the tests of a suite: started before them, stopped after. Returns how to get it, for the
+ * tests and for the suite's own `beforeAll` (registered after this one, so it runs after the start).
+ */
+export function suiteControlPlane(): () => ControlPlane {
+  let cp: ControlPlane | undefined;
+  beforeAll(async () => {
+    cp = await ControlPlane.start();
+  }, 120_000);
+  afterAll(async () => {
+    await cp?.stop();
+  }, 60_000);
+  return () => {
+    if (!cp) throw new Error('the control plane did not start (see the error of the suite setup)');
+    return cp;
+  };
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
