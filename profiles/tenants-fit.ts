@@ -3,7 +3,7 @@
  * the pod), a consistent LimitRange, and a ResourceQuota that holds a server through a rolling update.
  */
 import type { LimitRangeValues, Quota, Tenant, TenantResources } from './tenants-schema';
-import { quantityAtMost, quantityValue, sumQuantities } from './quantity';
+import { parseQuantity, quantityAtMost, sumQuantities } from './quantity';
 
 export type Path = (string | number)[];
 export type AddProblem = (path: Path, message: string) => void;
@@ -61,7 +61,7 @@ export function quotaProblems(
       if (!worst || need > worst.need) worst = { server: s.name, need, own };
     }
     const allowed = quota[kind][dim as keyof Quota[typeof kind]] as string;
-    if (worst && worst.need > (quantityValue(allowed) ?? 0) * (1 + 1e-12)) {
+    if (worst && worst.need > (parseQuantity(allowed) ?? 0) * (1 + 1e-12)) {
       add(
         at('quota', kind, dim),
         `the ResourceQuota (${kind}.${dim} ${allowed}) cannot hold server "${worst.server}": it needs ${format(worst.need, dim)} ` +

@@ -4,7 +4,7 @@
  * PostgresCluster (instances, PgBouncer, pgBackRest repo host) or an MCPServer.
  */
 import { containersOf, isPlainObject, replicasOf, type LabelSelector, type Manifest, type Model, type PodTemplate } from './model';
-import { cpuMillis, memoryBytes } from './quantity';
+import { cpuMillis, memoryBytes } from '../../profiles/quantity';
 
 export interface Term {
   selector: LabelSelector;

@@ -15,7 +15,7 @@
  */
 import { replicasOf, selectorMatches, type Manifest, type Model } from './model';
 import { expandPods, type SimPod, type Term } from './capacity-pods';
-import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
+import { cpuMillis, formatCpu, formatMemory, memoryBytes } from '../../profiles/quantity';
 import type { CapacityResult, ClusterCapacity, Sink } from './types';
 
 interface Node {

@@ -4,7 +4,7 @@
  * `memory = 256 MiB + 200 MiB × workers`. A pod below the memory formula is OOM-killed under load; one below the
  * CPU formula only runs slower, so that is a warning.
  */
-import { parseQuantity } from './quantity';
+import { parseQuantity } from '../../profiles/quantity';
 import { mainContainer, settingOf, templatesOfComponent } from './services';
 import type { Model } from './model';
 import type { Sink } from './types';

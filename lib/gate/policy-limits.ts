@@ -4,7 +4,7 @@
  * its pods (the controller's `FailedCreate`), so the gate refuses the template instead.
  */
 import { containersOf, isPlainObject, nsOf, type Model } from './model';
-import { parseQuantity } from './quantity';
+import { parseQuantity } from '../../profiles/quantity';
 import type { Sink } from './types';
 
 export function checkLimitRanges(model: Model, sink: Sink): void {

@@ -3,7 +3,7 @@
  * limits on every container, pinned images, probes on servers, and no fixed UIDs where the platform assigns them.
  */
 import { containersOf, isPlainObject, type Model, type Path, type PodTemplate } from './model';
-import { cpuMillis, memoryBytes } from './quantity';
+import { cpuMillis, memoryBytes } from '../../profiles/quantity';
 import type { GatePolicy, Sink } from './types';
 
 const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);

@@ -3,7 +3,7 @@
  * errors and warnings in separate blocks, then rules not evaluated, capacity and a summary line.
  */
 import type { CapacityResult, Finding, GateReport, NotEvaluable } from './types';
-import { formatCpu, formatMemory } from './quantity';
+import { formatCpu, formatMemory } from '../../profiles/quantity';
 
 /** A report over several outputs (e.g. one per profile), as the CLI prints it. */
 export interface RunSummary {

@@ -10,7 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { fileIdentity, sha256, type CacheStore } from './cache';
 import { isPlainObject } from './model';
-import { QUANTITY_PATTERN } from './quantity';
+import { QUANTITY_PATTERN } from '../../profiles/quantity';
 import type { DefinitionsSource } from './validators';
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';

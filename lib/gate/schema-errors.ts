@@ -4,7 +4,7 @@
 import type { ErrorObject } from 'ajv';
 import { ALLOWED_FIELDS } from './crd-convert';
 import { formatPath } from './model';
-import { QUANTITY_PATTERN } from './quantity';
+import { QUANTITY_PATTERN } from '../../profiles/quantity';
 import type { Sink } from './types';
 
 export function pointerToPath(pointer: string, data: unknown): (string | number)[] {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { Problem } from '../../profiles/errors';
-import { parseQuantity } from '../gate/quantity';
+import { parseQuantity } from '../../profiles/quantity';
 
 type Obj = Record<string, any>;
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RE2JS } from 're2js';
 import { defaultCrdDir } from '../../lib/gate';
-import { QUANTITY_PATTERN } from '../../lib/gate/quantity';
+import { QUANTITY_PATTERN } from '../../profiles/quantity';
 import { sameInJavaScript } from '../../lib/gate/re2-subset';
 import { re2 } from '../../lib/gate/regexp';
 

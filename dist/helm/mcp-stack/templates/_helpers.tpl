@@ -90,7 +90,7 @@ cannot change); nothing on install and for helm template, which match the plain 
 
 {{/*
 Bytes of a Kubernetes quantity such as 5Gi, 500M or 1.5Ti, as a float. Mirrors parseQuantity in
-lib/gate/quantity.ts for the suffixes volume sizes use.
+profiles/quantity.ts for the suffixes volume sizes use.
 */}}
 {{- define "mcp-stack.bytes" -}}
 {{- $n := regexFind "^[0-9.]+" . -}}
