@@ -8,9 +8,19 @@ import { parseQuantity } from '../../profiles/quantity';
 import type { Sink } from './types';
 
 export function checkLimitRanges(model: Model, sink: Sink): void {
+  // Templates by namespace, in model order: one LimitRange per tenant namespace would otherwise scan every template.
+  const byNamespace = new Map<string, Model['templates']>();
+  for (const t of model.templates) {
+    if (t.partial) continue;
+    const ns = nsOf(t.owner);
+    const list = byNamespace.get(ns);
+    if (list) list.push(t);
+    else byNamespace.set(ns, [t]);
+  }
   for (const lr of model.items.filter((m) => m.group === '' && m.kind === 'LimitRange')) {
     const items = (Array.isArray(lr.obj.spec?.limits) ? lr.obj.spec.limits : []).filter((l: any) => l?.type === 'Container');
-    for (const t of model.templates.filter((x) => nsOf(x.owner) === nsOf(lr) && !x.partial)) {
+    if (!items.length) continue;
+    for (const t of byNamespace.get(nsOf(lr)) ?? []) {
       for (const { c, path } of containersOf(t.spec)) {
         const resources = isPlainObject(c.resources) ? c.resources : {};
         for (const item of items) {

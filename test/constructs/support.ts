@@ -1,11 +1,21 @@
 /** Helpers for constructs used on their own, in a plain cdk8s Chart as a user's app would make them. */
-import { Chart, Testing } from 'cdk8s';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart, Testing } from 'cdk8s';
 import { validateDocuments } from '../../lib/gate';
 import type { ExternalRefKind } from '../../lib/gate/types';
 
+/**
+ * A user's App. The tests read its objects without writing them, so its output folder is never created
+ * (`Testing.app()` with no folder makes a temporary one and never removes it).
+ */
+export function userApp(): App {
+  return Testing.app({ outdir: join(tmpdir(), 'cdk8s-user-app-never-written') });
+}
+
 /** A user's chart: an App with one Chart, optionally in a namespace. */
 export function userChart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'app', namespace ? { namespace } : {});
+  return new Chart(userApp(), 'app', namespace ? { namespace } : {});
 }
 
 /** The chart's objects as `cdk8s synth` writes them. */

@@ -15,7 +15,7 @@ describe('broken fixture corpus', () => {
   });
 
   it('covers every rule id the gate can report', () => {
-    const src = join(__dirname, '..', '..', 'lib', 'validation');
+    const src = join(__dirname, '..', '..', 'lib', 'gate');
     const text = readdirSync(src).map((f) => readFileSync(join(src, f), 'utf8')).join('\n');
     const literal = [...text.matchAll(/'((?:schema|name|label|annotation|selector|object|pod|port|probe|service|ref|policy|pdb|invariant|capacity|gate)\/[a-z0-9-]+)'/g)].map((m) => m[1]);
     // Ids built from a template: name/<format>, <label|annotation>/key, schema/list-<type>-duplicate.

@@ -9,14 +9,13 @@
  * Guardrails and the ArgoCD objects are applied by the platform (`tenantsBootstrapApplication`, or
  * `kubectl apply -f tenants/<t>/`); the workloads only by the tenant's Applications.
  */
-import { App, Chart } from 'cdk8s';
 import type { Values } from '../../../profiles/schema';
 import type { Tenant } from '../../../profiles/tenants-schema';
 import { StackContext } from '../core/context';
 import { toYamlStream } from '../../output/index';
 import { resolveTenants, tenantGitops } from './model';
 import { ARGOCD_FILE, GUARDRAILS_FILE, ingressTlsSecretName, tenantDir, WORKLOADS_DIR, workloadFile } from '../../../profiles/tenants-naming';
-import { McpTenant } from './tenant';
+import { tenantGitopsTarget, tenantObjects, tenantSettings, type TenantObjects } from './tenant';
 
 export { tenantsBootstrapApplication } from './argocd';
 export { loadTenantsFile } from '../../../profiles/tenants-file';
@@ -37,16 +36,14 @@ export function tenantFiles(values: Values): Map<string, string> {
  */
 export function tenantFileRenderers(values: Values): [string, () => string][] {
   const ctx = StackContext.fromValues(values);
-  const props = { settings: values.tenants, gitops: tenantGitops(values.tenants.gitops, values.gitops, values.profile), context: ctx };
-  // One tenant's construct at a time: built when its first file is rendered, dropped when another tenant's is.
-  const chart = new Chart(new App(), 'tenants');
-  let current: McpTenant | undefined;
-  const built = (tenant: Tenant): McpTenant => {
-    if (current?.node.id !== tenant.name) {
-      if (current) chart.node.tryRemoveChild(current.node.id);
-      current = new McpTenant(chart, tenant.name, { ...props, tenant });
-    }
-    return current;
+  const settings = tenantSettings(values.tenants);
+  const gitops = tenantGitopsTarget(tenantGitops(values.tenants.gitops, values.gitops, values.profile));
+  // One tenant's objects at a time, as `McpTenant` builds them (the values schema has checked every tenant's own
+  // rules): built when its first file is rendered, dropped when another tenant's is.
+  let current: { name: string; objects: TenantObjects } | undefined;
+  const built = (tenant: Tenant): TenantObjects => {
+    if (current?.name !== tenant.name) current = { name: tenant.name, objects: tenantObjects(ctx, settings, gitops, tenant) };
+    return current.objects;
   };
   const out: [string, () => string][] = [];
   const header = (tenant: string, part: string) =>

@@ -58,18 +58,16 @@ export class McpTenant extends Construct {
   constructor(scope: Construct, id: string, props: McpTenantProps) {
     super(scope, id);
     const ctx = props.context ?? StackContext.of(this);
-    // Only the settings a tenant reads: the stack passes its whole `tenants` block, whose list-wide rules it has checked.
-    const settings: TenantSettings = { ...DEFAULT_TENANT_SETTINGS, ...defined(pick(props.settings ?? {})) };
-    const gitops: TenantGitops = { ...DEFAULT_TENANT_GITOPS, ...defined(props.gitops) };
+    const settings = tenantSettings(props.settings);
+    const gitops = tenantGitopsTarget(props.gitops);
     refuseInvalid(id, settings, props.tenant);
-    const tenant = (this.resolved = resolveTenant(settings, props.tenant));
-
-    this.guardrails = this.add('Guardrails', sortForApply(guardrailObjects(ctx, settings, tenant)));
-    const workloads = new Map<string, readonly any[]>();
+    const objects = tenantObjects(ctx, settings, gitops, props.tenant);
+    this.resolved = objects.resolved;
+    this.guardrails = this.add('Guardrails', objects.guardrails);
     const scope_ = new Construct(this, 'Workloads');
-    for (const s of tenant.servers) workloads.set(s.name, addObjects(new Construct(scope_, s.name), sortForApply(workloadObjects(ctx, settings, s))));
-    this.workloads = workloads;
-    this.argocd = this.add('ArgoCD', sortForApply(argocdObjects(ctx, gitops, tenant)));
+    for (const [server, manifests] of objects.workloads) addObjects(new Construct(scope_, server), manifests);
+    this.workloads = objects.workloads;
+    this.argocd = this.add('ArgoCD', objects.argocd);
   }
 
   /** Every server namespace of the tenant, sorted. */
@@ -80,6 +78,40 @@ export class McpTenant extends Construct {
   private add(id: string, manifests: any[]): any[] {
     return addObjects(new Construct(this, id), manifests);
   }
+}
+
+/** One tenant's objects, grouped as the tenant's files hold them, each group in apply order. */
+export interface TenantObjects {
+  readonly resolved: ResolvedTenant;
+  readonly guardrails: any[];
+  readonly workloads: ReadonlyMap<string, any[]>;
+  readonly argocd: any[];
+}
+
+/**
+ * The tenant-wide settings a tenant reads, each key given replacing that key of the defaults. The stack passes its
+ * whole `tenants` block, whose list-wide rules it has checked.
+ */
+export function tenantSettings(given: Partial<TenantSettings> | undefined): TenantSettings {
+  return { ...DEFAULT_TENANT_SETTINGS, ...defined(pick(given ?? {})) };
+}
+
+/** Where the Applications read from and live, each key given (and not undefined) replacing the default. */
+export function tenantGitopsTarget(given: Partial<TenantGitops> | undefined): TenantGitops {
+  return { ...DEFAULT_TENANT_GITOPS, ...defined(given) };
+}
+
+/**
+ * The objects of one tenant whose own rules have been checked, as plain manifests: what `McpTenant` adds to its
+ * chart, and what the stack writes to the tenant's files without building a construct per object (at thousands of
+ * tenants, the construct tree costs about a quarter of the tenants' rendering and is never synthesized).
+ */
+export function tenantObjects(ctx: StackContext, settings: TenantSettings, gitops: TenantGitops, given: Tenant): TenantObjects {
+  const tenant = resolveTenant(settings, given);
+  const guardrails = sortForApply(guardrailObjects(ctx, settings, tenant));
+  const workloads = new Map<string, any[]>();
+  for (const s of tenant.servers) workloads.set(s.name, sortForApply(workloadObjects(ctx, settings, s)));
+  return { resolved: tenant, guardrails, workloads, argocd: sortForApply(argocdObjects(ctx, gitops, tenant)) };
 }
 
 /** Makes each manifest an object of the chart; cluster-scoped ones (the Namespaces) keep no namespace. */
