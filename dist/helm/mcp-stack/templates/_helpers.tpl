@@ -29,6 +29,16 @@ replaced by the registry when one is set. Mirrors imageRef in lib/constructs/cor
 {{- end -}}
 
 {{/*
+A workload's values without its empty escape hatches, as JSON (what a Job's name digests: setting one renames the
+Job, none set keeps the name). Mirrors withSetPodOverridesOnly in profiles/pod-overrides-schema.ts.
+*/}}
+{{- define "mcp-stack.withSetPodOverridesOnly" -}}
+{{- $out := omit . "extraEnv" "extraEnvFrom" "podAnnotations" "podLabels" "nodeSelector" "tolerations" "affinity" "priorityClassName" "extraVolumes" "extraVolumeMounts" -}}
+{{- range $k := list "extraEnv" "extraEnvFrom" "podAnnotations" "podLabels" "nodeSelector" "tolerations" "affinity" "priorityClassName" "extraVolumes" "extraVolumeMounts" }}{{ if index $ $k }}{{ $_ := set $out $k (index $ $k) }}{{ end }}{{ end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
 A Kubernetes label value: characters outside [A-Za-z0-9._-] become '-', at most 63 characters, alphanumeric at
 both ends. Mirrors labelValue in lib/constructs/core/context.ts.
 */}}
