@@ -4,8 +4,12 @@
  * A rule added here reaches both outputs, and the tests break each one in both through its `example`.
  */
 import { URL_PART_KEYS } from './database-schema';
-import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, list, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
+import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, join, keysWhere, list, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
 import { secretsDefaults, SECRET_IDS } from './secrets-schema';
+import { CREDENTIAL_NAME_PATTERN } from './tenants-checks';
+
+/** Every values block with the escape hatches (profiles/pod-overrides-schema.ts). */
+export const ESCAPE_HATCH_BLOCKS = ['gateway', 'nginx', 'redis', 'database.standalone', 'fastTimeServer', 'benchmark.master', 'benchmark.worker', 'migration', 'registration'] as const;
 
 /** Settings whose value is a credential: never accepted as plain configuration. */
 export const SECRET_SETTINGS = [
@@ -134,6 +138,20 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       example: { profile: 'kind', sets: [`gateway.extraConfig.${key}=not-here`] },
     }),
   ),
+  // A literal credential in an escape hatch would sit in plain text in the output, the chart's release and git.
+  ...ESCAPE_HATCH_BLOCKS.map((block): CrossFieldRule => {
+    const credentials = keysWhere(`${block}.extraEnv`, { key: 'name', matches: CREDENTIAL_NAME_PATTERN, set: 'value' });
+    return {
+      path: `${block}.extraEnv`,
+      when: not(empty(credentials)),
+      message: [
+        'a literal value for ',
+        join(credentials, ', '),
+        ', whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead',
+      ],
+      example: { profile: 'kind', sets: [], values: nest(block, { extraEnv: [{ name: 'HTTP_PROXY', value: 'http://proxy:3128' }, { name: 'api_key', value: 'not-here' }] }) },
+    };
+  }),
   {
     path: 'benchmark.expectWorkers',
     when: gt(int('benchmark.expectWorkers'), int('benchmark.workers')),
@@ -181,3 +199,8 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     example: { profile: 'ocp', sets: ['secrets.postgres.externalSecret.enabled=true'] },
   },
 ];
+
+/** `{ a: { b: value } }` for the path `a.b`. */
+function nest(path: string, value: Record<string, unknown>): Record<string, unknown> {
+  return path.split('.').reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), value);
+}

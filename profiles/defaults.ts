@@ -66,11 +66,13 @@ export const defaults: Values = {
     resources: small('250m', '512Mi', '500m', '1Gi'),
     backoffLimit: 3,
     activeDeadlineSeconds: 600,
+    ...noPodOverrides(),
   },
   registration: {
     enabled: true,
     resources: small('100m', '256Mi', '500m', '512Mi'),
     virtualServer: true,
+    ...noPodOverrides(),
   },
   nginx: {
     enabled: true,

@@ -254,14 +254,16 @@ function describeIssue(issue: IssueLike, merged: Json, origins: Map<string, stri
 
 /**
  * Whether the value at a path may be a credential, so a message must not show it (messages end up in CI logs): a
- * gateway setting, an environment variable's value, a key named like a password or token, and a whole `env` or
- * `secrets` block (a mapping there may hold values put inline). Names of variables, Secrets and keys are shown.
+ * gateway setting, an environment variable's value (of a tenant's `env` or of an `extraEnv`), a key named like a password
+ * or token, and a whole `env`, `extraEnv` or `secrets` block (a mapping there may hold values put inline). Names of variables, Secrets and keys are shown.
  */
 export function mayHoldSecret(path: string, received?: unknown): boolean {
   const segs = path.split('.');
   const leaf = segs[segs.length - 1];
   if (segs.indexOf('extraConfig') >= 0 && segs.indexOf('extraConfig') < segs.length - 1) return true;
   if (leaf === 'value' && segs[segs.length - 3] === 'env') return true;
+  // An escape hatch's environment: the list, an entry or its value (only a variable's name is shown).
+  if (segs.includes('extraEnv') && leaf !== 'name') return true;
   if ((leaf === 'env' || leaf === 'secrets' || leaf === 'extraConfig') && received !== null && typeof received === 'object') return true;
   return /pass(word)?|secret|token|credential|private[-_]?key|api[-_]?key/i.test(leaf) && !/(name|ref|refs|secrets)$/i.test(leaf);
 }

@@ -67,3 +67,16 @@ export const POD_OVERRIDE_KEYS = Object.keys(podOverrideFields) as (keyof PodOve
 export function withoutPodOverrides<T extends object>(values: T): Omit<T, keyof PodOverrides> {
   return Object.fromEntries(Object.entries(values).filter(([k]) => !(POD_OVERRIDE_KEYS as string[]).includes(k))) as Omit<T, keyof PodOverrides>;
 }
+
+/** Whether an escape hatch holds something (an empty list, map or string adds nothing to a pod). */
+function isSet(v: unknown): boolean {
+  return Array.isArray(v) ? v.length > 0 : typeof v === 'string' ? v !== '' : !!v && typeof v === 'object' && Object.keys(v).length > 0;
+}
+
+/**
+ * A workload's values with its empty escape hatches left out: what a Job's name digests, so a Job's name changes
+ * when an escape hatch is set (its pod template is immutable) and stays what it was while none is.
+ */
+export function withSetPodOverridesOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([k, v]) => !(POD_OVERRIDE_KEYS as string[]).includes(k) || isSet(v))) as Partial<T>;
+}

@@ -12,7 +12,9 @@ export type Expr =
   | { readonly op: 'empty'; readonly arg: Expr }
   | { readonly op: 'eq' | 'ne' | 'gt' | 'ge'; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'if'; readonly cond: Expr; readonly then: Expr; readonly else: Expr }
-  | { readonly op: 'hasKey'; readonly map: string; readonly key: string };
+  | { readonly op: 'hasKey'; readonly map: string; readonly key: string }
+  | { readonly op: 'keysWhere'; readonly list: string; readonly key: string; readonly pattern: string; readonly set: string }
+  | { readonly op: 'join'; readonly arg: Expr; readonly sep: string };
 
 /** A whole number of the values, e.g. `gateway.replicas`. */
 export const int = (path: string): Expr => ({ op: 'ref', path, type: 'int' });
@@ -37,14 +39,26 @@ export const ifThen = (cond: Expr, then: Expr, otherwise: Expr): Expr => ({ op: 
 /** The map at `map` has the key `key`. */
 export const hasKey = (map: string, key: string): Expr => ({ op: 'hasKey', map, key });
 
+/**
+ * A list of objects, e.g. `gateway.extraEnv`: the `key` field of every element whose `key` (a string) matches
+ * `pattern` (a regular expression in the syntax JavaScript and Go share, matched case-insensitively) and whose `set`
+ * field is there and not empty. Gives a list of strings, for `empty` and `join`.
+ */
+export const keysWhere = (list: string, where: { key: string; matches: string; set: string }): Expr => ({ op: 'keysWhere', list, key: where.key, pattern: where.matches, set: where.set });
+/** A list of strings as one string, e.g. to name them in a message. */
+export const join = (arg: Expr, sep: string): Expr => ({ op: 'join', arg, sep });
+
 /** One cross-field rule: when `when` holds, the value at `path` is refused with `message`. */
 export interface CrossFieldRule {
   readonly path: string;
   readonly when: Expr;
   /** Words, and values of the rule (numbers) spelled into them. */
   readonly message: readonly (string | Expr)[];
-  /** Values that break this rule (a profile and `--set` lines): the tests break every rule in both outputs with them. */
-  readonly example: { readonly profile: 'kind' | 'ocp' | 'production'; readonly sets: readonly string[] };
+  /**
+   * Values that break this rule (a profile, `--set` lines and, for what `--set` cannot write such as a list of
+   * objects, a values file's content): the tests break every rule in both outputs with them.
+   */
+  readonly example: { readonly profile: 'kind' | 'ocp' | 'production'; readonly sets: readonly string[]; readonly values?: Record<string, unknown> };
 }
 
 function valueAt(root: unknown, path: string): unknown {
@@ -88,7 +102,22 @@ export function evaluate(e: Expr, values: unknown): unknown {
       const m = valueAt(values, e.map);
       return m !== null && typeof m === 'object' && Object.prototype.hasOwnProperty.call(m, e.key);
     }
+    case 'keysWhere': {
+      const items = valueAt(values, e.list);
+      const re = new RegExp(e.pattern, 'i');
+      return (Array.isArray(items) ? items : [])
+        .filter((x) => x !== null && typeof x === 'object' && typeof x[e.key] === 'string' && re.test(x[e.key]) && isSet(x[e.set]))
+        .map((x) => x[e.key] as string);
+    }
+    case 'join':
+      return (evaluate(e.arg, values) as unknown[]).join(e.sep);
   }
+}
+
+/** Not empty as Go templates see it: a value other than nothing, false, 0, "" and an empty list or map. */
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  return typeof v !== 'object' || Object.keys(v as object).length > 0;
 }
 
 /** The problems the rules find in well-typed values: path and message, in declaration order. */

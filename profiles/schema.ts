@@ -189,12 +189,16 @@ export const valuesSchema = z
       resources: resourcesSchema,
       backoffLimit: nonNegativeInt,
       activeDeadlineSeconds: positiveInt,
+      /** Escape hatches of the migration Job's pod; setting one gives the Job a new name (a Job's pod template is immutable). */
+      ...podOverrideFields,
     }),
     registration: z.strictObject({
       enabled: z.boolean(),
       resources: resourcesSchema,
       /** Create the "Fast Time Server" virtual server over the registered tools. */
       virtualServer: z.boolean(),
+      /** Escape hatches of the registration Jobs' pods (the fast-time-server's and the tenants'); setting one gives the Jobs new names. */
+      ...podOverrideFields,
     }),
     nginx: z.strictObject({
       enabled: z.boolean(),

@@ -32,8 +32,12 @@ export const tenantsSchema = tenantsBlockSchema.superRefine(
   { when: () => true },
 );
 
-/** Settings whose value is a credential (matched on the env var name): they belong in `secrets`. */
-const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)/i;
+/**
+ * Environment variable names whose value is a credential, matched case-insensitively: they belong in a Secret. A
+ * pattern in the syntax JavaScript and Go share, so the chart's rules (profiles/cross-field-rules.ts) use it too.
+ */
+export const CREDENTIAL_NAME_PATTERN = '(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)';
+const CREDENTIAL_NAME = new RegExp(CREDENTIAL_NAME_PATTERN, 'i');
 
 /** Namespaces a tenant must never get. */
 const RESERVED_NAMESPACE = /^(default|kube-.*|openshift(-.*)?)$/;

@@ -12,6 +12,8 @@ import { sha256, valuesNameHash } from './core/checksum';
 import { k8s, StackContext, type Peer } from './core/context';
 import type { DatabaseConnection } from './database-connection';
 import { GATEWAY_PORT, type Gateway } from './gateway';
+import { applyPodOverrides } from './core/pod-overrides';
+import { POD_OVERRIDE_KEYS, withSetPodOverridesOnly, type PodOverrides } from '../../profiles/pod-overrides-schema';
 
 /** The migration Job's own settings (resources, retries, deadline), as under `migration` in the values. */
 export type MigrationSettings = Values['migration'];
@@ -55,7 +57,7 @@ export class MigrationJob extends Construct {
     // Straight to Postgres, not through PgBouncer: Alembic takes advisory locks that a transaction pooler breaks.
     const env = [...database.env(true), { name: 'MCPGATEWAY_SKIP_MIGRATIONS', value: 'false' }, { name: 'LOG_LEVEL', value: 'INFO' }];
     // A Job's template is immutable: the name follows everything the Job is built from, so any change is a new Job.
-    this.jobName = jobName ?? ctx.name(`migrate-${jobInputsHash(ctx, gateway, [env, m])}`);
+    this.jobName = jobName ?? ctx.name(`migrate-${jobInputsHash(ctx, gateway, [env, withSetPodOverridesOnly(m)])}`);
     gatewayImageJob(this, ctx, gateway, {
       component: 'migration',
       name: this.jobName,
@@ -65,6 +67,7 @@ export class MigrationJob extends Construct {
       resources: m.resources,
       backoffLimit: m.backoffLimit,
       activeDeadlineSeconds: m.activeDeadlineSeconds,
+      overrides: m,
     });
     ctx.allow({ from: { component: 'migration' }, to: database.peer(true), ports: [{ port: database.port(true) }], reason: 'migrations run against the primary directly' });
   }
@@ -116,7 +119,8 @@ export class RegistrationJob extends Construct {
       { name: 'TARGET_HEALTH_URL', value: fastTime.healthUrl },
       { name: 'VIRTUAL_SERVER_NAME', value: r.virtualServer ? 'Fast Time Server' : '' },
     ];
-    this.jobName = jobName ?? ctx.name(`register-${jobInputsHash(ctx, gateway, [env, r.resources], registrationScriptsDigest())}`);
+    const hatches = setHatches(r);
+    this.jobName = jobName ?? ctx.name(`register-${jobInputsHash(ctx, gateway, [env, r.resources, ...(hatches ? [hatches] : [])], registrationScriptsDigest())}`);
     gatewayImageJob(this, ctx, gateway, {
       component: 'registration',
       name: this.jobName,
@@ -127,6 +131,7 @@ export class RegistrationJob extends Construct {
       backoffLimit: 2,
       activeDeadlineSeconds: 600,
       mounts: [{ name: 'scripts', mountPath: '/scripts', volume: { configMap: { name: scriptsName } } }],
+      overrides: r,
     });
     ctx.allow({ from: { component: 'registration' }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers MCP servers through the REST API' });
     ctx.allow({ from: { component: 'registration' }, to: fastTime.peer ?? { component: 'fast-time-server' }, ports: [{ port: fastTime.containerPort }], reason: 'waits for the server to be healthy' });
@@ -138,6 +143,12 @@ export function registrationScriptsDigest(): string {
   return sha256(asset('registration/register.sh') + asset('registration/register.py'));
 }
 
+/** The escape hatches that are set, or undefined when none is (so a name without any stays what it was). */
+export function setHatches(o: PodOverrides): Partial<PodOverrides> | undefined {
+  const set = withSetPodOverridesOnly(Object.fromEntries(POD_OVERRIDE_KEYS.map((k) => [k, o[k]])) as PodOverrides);
+  return Object.keys(set).length ? set : undefined;
+}
+
 /**
  * The default name suffix of a Job made outside the stack: what its template is built from in the context, the
  * gateway (image, settings and Secret names, Redis password reference) and the Job's own parts.
@@ -146,6 +157,12 @@ function jobInputsHash(ctx: StackContext, gateway: GatewayForJobs, own: readonly
   const context = [ctx.release, ctx.namespace, ctx.openshift, ctx.imageRegistry, ctx.pullPolicy, ctx.pullSecrets];
   return valuesNameHash([context, gateway.imageSpec, gateway.image, gateway.envFrom, gateway.redisEnv, ...own], salt);
 }
+
+/**
+ * Suffix of a Job input path: the block without its empty escape hatches (`withSetPodOverridesOnly`), so setting one
+ * renames the Job and leaving them all empty keeps the name it had before the block had escape hatches.
+ */
+export const WITH_SET_POD_OVERRIDES_ONLY = '~set';
 
 /**
  * The stack's Job names (`jobName` at the stack's call sites, and the Helm chart's templates) hash the values a
@@ -159,19 +176,26 @@ const DATABASE_MODES = ['standalone', 'pgo', 'external'];
 
 /** Plus the database it migrates (the block of the mode in use) and its own settings. */
 export function migrationJobInputs(mode: string): string[] {
-  return [...GATEWAY_IMAGE_JOB_INPUTS, 'database.mode', 'database.name', 'database.user', `database.${mode}`, ...(mode === 'standalone' ? STANDALONE_SECRET_INPUTS : []), 'migration'];
+  return [...GATEWAY_IMAGE_JOB_INPUTS, 'database.mode', 'database.name', 'database.user', `database.${mode}`, ...(mode === 'standalone' ? STANDALONE_SECRET_INPUTS : []), `migration${WITH_SET_POD_OVERRIDES_ONLY}`];
 }
 /** Every list `migrationJobInputs` can give. */
 export const MIGRATION_JOB_INPUT_LISTS: readonly string[][] = DATABASE_MODES.map(migrationJobInputs);
 /** Plus its own settings (the server it registers has a name derived from the release). */
-export const REGISTRATION_JOB_INPUTS: readonly string[] = [...GATEWAY_IMAGE_JOB_INPUTS, 'registration'];
+export const REGISTRATION_JOB_INPUTS: readonly string[] = [...GATEWAY_IMAGE_JOB_INPUTS, `registration${WITH_SET_POD_OVERRIDES_ONLY}`];
 
 /**
  * The name suffix of a Job: changes with any of the values it is built from (and a constant such as its scripts'
  * digest), because the API server refuses any change to an existing Job's template.
  */
 export function jobHash(values: unknown, inputs: readonly string[], salt?: string): string {
-  return valuesNameHash(inputs.map((path) => path.split('.').reduce<any>((o, k) => o?.[k], values)), salt);
+  return valuesNameHash(inputs.map((path) => jobInputValue(values, path)), salt);
+}
+
+/** The value an input path names (with `WITH_SET_POD_OVERRIDES_ONLY`, the block without its empty escape hatches). */
+export function jobInputValue(values: unknown, path: string): unknown {
+  const set = path.endsWith(WITH_SET_POD_OVERRIDES_ONLY);
+  const value = (set ? path.slice(0, -WITH_SET_POD_OVERRIDES_ONLY.length) : path).split('.').reduce<any>((o, k) => o?.[k], values);
+  return set && value && typeof value === 'object' ? withSetPodOverridesOnly(value) : value;
 }
 
 /** How long a finished Job (and its pod's logs) stays before the TTL controller removes it. */
@@ -186,6 +210,8 @@ export interface GatewayImageJobSpec {
   readonly resources: MigrationSettings['resources'];
   readonly backoffLimit: number;
   readonly activeDeadlineSeconds: number;
+  /** The escape hatches of the Job's pod (`migration` or `registration` in the values). @default none */
+  readonly overrides?: PodOverrides;
   /** Read-only volumes besides /tmp, e.g. a scripts ConfigMap. */
   readonly mounts?: readonly { name: string; mountPath: string; volume: Omit<k8s.Volume, 'name'> }[];
 }
@@ -202,7 +228,7 @@ export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pi
     volumes.push({ name: m.name, ...m.volume });
     mounts.push({ name: m.name, mountPath: m.mountPath, readOnly: true });
   }
-  new k8s.KubeJob(scope, 'Job', {
+  const kubeJob = new k8s.KubeJob(scope, 'Job', {
     metadata: ctx.meta(job.component, job.name, { annotations: job.annotations, version: img.tag }),
     spec: {
       backoffLimit: job.backoffLimit,
@@ -236,4 +262,5 @@ export function gatewayImageJob(scope: Construct, ctx: StackContext, gateway: Pi
       },
     },
   });
+  if (job.overrides) applyPodOverrides(kubeJob, job.overrides);
 }

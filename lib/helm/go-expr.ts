@@ -4,6 +4,7 @@
  * string comes out as one valid, verbatim YAML scalar.
  */
 import { POD_OVERRIDE_KEYS } from '../../profiles/pod-overrides-schema';
+import { WITH_SET_POD_OVERRIDES_ONLY } from '../constructs/gateway-jobs';
 import { WITHOUT_POD_OVERRIDES, type Cond, type Node, type Part, type Ref, type Toggle } from './ir';
 
 export interface Ctx {
@@ -65,6 +66,9 @@ function argRef(arg: string, ctx: Ctx): string {
   if (arg.endsWith(WITHOUT_POD_OVERRIDES)) {
     const keys = POD_OVERRIDE_KEYS.map((k) => goString(k)).join(' ');
     return `(omit ${valueRef({ knob: arg.slice(0, -WITHOUT_POD_OVERRIDES.length) }, ctx)} ${keys})`;
+  }
+  if (arg.endsWith(WITH_SET_POD_OVERRIDES_ONLY)) {
+    return `(include "mcp-stack.withSetPodOverridesOnly" ${valueRef({ knob: arg.slice(0, -WITH_SET_POD_OVERRIDES_ONLY.length) }, ctx)} | fromJson)`;
   }
   return valueRef({ knob: arg }, ctx);
 }

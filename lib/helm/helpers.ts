@@ -4,6 +4,7 @@
  */
 
 import { CROSS_FIELD_RULES } from '../../profiles/cross-field-rules';
+import { POD_OVERRIDE_KEYS } from '../../profiles/pod-overrides-schema';
 import { removedKeyRules } from './removed-keys';
 import { goRules } from './rules-go';
 
@@ -106,6 +107,16 @@ replaced by the registry when one is set. Mirrors imageRef in lib/constructs/cor
 {{- else -}}
 {{- printf "%s:%s" $repository $image.tag -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+A workload's values without its empty escape hatches, as JSON (what a Job's name digests: setting one renames the
+Job, none set keeps the name). Mirrors withSetPodOverridesOnly in profiles/pod-overrides-schema.ts.
+*/}}
+{{- define "mcp-stack.withSetPodOverridesOnly" -}}
+{{- $out := omit . ${POD_OVERRIDE_KEYS.map((k) => JSON.stringify(k)).join(' ')} -}}
+{{- range $k := list ${POD_OVERRIDE_KEYS.map((k) => JSON.stringify(k)).join(' ')} }}{{ if index $ $k }}{{ $_ := set $out $k (index $ $k) }}{{ end }}{{ end -}}
+{{- toJson $out -}}
 {{- end -}}
 
 {{/*

@@ -7,6 +7,7 @@ import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { labelValue } from '../constructs/core/context';
 import { imageRef } from '../constructs/core/images';
 import { nameHash, valuesChecksum, valuesNameHash } from '../constructs/core/checksum';
+import { jobInputValue, WITH_SET_POD_OVERRIDES_ONLY } from '../constructs/gateway-jobs';
 import { cloneJson, getPath, isEmptyValue, RELEASE_NAME, RELEASE_NAMESPACE, type Json } from './knobs';
 
 export type Scalar = null | boolean | number | string;
@@ -148,6 +149,7 @@ function argValue(arg: string, values: any): unknown {
   if (arg === '@release') return valueAt(values, RELEASE_NAME);
   if (arg === '@namespace') return valueAt(values, RELEASE_NAMESPACE);
   if (arg.endsWith(WITHOUT_POD_OVERRIDES)) return withoutPodOverrides(valueAt(values, arg.slice(0, -WITHOUT_POD_OVERRIDES.length)) ?? {});
+  if (arg.endsWith(WITH_SET_POD_OVERRIDES_ONLY)) return jobInputValue(values, arg);
   return valueAt(values, arg);
 }
 

@@ -32,6 +32,9 @@ export const STACK_STEPS: Step[] = [
   ['registration resources', ['registration.resources.limits.memory=1Gi']],
   ['migration backoff limit', ['migration.backoffLimit=5']],
   ['registration resources after a migration change', ['registration.resources.limits.memory=768Mi']],
+  // Escape hatches are part of a Job's pod template: each renames its Job.
+  ['migration escape hatch', ['migration.podLabels.team=mcp']],
+  ['registration escape hatch', ['registration.podLabels.team=mcp']],
   ['gateway HPA on', ['gateway.hpa.enabled=true', 'gateway.hpa.maxReplicas=4']],
   ['gateway HPA off', ['gateway.hpa.enabled=false']],
   ['gateway PDB off', ['gateway.pdb.enabled=false']],
@@ -59,7 +62,7 @@ export const STACK_STEPS: Step[] = [
  */
 const HELM_CLASSES = new Set([
   'gateway image tag', 'redis image tag', 'postgres image tag', 'gateway replicas', 'gateway resources', 'redis resources',
-  'migration resources', 'migration backoff limit', 'nginx off', 'nginx on', 'registration off', 'registration on', 'benchmark on', 'locust workers', 'benchmark off',
+  'migration resources', 'migration backoff limit', 'migration escape hatch', 'registration escape hatch', 'nginx off', 'nginx on', 'registration off', 'registration on', 'benchmark on', 'locust workers', 'benchmark off',
   'external database by Secret',
 ]);
 export const HELM_STEPS = STACK_STEPS.filter(([label]) => HELM_CLASSES.has(label));

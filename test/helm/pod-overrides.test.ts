@@ -42,7 +42,17 @@ const WORKLOADS = [
   { path: ['fastTimeServer'], kind: 'Deployment', name: 'mcp-stack-fast-time-server' },
   { path: ['benchmark', 'master'], kind: 'Deployment', name: 'mcp-stack-locust-master' },
   { path: ['benchmark', 'worker'], kind: 'Deployment', name: 'mcp-stack-locust-worker' },
+  // Jobs are named by a hash of what they are built from: found by the name's stem.
+  { path: ['migration'], kind: 'Job', name: 'mcp-stack-migrate-' },
+  { path: ['registration'], kind: 'Job', name: 'mcp-stack-register-' },
 ];
+
+/** A workload's object: Deployments and StatefulSets by name, Jobs by their name's stem. */
+function workload(objs: any[], kind: string, name: string): any {
+  const found = objs.filter((x) => x.kind === kind && (kind === 'Job' ? x.metadata.name.startsWith(name) : x.metadata.name === name));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
 
 function nest(path: string[], value: unknown): any {
   return path.reduceRight<any>((inner, key) => ({ [key]: inner }), value);
@@ -77,7 +87,7 @@ describe('plain synth', () => {
   const objects = () => plain('kind', { valuesFiles: [allFile] });
 
   test.each(WORKLOADS)('$name gets every escape hatch, after its own entries', ({ kind, name }) => {
-    const o = objects().find((x: any) => x.kind === kind && x.metadata.name === name);
+    const o = workload(objects(), kind, name);
     const pod = o.spec.template;
     const main = pod.spec.containers[0];
     expect(main.env.slice(-2)).toEqual(overrides.extraEnv);
@@ -90,7 +100,8 @@ describe('plain synth', () => {
     expect(pod.spec.affinity.nodeAffinity).toEqual(overrides.affinity.nodeAffinity);
     expect(pod.metadata.annotations).toMatchObject(overrides.podAnnotations);
     expect(pod.metadata.labels).toMatchObject({ ...overrides.podLabels, 'app.kubernetes.io/name': expect.any(String) });
-    // Pod labels never reach the selector (immutable) nor the Service's.
+    // Pod labels never reach the selector (immutable) nor the Service's; a Job's selector is the API server's.
+    if (kind === 'Job') return;
     expect(Object.keys(o.spec.selector.matchLabels).sort()).toEqual(['app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/name']);
   });
 
@@ -141,7 +152,57 @@ describe('plain synth', () => {
   });
 });
 
+/** The Job names of a render, by their stem. */
+function jobNames(objs: any[]): Record<string, string> {
+  const stem = (n: string) => n.replace(/-[0-9a-f]{8}$/, '');
+  return Object.fromEntries(objs.filter((o) => o.kind === 'Job').map((o) => [stem(o.metadata.name), o.metadata.name]));
+}
+
+describe('Job names follow the escape hatches (a Job\'s pod template is immutable)', () => {
+  const tenantsFile = join(ROOT, 'examples', 'tenants.yaml');
+  const names = (sets: string[]) => jobNames(plain('kind', { sets }, { tenantsFile }));
+  const base = () => names([]);
+
+  test('the stack has its three Jobs: migration, registration and tenant registration', () => {
+    expect(Object.keys(base()).sort()).toEqual(['mcp-stack-migrate', 'mcp-stack-register', 'mcp-stack-register-tenants']);
+  });
+
+  test('every escape hatch given empty keeps every name', () => {
+    const file = join(dir, 'empty.yaml');
+    const empty = { extraEnv: [], extraEnvFrom: [], podAnnotations: {}, podLabels: {}, nodeSelector: {}, tolerations: [], affinity: {}, priorityClassName: '', extraVolumes: [], extraVolumeMounts: [] };
+    writeFileSync(file, dump({ migration: empty, registration: empty }));
+    expect(jobNames(plain('kind', { valuesFiles: [file] }, { tenantsFile }))).toEqual(base());
+  });
+
+  test.each([
+    ['migration.nodeSelector.pool=mcp', ['mcp-stack-migrate']],
+    ['migration.priorityClassName=mcp-high', ['mcp-stack-migrate']],
+    ['registration.podLabels.team=platform', ['mcp-stack-register', 'mcp-stack-register-tenants']],
+    ['registration.nodeSelector.pool=mcp', ['mcp-stack-register', 'mcp-stack-register-tenants']],
+  ])('%s renames exactly %p', (set, renamed) => {
+    const before = base();
+    const after = names([set]);
+    for (const stem of Object.keys(before)) {
+      if (renamed.includes(stem)) expect(after[stem]).not.toBe(before[stem]);
+      else expect(after[stem]).toBe(before[stem]);
+    }
+  });
+
+  test('the tenant registration Job gets the registration block\'s escape hatches', () => {
+    const job = plain('kind', { valuesFiles: [allFile] }, { tenantsFile }).find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('mcp-stack-register-tenants-'));
+    expect(job.spec.template.spec.nodeSelector).toEqual(overrides.nodeSelector);
+    expect(job.spec.template.spec.containers[0].env.slice(-2)).toEqual(overrides.extraEnv);
+  });
+});
+
 describe.each(HELM_NAMES)('%s', (h) => {
+  test.each(['migration', 'registration'])('a %s escape hatch given by --set renames its Job as the plain synth does', (block) => {
+    const o = { valuesFiles: [join(chart, 'values-kind.yaml')], sets: [`${block}.nodeSelector.pool=mcp`] };
+    const rendered = helmTemplate(h, chart, o);
+    expect(jobNames(rendered)).toEqual(jobNames(plain('kind', o)));
+    expect(jobNames(rendered)).not.toEqual(jobNames(helmTemplate(h, chart, { valuesFiles: o.valuesFiles })));
+  });
+
   test.each(['kind', 'production'])('every escape hatch on values-%s.yaml renders what the plain synth renders', (profile) => {
     const o = { valuesFiles: [join(chart, `values-${profile}.yaml`), allFile] };
     expect(byKey(helmTemplate(h, chart, o))).toEqual(byKey(plain(profile, o)));

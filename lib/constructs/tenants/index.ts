@@ -64,14 +64,15 @@ function byName<T extends { name: string }>(a: T, b: T): number {
 }
 
 /**
- * Objects the tenant output references but never creates: the Secrets of `secrets` entries and of Ingress TLS, made
- * by External Secrets, cert-manager or by hand in each server's namespace. The output gate takes them as external.
+ * Objects the tenant output references but never creates: the Secrets of `secrets` entries, of Ingress TLS and the
+ * image pull Secrets (`images.pullSecrets`), made by External Secrets, cert-manager or by hand in each server's
+ * namespace. The output gate takes them as external.
  */
 export function tenantExternalSecrets(values: Values): { kind: 'Secret'; namespace: string; name: string }[] {
   const tls = values.tenants.exposure.tls;
   return resolveTenants(values).flatMap((t) =>
     t.servers.flatMap((s) => {
-      const names = new Set(s.secrets.map((r) => r.name));
+      const names = new Set([...s.secrets.map((r) => r.name), ...values.images.pullSecrets]);
       if (s.exposure === 'ingress' && tls) names.add(ingressTlsSecretName(s.name));
       return [...names].sort().map((name) => ({ kind: 'Secret' as const, namespace: s.namespace, name }));
     }),

@@ -12,7 +12,8 @@ import type { Resources, Values } from '../../../profiles/schema';
 import type { TenantsConfig } from '../../../profiles/tenants-schema';
 import { nameHash, sha256 } from '../core/checksum';
 import { k8s, StackContext } from '../core/context';
-import { gatewayImageJob, jobHash, REGISTRATION_JOB_INPUTS } from '../gateway-jobs';
+import { gatewayImageJob, jobHash, REGISTRATION_JOB_INPUTS, setHatches } from '../gateway-jobs';
+import { noPodOverrides, type PodOverrides } from '../../../profiles/pod-overrides-schema';
 import { HOOKS } from '../core/hooks';
 import { GATEWAY_PORT, type Gateway } from '../gateway';
 import { resolveTenants } from './model';
@@ -62,6 +63,7 @@ export function tenantRegistration(scope: Construct, values: Values, ctx: StackC
     catalog: tenantCatalog(values),
     settings: values.tenants.registration,
     resources: values.registration.resources,
+    overrides: values.registration,
     jobInputs: jobHash(values, REGISTRATION_JOB_INPUTS),
   });
 }
@@ -78,6 +80,8 @@ export interface TenantRegistrationProps {
   readonly settings?: Partial<Pick<TenantsConfig['registration'], 'retrySeconds' | 'parallelism'>>;
   /** Requests and limits of the Job's pod. @default the built-in registration resources (`profiles/defaults.ts`) */
   readonly resources?: Resources;
+  /** Escape hatches of the Job's pod (the stack's `registration` block's). @default none */
+  readonly overrides?: PodOverrides;
   /**
    * What else the Job's pod is built from (image pull settings, platform, Secrets, resources), hashed: a change gets a
    * new Job, since a Job's template is immutable. @default '' (only the image, scripts, catalog and settings)
@@ -120,7 +124,10 @@ export class TenantRegistration extends Construct {
     // A Job's template is immutable: a new image, script, catalog, setting or resource gets a new Job, which runs once
     // (`jobHash` covers the image, pull settings, platform, Secrets and the registration resources).
     const inputs = props.jobInputs ?? '';
-    this.jobName = ctx.name(`register-tenants-${nameHash(`${gateway.image}\n${sha256(JSON.stringify([scripts, shards, env, inputs]))}`)}`);
+    const overrides = props.overrides ?? noPodOverrides();
+    const hatches = setHatches(overrides);
+    const hashed = [scripts, shards, env, inputs, ...(hatches ? [hatches] : [])];
+    this.jobName = ctx.name(`register-tenants-${nameHash(`${gateway.image}\n${sha256(JSON.stringify(hashed))}`)}`);
     gatewayImageJob(this, ctx, gateway, {
       component: REGISTRATION_COMPONENT,
       name: this.jobName,
@@ -134,6 +141,7 @@ export class TenantRegistration extends Construct {
         { name: 'scripts', mountPath: SCRIPTS_DIR, volume: { configMap: { name: scriptsName } } },
         { name: 'catalog', mountPath: CATALOG_DIR, volume: { projected: { sources: this.catalogNames.map((name) => ({ configMap: { name } })) } } },
       ],
+      overrides,
     });
     ctx.allow({ from: { component: REGISTRATION_COMPONENT }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'registers the tenant MCP servers through the REST API' });
   }

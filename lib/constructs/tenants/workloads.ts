@@ -94,12 +94,18 @@ function mcpServer(ctx: StackContext, s: ResolvedServer, v1beta1: boolean): any 
  * The `mcp` container as ToolHive runs it, hardened for the restricted Pod Security Standard: non-root, no privilege
  * escalation, no capabilities, RuntimeDefault seccomp, requests and limits. On OpenShift no UID or GID is set
  * (restricted-v2 assigns them).
+ *
+ * The pod names the stack's pull Secrets (`images.pullSecrets`), which each server namespace must hold, as the stack's
+ * namespace does. Its image is the tenant's, written as given: `global.imageRegistry` does not rewrite it. Tenant
+ * images come from many registries, which one mirror path would fold together (docker.io/x/y and ghcr.io/x/y would
+ * both become <mirror>/x/y); `tenants.registryAllowList` is where a platform points its tenants at a mirror.
  */
 function podTemplate(ctx: StackContext, s: ResolvedServer): any {
   const writableTmp = s.readOnlyRootFilesystem;
   return {
     spec: {
       automountServiceAccountToken: s.kubernetesApi !== 'none',
+      ...(ctx.pullSecrets.length ? { imagePullSecrets: ctx.imagePullSecrets() } : {}),
       securityContext: {
         runAsNonRoot: true,
         seccompProfile: { type: 'RuntimeDefault' },

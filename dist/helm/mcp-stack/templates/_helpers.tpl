@@ -29,6 +29,16 @@ replaced by the registry when one is set. Mirrors imageRef in lib/constructs/cor
 {{- end -}}
 
 {{/*
+A workload's values without its empty escape hatches, as JSON (what a Job's name digests: setting one renames the
+Job, none set keeps the name). Mirrors withSetPodOverridesOnly in profiles/pod-overrides-schema.ts.
+*/}}
+{{- define "mcp-stack.withSetPodOverridesOnly" -}}
+{{- $out := omit . "extraEnv" "extraEnvFrom" "podAnnotations" "podLabels" "nodeSelector" "tolerations" "affinity" "priorityClassName" "extraVolumes" "extraVolumeMounts" -}}
+{{- range $k := list "extraEnv" "extraEnvFrom" "podAnnotations" "podLabels" "nodeSelector" "tolerations" "affinity" "priorityClassName" "extraVolumes" "extraVolumeMounts" }}{{ if index $ $k }}{{ $_ := set $out $k (index $ $k) }}{{ end }}{{ end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
 A Kubernetes label value: characters outside [A-Za-z0-9._-] become '-', at most 63 characters, alphanumeric at
 both ends. Mirrors labelValue in lib/constructs/core/context.ts.
 */}}
@@ -196,6 +206,24 @@ synth evaluates too: same paths and messages. Every problem is listed, then rend
 {{- if (hasKey $v.gateway.extraConfig "REDIS_URL") }}{{ $p = append $p (printf "gateway.extraConfig.REDIS_URL: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
 {{- if (hasKey $v.gateway.extraConfig "REDIS_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.REDIS_PASSWORD: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
 {{- if (hasKey $v.gateway.extraConfig "POSTGRES_PASSWORD") }}{{ $p = append $p (printf "gateway.extraConfig.POSTGRES_PASSWORD: is a credential: it belongs in the gateway Secret, not in the ConfigMap") }}{{ end -}}
+{{- $k0 := list }}{{ range $v.gateway.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k0 = append $k0 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k0)) }}{{ $p = append $p (printf "gateway.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k0)) }}{{ end -}}
+{{- $k1 := list }}{{ range $v.nginx.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k1 = append $k1 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k1)) }}{{ $p = append $p (printf "nginx.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k1)) }}{{ end -}}
+{{- $k2 := list }}{{ range $v.redis.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k2 = append $k2 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k2)) }}{{ $p = append $p (printf "redis.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k2)) }}{{ end -}}
+{{- $k3 := list }}{{ range $v.database.standalone.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k3 = append $k3 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k3)) }}{{ $p = append $p (printf "database.standalone.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k3)) }}{{ end -}}
+{{- $k4 := list }}{{ range $v.fastTimeServer.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k4 = append $k4 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k4)) }}{{ $p = append $p (printf "fastTimeServer.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k4)) }}{{ end -}}
+{{- $k5 := list }}{{ range $v.benchmark.master.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k5 = append $k5 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k5)) }}{{ $p = append $p (printf "benchmark.master.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k5)) }}{{ end -}}
+{{- $k6 := list }}{{ range $v.benchmark.worker.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k6 = append $k6 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k6)) }}{{ $p = append $p (printf "benchmark.worker.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k6)) }}{{ end -}}
+{{- $k7 := list }}{{ range $v.migration.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k7 = append $k7 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k7)) }}{{ $p = append $p (printf "migration.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k7)) }}{{ end -}}
+{{- $k8 := list }}{{ range $v.registration.extraEnv }}{{ if (and (kindIs "string" (index . "name")) (regexMatch "(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)" (index . "name")) (index . "value")) }}{{ $k8 = append $k8 (index . "name") }}{{ end }}{{ end -}}
+{{- if (not (empty $k8)) }}{{ $p = append $p (printf "registration.extraEnv: a literal value for %v, whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead" (join ", " $k8)) }}{{ end -}}
 {{- if (gt (int64 $v.benchmark.expectWorkers) (int64 $v.benchmark.workers)) }}{{ $p = append $p (printf "benchmark.expectWorkers: must be <= benchmark.workers (%v) or the run never starts" (int64 $v.benchmark.workers)) }}{{ end -}}
 {{- if (and $v.images.requireDigests true (empty $v.images.gateway.digest)) }}{{ $p = append $p (printf "images.gateway.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
 {{- if (and $v.images.requireDigests true (empty $v.images.redis.digest)) }}{{ $p = append $p (printf "images.redis.digest: is required: this profile pins every image by digest (images.requireDigests)") }}{{ end -}}
