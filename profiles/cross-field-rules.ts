@@ -5,6 +5,7 @@
  */
 import { URL_PART_KEYS } from './database-schema';
 import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, list, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
+import { METRICS_SETTINGS } from './observability-schema';
 import { secretsDefaults, SECRET_IDS } from './secrets-schema';
 
 /** Settings whose value is a credential: never accepted as plain configuration. */
@@ -132,6 +133,14 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       when: hasKey('gateway.extraConfig', key),
       message: ['is a credential: it belongs in the gateway Secret, not in the ConfigMap'],
       example: { profile: 'kind', sets: [`gateway.extraConfig.${key}=not-here`] },
+    }),
+  ),
+  ...METRICS_SETTINGS.map(
+    (key): CrossFieldRule => ({
+      path: `gateway.extraConfig.${key}`,
+      when: hasKey('gateway.extraConfig', key),
+      message: ['is set by observability.metrics.enabled, which also renders the ServiceMonitor and its NetworkPolicy flow: set that instead'],
+      example: { profile: 'kind', sets: [`gateway.extraConfig.${key}=on`] },
     }),
   ),
   {

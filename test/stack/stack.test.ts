@@ -29,6 +29,8 @@ const POSTGRES_PASSWORD = 'Pg9 w@o/r#d%s:h?Z4m';
 // Database and user names with '-' (the values allow DNS labels): the standalone path runs on them end to end, and
 // the PGO init SQL is applied with another such pair, so both must be quoted wherever they meet SQL.
 const STANDALONE_NAMES = ['--set', 'database.user=mcp-app', '--set', 'database.name=mcp-db'];
+// The gateway's Prometheus metrics, on: the endpoint the rendered ServiceMonitor scrapes must answer its token only.
+const METRICS_ON = ['--set', 'observability.metrics.enabled=true'];
 const PGO_NAMES = ['--set', 'database.user=pgo-app', '--set', 'database.name=pgo-db'];
 // Postgres refuses to run as root; as root, its processes run as this unprivileged account.
 const PG_USER = process.getuid?.() === 0 ? 'nobody' : undefined;
@@ -83,19 +85,19 @@ function realStack(): void {
   beforeAll(async () => {
     for (const n of ['postgres', 'redis', 'gateway', 'nginx', 'fastTime', 'locustWeb', 'locustMaster']) ports[n] = await freePort();
     const out = s.folder('rendered');
-    execFileSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', '--tenants', 'examples/tenants.yaml', ...STANDALONE_NAMES, '--out', out], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', '--tenants', 'examples/tenants.yaml', ...STANDALONE_NAMES, ...METRICS_ON, '--out', out], { cwd: ROOT, stdio: 'pipe' });
     for (const f of ['10-database.yaml', '20-platform.yaml', '40-benchmark.yaml']) docs.push(...parseDocs(readFileSync(join(out, 'kind', f), 'utf8')));
     for (const d of docs) if (d.kind === 'ConfigMap') configMaps.set(d.metadata.name, d.data ?? {});
     // The `secrets` command's random values, with the Redis and Postgres passwords replaced by the user's, handed
     // back through `secrets --from` as a user would (it refuses weak values, so these must pass its checks).
     const values: Record<string, Record<string, string>> = {};
-    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', ...STANDALONE_NAMES], { cwd: ROOT }).toString())) {
+    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', ...STANDALONE_NAMES, ...METRICS_ON], { cwd: ROOT }).toString())) {
       if (d.kind === 'Secret') values[d.metadata.name] = d.stringData ?? {};
     }
     values['mcp-stack-redis'].REDIS_PASSWORD = REDIS_PASSWORD;
     values['mcp-stack-postgres'].password = POSTGRES_PASSWORD;
     const from = s.write('secrets.local.yaml', dump(values));
-    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', ...STANDALONE_NAMES, '--from', from], { cwd: ROOT }).toString())) {
+    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', ...STANDALONE_NAMES, ...METRICS_ON, '--from', from], { cwd: ROOT }).toString())) {
       if (d.kind === 'Secret') secrets.set(d.metadata.name, d.stringData ?? {});
     }
     expect(secrets.get('mcp-stack-redis')!.REDIS_PASSWORD).toBe(REDIS_PASSWORD);
@@ -238,8 +240,22 @@ function realStack(): void {
     expect(adminToken.split('.')).toHaveLength(3);
   });
 
+  step('the metrics endpoint the rendered ServiceMonitor scrapes answers with the bearer token and refuses without it', async () => {
+    const endpoint = find('ServiceMonitor', 'mcp-stack-gateway').spec.endpoints[0];
+    expect(endpoint.authorization).toEqual({ type: 'Bearer', credentials: { name: 'mcp-stack-gateway-metrics', key: 'token' } });
+    expect(gatewayEnv.ENABLE_METRICS).toBe('true');
+    const scrape = (headers: Record<string, string>) => fetch(url('gateway') + endpoint.path, { headers });
+    // The token a user puts in the Secret: a JWT minted with the gateway's own tool (as the README says).
+    const withToken = await scrape({ Authorization: `Bearer ${adminToken}` });
+    expect(withToken.status).toBe(200);
+    expect(await withToken.text()).toMatch(/^app_info\{/m);
+    expect((await scrape({})).status).toBe(401);
+    expect((await scrape({ Authorization: 'Bearer not.a.token' })).status).toBe(401);
+  });
+
   step('contract: every setting the stack gives the gateway, in every profile, is one this release reads, and every enabled plugin loads', async () => {
-    const names = new Set<string>();
+    // The tier's own render too: it turns on settings the profiles leave off (the metrics switch).
+    const names = new Set<string>((containerOf(find('Deployment', 'mcp-stack-gateway')).env as any[]).filter((e) => e.value === 'true').map((e) => e.name));
     for (const profile of ['kind', 'ocp', 'production']) {
       const rendered = parseDocs(execFileSync(CLI, ['synth', '--profile', profile, '--stdout'], { cwd: ROOT }).toString());
       const deployment = rendered.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mcp-stack-gateway')!;
