@@ -41,7 +41,7 @@ function refusal(profile: string, sets: string[]): string[] {
 }
 
 describe('gateway metrics on the plain output', () => {
-  test('off by default in every profile: no ENABLE_METRICS, no ServiceMonitor, the output as before', () => {
+  test('off by default in every profile: no ENABLE_METRICS, no ServiceMonitor', () => {
     for (const profile of ['kind', 'ocp', 'production']) {
       const o = synth(profile, []);
       expect(gatewayEnv(o).ENABLE_METRICS).toBeUndefined();
