@@ -5,7 +5,7 @@
  */
 import { URL_PART_KEYS } from './database-schema';
 import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, list, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
-import { METRICS_SETTINGS } from './observability-schema';
+import { OBSERVABILITY_SETTINGS } from './observability-schema';
 import { secretsDefaults, SECRET_IDS } from './secrets-schema';
 
 /** Settings whose value is a credential: never accepted as plain configuration. */
@@ -135,14 +135,30 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       example: { profile: 'kind', sets: [`gateway.extraConfig.${key}=not-here`] },
     }),
   ),
-  ...METRICS_SETTINGS.map(
-    (key): CrossFieldRule => ({
+  ...OBSERVABILITY_SETTINGS.map(
+    ([key, owner]): CrossFieldRule => ({
       path: `gateway.extraConfig.${key}`,
       when: hasKey('gateway.extraConfig', key),
-      message: ['is set by observability.metrics.enabled, which also renders the ServiceMonitor and its NetworkPolicy flow: set that instead'],
+      message: [
+        key === 'ENABLE_METRICS'
+          ? 'is set by observability.metrics.enabled, which also renders the ServiceMonitor and its NetworkPolicy flow: set that instead'
+          : `is set by ${owner}: set that instead`,
+      ],
       example: { profile: 'kind', sets: [`gateway.extraConfig.${key}=on`] },
     }),
   ),
+  {
+    path: 'observability.tracing.endpoint',
+    when: and(bool('observability.tracing.enabled'), empty(str('observability.tracing.endpoint'))),
+    message: ["must name the OpenTelemetry collector's OTLP URL (observability.tracing.enabled)"],
+    example: { profile: 'kind', sets: ['observability.tracing.enabled=true'] },
+  },
+  {
+    path: 'networkPolicies.gatewayEgress.otel.cidrs',
+    when: and(bool('observability.tracing.enabled'), bool('networkPolicies.enabled'), empty(list('networkPolicies.gatewayEgress.otel.cidrs'))),
+    message: ["must list the collector's addresses: with networkPolicies.enabled the gateway may send its traces nowhere else"],
+    example: { profile: 'production', sets: ['observability.tracing.enabled=true', 'observability.tracing.endpoint=http://otel:4317'] },
+  },
   {
     path: 'benchmark.expectWorkers',
     when: gt(int('benchmark.expectWorkers'), int('benchmark.workers')),

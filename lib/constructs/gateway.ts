@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { defaults } from '../../profiles/defaults';
 import type { Image } from '../../profiles/schema';
-import type { GatewayMetrics } from '../../profiles/observability-schema';
+import type { GatewayMetrics, GatewayTracing } from '../../profiles/observability-schema';
 import { applyPodOverrides } from './core/pod-overrides';
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { valuesChecksum } from './core/checksum';
@@ -55,6 +55,11 @@ export interface GatewayProps extends Partial<GatewaySettings> {
    * @default off (`observability.metrics` of the defaults)
    */
   readonly metrics?: Partial<GatewayMetrics>;
+  /**
+   * OpenTelemetry traces over OTLP, as container env (switching rolls the pods); the headers only from a Secret.
+   * Egress to the collector is declared by the caller (`allowGatewayEgress`). @default off
+   */
+  readonly tracing?: Partial<GatewayTracing>;
   /** Namespaces of the Prometheus that scrapes the metrics. @default `networkPolicies.monitoringNamespaceLabels` of the defaults */
   readonly monitoringNamespaceLabels?: Record<string, string>;
 }
@@ -99,8 +104,9 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
-    const { context, image, secretName, database, redis, metrics: metricsProps, monitoringNamespaceLabels, ...settings } = props;
+    const { context, image, secretName, database, redis, metrics: metricsProps, tracing: tracingProps, monitoringNamespaceLabels, ...settings } = props;
     const metrics: GatewayMetrics = { ...defaults.observability.metrics, ...metricsProps };
+    const tracing: GatewayTracing = { ...defaults.observability.tracing, ...tracingProps };
     const ctx = context ?? StackContext.of(this);
     const g: GatewaySettings = { ...defaults.gateway, ...settings };
     refuseProps(this, 'Gateway', settingsProblems(g));
@@ -166,7 +172,7 @@ export class Gateway extends Construct {
                 // The image's own start (its CMD), after the Redis URL is composed.
                 command: this.withRedisUrl('exec ./docker-entrypoint.sh'),
                 envFrom: this.envFrom,
-                env: [...database.env(false), ...this.redisEnv, ...(metrics.enabled ? [{ name: 'ENABLE_METRICS', value: 'true' }] : [])],
+                env: [...database.env(false), ...this.redisEnv, ...(metrics.enabled ? [{ name: 'ENABLE_METRICS', value: 'true' }] : []), ...tracingEnv(tracing)],
                 resources: ctx.resources(g.resources),
                 securityContext: ctx.containerSecurity(),
                 // Waits (up to 5 minutes) for the migration Job to bring the schema to head before serving.
@@ -231,5 +237,19 @@ function settingsProblems(g: GatewaySettings): (string | undefined)[] {
   return [
     wholeNumberProblem('replicas', g.replicas, 1),
     hpaOk ? undefined : propProblem('hpa', { minReplicas: g.hpa.minReplicas, maxReplicas: g.hpa.maxReplicas }, 'must be whole numbers with 1 <= minReplicas <= maxReplicas'),
+  ];
+}
+
+/** The OTLP trace settings the gateway reads; none when tracing is off. */
+export function tracingEnv(t: GatewayTracing): k8s.EnvVar[] {
+  if (!t.enabled) return [];
+  return [
+    { name: 'OTEL_ENABLE_OBSERVABILITY', value: 'true' },
+    { name: 'OTEL_TRACES_EXPORTER', value: 'otlp' },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: t.endpoint },
+    { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: t.protocol },
+    { name: 'OTEL_EXPORTER_OTLP_INSECURE', value: String(t.insecure) },
+    { name: 'OTEL_SERVICE_NAME', value: t.serviceName },
+    ...(t.headersSecretName ? [{ name: 'OTEL_EXPORTER_OTLP_HEADERS', valueFrom: { secretKeyRef: { name: t.headersSecretName, key: t.headersKey } } }] : []),
   ];
 }

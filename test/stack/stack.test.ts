@@ -256,6 +256,10 @@ function realStack(): void {
   step('contract: every setting the stack gives the gateway, in every profile, is one this release reads, and every enabled plugin loads', async () => {
     // The tier's own render too: it turns on settings the profiles leave off (the metrics switch).
     const names = new Set<string>((containerOf(find('Deployment', 'mcp-stack-gateway')).env as any[]).filter((e) => e.value === 'true').map((e) => e.name));
+    // And the trace settings, which the tier does not turn on (no collector here).
+    const traced = parseDocs(execFileSync(CLI, ['synth', '--profile', 'kind', '--stdout', '--set', 'observability.tracing.enabled=true', '--set', 'observability.tracing.endpoint=http://otel:4317', '--set', 'observability.tracing.headersSecretName=otel-auth'], { cwd: ROOT }).toString());
+    for (const e of containerOf(traced.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mcp-stack-gateway')!).env as any[]) if (e.name.startsWith('OTEL_')) names.add(e.name);
+    expect([...names].filter((n) => n.startsWith('OTEL_')).length).toBe(7);
     for (const profile of ['kind', 'ocp', 'production']) {
       const rendered = parseDocs(execFileSync(CLI, ['synth', '--profile', profile, '--stdout'], { cwd: ROOT }).toString());
       const deployment = rendered.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mcp-stack-gateway')!;

@@ -1,8 +1,10 @@
 /**
- * The gateway's Prometheus metrics switch (`observability.metrics`), through the whole stack: the setting, the ServiceMonitor
- * and its token Secret, the NetworkPolicy flow from the monitoring namespaces, the output gate with the profile's
- * policy, the `secrets` command, the refusals, and Helm 3 and Helm 4 against the plain synth. The real gateway's
- * answers on the endpoint are checked in the real-stack tier.
+ * The gateway's observability switches through the whole stack. Metrics (`observability.metrics`): the setting, the
+ * ServiceMonitor and its token Secret, the NetworkPolicy flow from the monitoring namespaces. Traces
+ * (`observability.tracing`): the OTLP settings, the headers from a Secret, egress to the collector. For both: the
+ * output gate with the profile's policy, the `secrets` command, the refusals, and Helm 3 and Helm 4 against the plain
+ * synth. The real gateway's answers on the metrics endpoint, and that it reads every setting, are checked in the
+ * real-stack tier.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,6 +21,8 @@ import { byKey, HELM_NAMES, helm, helmTemplate, plain, requireHelm, writeChart }
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'build', 'main.js');
 const ON = ['observability.metrics.enabled=true'];
+const TRACING = ['observability.tracing.enabled=true', 'observability.tracing.endpoint=http://otel.observability:4317'];
+const TRACING_PRODUCTION = [...TRACING, 'networkPolicies.gatewayEgress.otel.cidrs={10.40.0.0/24}', 'observability.tracing.headersSecretName=otel-auth'];
 const OWN_SECRET = [...ON, 'observability.metrics.tokenSecretName=prom-token', 'observability.metrics.tokenKey=jwt', 'observability.metrics.interval=1m'];
 
 const gatewayEnv = (o: any[]) => Object.fromEntries(find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
@@ -95,7 +99,42 @@ describe('gateway metrics on the plain output', () => {
   });
 });
 
-describe.each(HELM_NAMES)('%s renders the gateway metrics as the plain synth does', (h) => {
+describe('gateway traces on the plain output', () => {
+  test('off by default in every profile: no OTEL_ setting', () => {
+    for (const profile of ['kind', 'ocp', 'production']) expect(Object.keys(gatewayEnv(synth(profile, []))).filter((n) => n.startsWith('OTEL_'))).toEqual([]);
+  });
+
+  test('on production: the OTLP settings, the headers from the given Secret only, and egress to the collector’s addresses', () => {
+    const o = synth('production', TRACING_PRODUCTION);
+    const c = find(o, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0];
+    expect(gatewayEnv(o)).toMatchObject({
+      OTEL_ENABLE_OBSERVABILITY: 'true',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.observability:4317',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_INSECURE: 'false',
+      OTEL_SERVICE_NAME: 'mcp-gateway',
+    });
+    expect(c.env.find((e: any) => e.name === 'OTEL_EXPORTER_OTLP_HEADERS')).toEqual({ name: 'OTEL_EXPORTER_OTLP_HEADERS', valueFrom: { secretKeyRef: { name: 'otel-auth', key: 'headers' } } });
+    expect(find(o, 'NetworkPolicy', 'mcp-stack-allow-gateway').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.40.0.0/24' } }], ports: [{ port: 4317, protocol: 'TCP' }] });
+    expect(gateErrors('production', TRACING_PRODUCTION)).toEqual([]);
+    const listed = spawnSync(process.execPath, [MAIN, 'secrets', '--profile', 'production', ...TRACING_PRODUCTION.flatMap((x) => ['--set', x])], { encoding: 'utf8' });
+    expect(listed.stdout).toContain('otel-auth  (you create it with the headers your OpenTelemetry collector expects');
+  });
+
+  test('refused, every problem at once: no endpoint, no collector addresses under NetworkPolicies, the settings through extraConfig', () => {
+    const r = spawnSync(process.execPath, [MAIN, 'synth', '--profile', 'production', '--stdout', '--set', 'observability.tracing.enabled=true', '--set', 'gateway.extraConfig.OTEL_EXPORTER_OTLP_HEADERS=on', '--set', 'observability.tracing.protocol=udp'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("observability.tracing.endpoint: must name the OpenTelemetry collector's OTLP URL");
+    expect(r.stderr).toContain("networkPolicies.gatewayEgress.otel.cidrs: must list the collector's addresses");
+    expect(r.stderr).toContain('gateway.extraConfig.OTEL_EXPORTER_OTLP_HEADERS: is set by observability.tracing.headersSecretName');
+    expect(r.stderr).toContain('observability.tracing.protocol');
+    expect(r.stderr).not.toContain('on (');
+  });
+});
+
+describe.each(HELM_NAMES)('%s renders the gateway observability as the plain synth does', (h) => {
   let chart: string;
   beforeAll(() => {
     requireHelm();
@@ -105,6 +144,8 @@ describe.each(HELM_NAMES)('%s renders the gateway metrics as the plain synth doe
     ['production', ON],
     ['kind', OWN_SECRET],
     ['ocp', ON],
+    ['kind', TRACING],
+    ['production', [...TRACING_PRODUCTION, 'observability.tracing.protocol=http', 'observability.tracing.insecure=true', 'observability.tracing.serviceName=gw']],
   ])('%s with %s', (profile, sets) => {
     const rendered = helmTemplate(h, chart, { valuesFiles: [join(chart, `values-${profile}.yaml`)], sets });
     expect(byKey(rendered)).toEqual(byKey(plain(profile, { sets })));
