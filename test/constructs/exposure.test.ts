@@ -1,9 +1,9 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { StackContext } from '../../lib/constructs/core/context';
 import { Exposure, frontDoorNamespaces } from '../../lib/constructs/exposure';
 import { FastTimeServer } from '../../lib/constructs/fast-time-server';
 import { NginxProxy } from '../../lib/constructs/nginx-proxy';
-import { gateFindings, objectsOf, userChart } from './support';
+import { gateFindings, objectsOf, userChart, testApp } from './support';
 
 /** An app with pods behind a Service on port 80 (the MCP time server), as the Service outside traffic goes to. */
 function webService(chart: Chart): { serviceName: string; servicePort: number } {
@@ -65,7 +65,7 @@ describe('Exposure on its own', () => {
   });
 
   test('refuses an Ingress without a host', () => {
-    const chart = new Chart(Testing.app(), 'plain');
+    const chart = new Chart(testApp(), 'plain');
     expect(() => new Exposure(chart, 'way-in', { service: { serviceName: 'web', servicePort: 80 }, host: '' })).toThrow("Exposure 'plain/way-in': invalid props:\n  host: must be set for an Ingress (received \"\")");
   });
 

@@ -1,7 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { StackContext } from '../../lib/constructs/core/context';
 import { FastTimeServer } from '../../lib/constructs/fast-time-server';
-import { gateFindings, objectsOf, userChart } from './support';
+import { gateFindings, objectsOf, userChart, testApp } from './support';
 
 const deploymentOf = (objects: any[]) => objects.find((o) => o.kind === 'Deployment');
 
@@ -46,7 +46,7 @@ describe('FastTimeServer on its own', () => {
   });
 
   test('refuses a replica count that is not a whole number of at least 1', () => {
-    const chart = new Chart(Testing.app(), 'plain');
+    const chart = new Chart(testApp(), 'plain');
     expect(() => new FastTimeServer(chart, 'time', { replicas: 0 })).toThrow("FastTimeServer 'plain/time': invalid props:\n  replicas: must be a whole number >= 1 (received 0)");
   });
 });

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { StackContext } from '../../lib/constructs/core/context';
 import { FastTimeServer } from '../../lib/constructs/fast-time-server';
 import { NginxProxy } from '../../lib/constructs/nginx-proxy';
 import { tempDir } from '../support';
-import { gateFindings, objectsOf, userChart } from './support';
+import { gateFindings, objectsOf, userChart, testApp } from './support';
 
 /** NGINX from the Debian package, which CI installs (scripts/install-stack-deps.sh). */
 const NGINX = '/usr/sbin/nginx';
@@ -131,7 +131,7 @@ describe('NginxProxy on its own', () => {
   });
 
   test('refuses settings NGINX cannot take, naming each one with the value received', () => {
-    const chart = new Chart(Testing.app(), 'plain');
+    const chart = new Chart(testApp(), 'plain');
     const make = () =>
       new NginxProxy(chart, 'proxy', { upstream: { serviceName: 'api', servicePort: 80 }, replicas: 0, workerConnections: 1.5, upstreamKeepalive: -1, clientMaxBodySize: '25m; evil on' });
     expect(make).toThrow(

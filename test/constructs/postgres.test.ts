@@ -1,8 +1,8 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { StackContext } from '../../lib/constructs/core/context';
 import { databaseExternalDefaults } from '../../profiles/database-schema';
 import { ExternalPostgres, PgoPostgres, Postgres, StandalonePostgres } from '../../lib/constructs/postgres';
-import { gateFindings, objectsOf, userChart } from './support';
+import { gateFindings, objectsOf, userChart, testApp } from './support';
 
 const ids = (objects: any[]) => objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
 const of = (objects: any[], kind: string) => objects.find((o) => o.kind === kind);
@@ -154,7 +154,7 @@ describe('Postgres picks the mode', () => {
   const kinds = (chart: Chart) => objectsOf(chart).map((o) => o.kind);
 
   test('standalone by default, with no props', () => {
-    const chart = new Chart(Testing.app(), 'plain');
+    const chart = new Chart(testApp(), 'plain');
     const pg = new Postgres(chart, 'db');
     expect(kinds(chart)).toEqual(['Service', 'StatefulSet']);
     expect(pg.connection.secretName).toBe('mcp-stack-postgres');

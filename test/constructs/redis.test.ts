@@ -1,7 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { StackContext } from '../../lib/constructs/core/context';
 import { Redis } from '../../lib/constructs/redis';
-import { gateFindings, objectsOf, userChart } from './support';
+import { gateFindings, objectsOf, userChart, testApp } from './support';
 
 const statefulSet = (objects: any[]) => objects.find((o) => o.kind === 'StatefulSet');
 
@@ -41,7 +41,7 @@ describe('Redis on its own', () => {
   });
 
   test('a chart without a namespace gets the default namespace', () => {
-    const chart = new Chart(Testing.app(), 'plain');
+    const chart = new Chart(testApp(), 'plain');
     new Redis(chart, 'redis');
     expect(statefulSet(objectsOf(chart)).metadata.namespace).toBe('mcp-stack');
   });

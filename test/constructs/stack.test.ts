@@ -1,9 +1,10 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { McpStack } from '../../lib/stack/mcp-stack';
 import { loadValues } from '../../profiles/loader';
+import { testApp } from './support';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -27,7 +28,7 @@ function withoutUnitAnnotations(o: any): any {
 
 describe('McpStack in a user’s app', () => {
   test('plain `app.synth()` of the stack gives the objects of the committed output of its profile', () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new McpStack(app, 'mcp', { values: loadValues({ profile: 'production' }) });
     const objects = app.charts.flatMap((c) => c.toJson()).map(withoutUnitAnnotations);
     const expected = committed('production');

@@ -1,11 +1,19 @@
 /** Helpers for constructs used on their own, in a plain cdk8s Chart as a user's app would make them. */
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { validateDocuments } from '../../lib/gate';
 import type { ExternalRefKind } from '../../lib/gate/types';
 
+/**
+ * An App for tests. Its output folder is never written (the tests read charts in memory), so none is made:
+ * `Testing.app()` alone makes a temporary folder per call and leaves it behind.
+ */
+export function testApp(): App {
+  return Testing.app({ outdir: 'unused' });
+}
+
 /** A user's chart: an App with one Chart, optionally in a namespace. */
 export function userChart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'app', namespace ? { namespace } : {});
+  return new Chart(testApp(), 'app', namespace ? { namespace } : {});
 }
 
 /** The chart's objects as `cdk8s synth` writes them. */
