@@ -5,6 +5,7 @@
  */
 import { URL_PART_KEYS } from './database-schema';
 import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, join, keysWhere, list, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
+import { OBSERVABILITY_SETTINGS } from './observability-schema';
 import { secretsDefaults, SECRET_IDS } from './secrets-schema';
 import { CREDENTIAL_NAME_PATTERN } from './tenants-checks';
 
@@ -152,6 +153,30 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       example: { profile: 'kind', sets: [], values: nest(block, { extraEnv: [{ name: 'HTTP_PROXY', value: 'http://proxy:3128' }, { name: 'api_key', value: 'not-here' }] }) },
     };
   }),
+  ...OBSERVABILITY_SETTINGS.map(
+    ([key, owner]): CrossFieldRule => ({
+      path: `gateway.extraConfig.${key}`,
+      when: hasKey('gateway.extraConfig', key),
+      message: [
+        key === 'ENABLE_METRICS'
+          ? 'is set by observability.metrics.enabled, which also renders the ServiceMonitor and its NetworkPolicy flow: set that instead'
+          : `is set by ${owner}: set that instead`,
+      ],
+      example: { profile: 'kind', sets: [`gateway.extraConfig.${key}=on`] },
+    }),
+  ),
+  {
+    path: 'observability.tracing.endpoint',
+    when: and(bool('observability.tracing.enabled'), empty(str('observability.tracing.endpoint'))),
+    message: ["must name the OpenTelemetry collector's OTLP URL (observability.tracing.enabled)"],
+    example: { profile: 'kind', sets: ['observability.tracing.enabled=true'] },
+  },
+  {
+    path: 'networkPolicies.gatewayEgress.otel.cidrs',
+    when: and(bool('observability.tracing.enabled'), bool('networkPolicies.enabled'), empty(list('networkPolicies.gatewayEgress.otel.cidrs'))),
+    message: ["must list the collector's addresses: with networkPolicies.enabled the gateway may send its traces nowhere else"],
+    example: { profile: 'production', sets: ['observability.tracing.enabled=true', 'observability.tracing.endpoint=http://otel:4317'] },
+  },
   {
     path: 'benchmark.expectWorkers',
     when: gt(int('benchmark.expectWorkers'), int('benchmark.workers')),

@@ -6,6 +6,7 @@
 import type { Values } from './schema';
 import { databaseExternalDefaults } from './database-schema';
 import { networkPoliciesDefaults } from './network-schema';
+import { observabilityDefaults } from './observability-schema';
 import { pluginSettingsDefaults } from './plugin-settings-schema';
 import { tenantsDefaults } from './tenants-schema';
 import { noPodOverrides } from './pod-overrides-schema';
@@ -153,6 +154,7 @@ export const defaults: Values = {
   },
   exposure: { type: 'ingress', host: 'mcp.localtest.me', ingressClassName: 'nginx', tlsSecretName: '' },
   networkPolicies: networkPoliciesDefaults,
+  observability: observabilityDefaults,
   topologySpread: { enabled: false },
   // Locust pods at 500m each: the seed's capacity statement (about 2 CPU extra for 1 master + 3 workers) uses this
   // sizing, and it keeps the benchmark schedulable next to the stack; raise it for very high user counts.

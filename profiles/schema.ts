@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { databaseExternalSchema } from './database-schema';
+import { observabilitySchema } from './observability-schema';
 import { networkPoliciesSchema } from './network-schema';
 import { pluginSettingsSchema } from './plugin-settings-schema';
 import { tenantsSchema } from './tenants-checks';
@@ -284,6 +285,8 @@ export const valuesSchema = z
       tlsSecretName: z.string(),
     }),
     networkPolicies: networkPoliciesSchema,
+    /** The gateway's metrics for the Prometheus Operator. */
+    observability: observabilitySchema,
     topologySpread: z.strictObject({ enabled: z.boolean() }),
     /** The Locust MCP benchmark, off unless asked for (`--with-benchmark`). */
     benchmark: z.strictObject({

@@ -159,7 +159,7 @@ describe('ocp reproduces the benchmarked seed configuration under restricted-v2'
     expect(pc.spec.users).toEqual([{ name: 'mcp', databases: ['mcp'], password: { type: 'AlphaNumeric' } }]);
     expect(pc.spec.instances[0].dataVolumeClaimSpec.storageClassName).toBe('nfs-client');
     const init = find(objects, 'ConfigMap', pc.spec.databaseInitSQL.name).data['init.sql'];
-    expect(init).toContain('GRANT CREATE, USAGE ON SCHEMA public TO mcp;');
+    expect(init).toContain('GRANT CREATE, USAGE ON SCHEMA public TO "mcp";');
   });
 });
 

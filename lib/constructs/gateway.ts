@@ -1,15 +1,18 @@
 /**
  * The ContextForge gateway: Deployment on 4444 behind a Service on 80, its settings and plugin ConfigMaps, HPA and
- * PDB. The schema belongs to the migration Job; gateway pods start only once the schema is at head.
+ * PDB, and a ServiceMonitor when its metrics are on. The schema belongs to the migration Job; gateway pods start only
+ * once the schema is at head.
  */
 import { Construct } from 'constructs';
+import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { defaults } from '../../profiles/defaults';
 import type { Image } from '../../profiles/schema';
+import type { GatewayMetrics, GatewayTracing } from '../../profiles/observability-schema';
 import { applyPodOverrides } from './core/pod-overrides';
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, StackContext, type Peer } from './core/context';
-import { gatewaySecretName, serviceHost } from './core/naming';
+import { gatewayMetricsSecretName, gatewaySecretName, serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
 import { HOOKS } from './core/hooks';
 import { gatewaySettings, pluginConfig, PLUGINS_DIR, type GatewaySettings } from './gateway-config';
@@ -46,7 +49,23 @@ export interface GatewayProps extends Partial<GatewaySettings> {
   readonly database: DatabaseConnection;
   /** Redis for caches, the session pool and the rate limiter. */
   readonly redis: RedisEndpoint;
+  /**
+   * Prometheus metrics: `ENABLE_METRICS` on the container (so turning them on or off rolls the pods) and a
+   * ServiceMonitor sending the token from `tokenSecretName` (default `<release>-gateway-metrics`).
+   * @default off (`observability.metrics` of the defaults)
+   */
+  readonly metrics?: Partial<GatewayMetrics>;
+  /**
+   * OpenTelemetry traces over OTLP, as container env (switching rolls the pods); the headers only from a Secret.
+   * Egress to the collector is declared by the caller (`allowGatewayEgress`). @default off
+   */
+  readonly tracing?: Partial<GatewayTracing>;
+  /** Namespaces of the Prometheus that scrapes the metrics. @default `networkPolicies.monitoringNamespaceLabels` of the defaults */
+  readonly monitoringNamespaceLabels?: Record<string, string>;
 }
+
+/** Where the gateway serves Prometheus metrics (behind its authentication) when `ENABLE_METRICS` is true. */
+export const GATEWAY_METRICS_PATH = '/metrics/prometheus';
 
 export const GATEWAY_PORT = 4444;
 
@@ -85,7 +104,9 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
-    const { context, image, secretName, database, redis, ...settings } = props;
+    const { context, image, secretName, database, redis, metrics: metricsProps, tracing: tracingProps, monitoringNamespaceLabels, ...settings } = props;
+    const metrics: GatewayMetrics = { ...defaults.observability.metrics, ...metricsProps };
+    const tracing: GatewayTracing = { ...defaults.observability.tracing, ...tracingProps };
     const ctx = context ?? StackContext.of(this);
     const g: GatewaySettings = { ...defaults.gateway, ...settings };
     refuseProps(this, 'Gateway', settingsProblems(g));
@@ -151,7 +172,7 @@ export class Gateway extends Construct {
                 // The image's own start (its CMD), after the Redis URL is composed.
                 command: this.withRedisUrl('exec ./docker-entrypoint.sh'),
                 envFrom: this.envFrom,
-                env: [...database.env(false), ...this.redisEnv],
+                env: [...database.env(false), ...this.redisEnv, ...(metrics.enabled ? [{ name: 'ENABLE_METRICS', value: 'true' }] : []), ...tracingEnv(tracing)],
                 resources: ctx.resources(g.resources),
                 securityContext: ctx.containerSecurity(),
                 // Waits (up to 5 minutes) for the migration Job to bring the schema to head before serving.
@@ -190,6 +211,20 @@ export class Gateway extends Construct {
     }
     if (g.pdb.enabled) podDisruptionBudget(this, ctx, 'gateway', this.serviceName, g.pdb.minAvailable, img.tag);
 
+    if (metrics.enabled) {
+      const token = { name: metrics.tokenSecretName || gatewayMetricsSecretName(ctx.release), key: metrics.tokenKey };
+      new ServiceMonitor(this, 'ServiceMonitor', {
+        metadata: meta(this.serviceName),
+        spec: {
+          selector: { matchLabels: ctx.selector('gateway') },
+          namespaceSelector: { matchNames: [ctx.namespace] },
+          endpoints: [{ port: 'http', path: GATEWAY_METRICS_PATH, interval: metrics.interval, authorization: { type: 'Bearer', credentials: token } }],
+        },
+      });
+      const scrapers = monitoringNamespaceLabels ?? defaults.networkPolicies.monitoringNamespaceLabels;
+      ctx.allow({ from: { namespaceLabels: scrapers }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'Prometheus scrapes the gateway metrics' });
+    }
+
     ctx.allow({ from: { component: 'gateway' }, to: database.peer(false), ports: [{ port: database.port(false) }], reason: 'the gateway reads and writes its database through the pooler' });
     ctx.allow({ from: { component: 'gateway' }, to: redis.peer ?? { component: 'redis' }, ports: [{ port: redis.port }], reason: 'caches, session pool and rate limiter' });
   }
@@ -202,5 +237,19 @@ function settingsProblems(g: GatewaySettings): (string | undefined)[] {
   return [
     wholeNumberProblem('replicas', g.replicas, 1),
     hpaOk ? undefined : propProblem('hpa', { minReplicas: g.hpa.minReplicas, maxReplicas: g.hpa.maxReplicas }, 'must be whole numbers with 1 <= minReplicas <= maxReplicas'),
+  ];
+}
+
+/** The OTLP trace settings the gateway reads; none when tracing is off. */
+export function tracingEnv(t: GatewayTracing): k8s.EnvVar[] {
+  if (!t.enabled) return [];
+  return [
+    { name: 'OTEL_ENABLE_OBSERVABILITY', value: 'true' },
+    { name: 'OTEL_TRACES_EXPORTER', value: 'otlp' },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: t.endpoint },
+    { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: t.protocol },
+    { name: 'OTEL_EXPORTER_OTLP_INSECURE', value: String(t.insecure) },
+    { name: 'OTEL_SERVICE_NAME', value: t.serviceName },
+    ...(t.headersSecretName ? [{ name: 'OTEL_EXPORTER_OTLP_HEADERS', valueFrom: { secretKeyRef: { name: t.headersSecretName, key: t.headersKey } } }] : []),
   ];
 }

@@ -99,7 +99,10 @@ interface DatabaseNames {
   readonly user: string;
 }
 
-/** The names go into the init SQL and the Secret's name unquoted: only DNS labels, as the values schema allows. */
+/**
+ * The user's name is part of its Secret's name and must match PGO's user name pattern; the database name follows the
+ * same rule, as the values schema says: DNS labels only. Both may hold '-', so the init SQL quotes them.
+ */
 function refuseBadNames(scope: IConstruct, db: DatabaseNames): void {
   const problems = (
     [
@@ -112,6 +115,14 @@ function refuseBadNames(scope: IConstruct, db: DatabaseNames): void {
   refuseProps(scope, 'PgoPostgres', problems);
 }
 
+/**
+ * A name as a quoted SQL identifier: kept exactly (no folding to lower case) and free to hold '-'. psql reads the
+ * argument of `\c` by the same rule, so one quoting serves both.
+ */
+function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
 /** The stack's own PostgresCluster and its init SQL. */
 function renderCluster(scope: Construct, ctx: StackContext, pgo: PgoSettings, v: DatabaseNames, cluster: string, clusterLabel: Record<string, string>): void {
   const initName = ctx.name('pg-init');
@@ -119,8 +130,8 @@ function renderCluster(scope: Construct, ctx: StackContext, pgo: PgoSettings, v:
   // Postgres 15+ no longer grants CREATE on `public`; granting it here replaces the manual psql step of the seed.
   const initSql = [
     '\\set ON_ERROR_STOP true',
-    `\\c ${v.name}`,
-    `GRANT CREATE, USAGE ON SCHEMA public TO ${v.user};`,
+    `\\c ${sqlIdentifier(v.name)}`,
+    `GRANT CREATE, USAGE ON SCHEMA public TO ${sqlIdentifier(v.user)};`,
     '',
   ].join('\n');
   new k8s.KubeConfigMap(scope, 'InitSql', { metadata: ctx.meta('database', initName), data: { 'init.sql': initSql } });

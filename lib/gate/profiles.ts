@@ -30,8 +30,9 @@ export function gatePolicy(values: Values): GatePolicy {
     requireDigests: values.images.requireDigests,
     requireNetworkPolicies: values.networkPolicies.enabled,
     requirePdb: values.profile === 'production',
-    // ServiceMonitors appear only for tenant servers that ask for metrics, on clusters that run the Prometheus Operator.
-    monitoring: resolveTenants(values).some((t) => t.servers.some((s) => s.monitoring)),
+    // ServiceMonitors appear only for the gateway's metrics and tenant servers that ask for metrics, on clusters that
+    // run the Prometheus Operator.
+    monitoring: values.observability.metrics.enabled || resolveTenants(values).some((t) => t.servers.some((s) => s.monitoring)),
     externalRefs: externalRefs(values),
     cluster: { name: c.name, nodes: c.nodes, cpu: c.cpu, memory: c.memory, reservedCpu: c.reservedCpu, reservedMemory: c.reservedMemory },
     // The database unit is its own ArgoCD Application (and Helm release), synced before the platform's hooks run.

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Values } from '../../profiles/schema';
 import {
+  gatewayMetricsSecretName,
   gatewaySecretRef,
   pgoClusterName,
   pgoUserSecretName,
@@ -20,9 +21,11 @@ export interface ExpectedSecret {
   readonly name: string;
   /**
    * Who creates it: `user` (the `secrets` command or your secret manager), `database-owner` (you, with the
-   * credentials of a database the stack does not run: nothing to generate), or a controller.
+   * credentials of a database the stack does not run: nothing to generate), `collector-owner` (you, with the OTLP
+   * headers your collector expects), `gateway-token` (you, with a token the running gateway issues: nothing to
+   * generate), or a controller.
    */
-  readonly createdBy: 'user' | 'database-owner' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
+  readonly createdBy: 'user' | 'database-owner' | 'collector-owner' | 'gateway-token' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
   /** Its key under `secrets` in the values, for the Secrets a user may bring (existingSecret, externalSecret). */
   readonly id?: 'gateway' | 'redis' | 'postgres';
   readonly keys: readonly { key: string; kind: SecretKeyKind; value?: string }[];
@@ -77,6 +80,22 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
       createdBy: 'pgo',
       purpose: existing ? `database credentials, written by the PGO operator for PostgresCluster ${existing}` : 'database credentials, written by the PGO operator',
       keys: ['dbname', 'host', 'password', ...(pooled ? ['pgbouncer-host', 'pgbouncer-port'] : []), 'port', 'user'].map((key) => ({ key, kind: 'fixed' as const })),
+    });
+  }
+  if (v.observability.metrics.enabled) {
+    out.push({
+      name: v.observability.metrics.tokenSecretName || gatewayMetricsSecretName(rel),
+      createdBy: 'gateway-token',
+      purpose: 'bearer token Prometheus sends to the gateway metrics endpoint',
+      keys: [{ key: v.observability.metrics.tokenKey, kind: 'fixed' }],
+    });
+  }
+  if (v.observability.tracing.enabled && v.observability.tracing.headersSecretName) {
+    out.push({
+      name: v.observability.tracing.headersSecretName,
+      createdBy: 'collector-owner',
+      purpose: 'OTLP headers for the OpenTelemetry collector',
+      keys: [{ key: v.observability.tracing.headersKey, kind: 'fixed' }],
     });
   }
   if (v.nginx.enabled && v.nginx.tls) {

@@ -82,6 +82,39 @@ describe('Gateway on its own, with the user’s database and a Redis', () => {
     ]);
   });
 
+  test('metrics on: ENABLE_METRICS, a ServiceMonitor sending the token from the given Secret, and a flow from the monitoring namespaces only', () => {
+    const chart = userChart('apps');
+    const ctx = new StackContext({ release: 'shop', namespace: 'apps' }).attach(chart);
+    const metrics = { enabled: true, tokenSecretName: 'scrape-token', tokenKey: 'jwt', interval: '15s' };
+    new Gateway(chart, 'gateway', { database: usersDatabase('shop-db'), redis: new Redis(chart, 'redis'), metrics, monitoringNamespaceLabels: { team: 'observability' } });
+    const objects = objectsOf(chart);
+    expect(envOf(one(objects, 'Deployment', 'shop-gateway').spec.template.spec.containers[0], 'ENABLE_METRICS')).toEqual({ name: 'ENABLE_METRICS', value: 'true' });
+    const monitor = one(objects, 'ServiceMonitor', 'shop-gateway');
+    const service = one(objects, 'Service', 'shop-gateway');
+    expect(monitor.metadata.namespace).toBe('apps');
+    expect(monitor.spec.namespaceSelector).toEqual({ matchNames: ['apps'] });
+    expect(Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => service.metadata.labels[k] === v)).toBe(true);
+    expect(monitor.spec.endpoints).toEqual([
+      { port: 'http', path: '/metrics/prometheus', interval: '15s', authorization: { type: 'Bearer', credentials: { name: 'scrape-token', key: 'jwt' } } },
+    ]);
+    expect(service.spec.ports.map((p: any) => p.name)).toContain('http');
+    expect(ctx.flows.filter((f) => /Prometheus/.test(f.reason))).toEqual([
+      { from: { namespaceLabels: { team: 'observability' } }, to: { component: 'gateway' }, ports: [{ port: 4444 }], reason: 'Prometheus scrapes the gateway metrics' },
+    ]);
+    // The gate allows a ServiceMonitor only where the cluster is declared to run the Prometheus Operator.
+    expect(gateFindings(chart).filter((f) => f.startsWith('policy/'))).toEqual([expect.stringMatching(/^policy\/monitoring: ServiceMonitor 'shop-gateway' needs the Prometheus Operator CRDs/)]);
+  });
+
+  test('metrics off (the default): no ENABLE_METRICS, no ServiceMonitor, no flow from the monitoring namespaces', () => {
+    const chart = userChart('apps');
+    const ctx = new StackContext({ namespace: 'apps' }).attach(chart);
+    new Gateway(chart, 'gateway', { database: usersDatabase('shop-db'), redis: new Redis(chart, 'redis') });
+    const objects = objectsOf(chart);
+    expect(byKind(objects, 'ServiceMonitor')).toEqual([]);
+    expect(envOf(one(objects, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0], 'ENABLE_METRICS')).toBeUndefined();
+    expect(ctx.flows.filter((f) => /Prometheus/.test(f.reason))).toEqual([]);
+  });
+
   test('props override the defaults one by one, and the context attached to the chart names everything', () => {
     const chart = userChart();
     new StackContext({ release: 'shop', namespace: 'shop-mcp', platform: 'openshift', imageRegistry: 'mirror.example.com', pullPolicy: 'Always' }).attach(chart);

@@ -45,7 +45,7 @@ describe('PgoPostgres on its own', () => {
     expect(cluster.metadata).toMatchObject({ name: 'shop-pg', namespace: 'shop-db' });
     expect(cluster.spec).toMatchObject({ postgresVersion: 16, openshift: true, users: [{ name: 'shopper', databases: ['orders'] }], monitoring: { pgmonitor: { exporter: {} } } });
     expect(cluster.spec.proxy).toBeUndefined();
-    expect(of(objects, 'ConfigMap').data['init.sql']).toContain('\\c orders\nGRANT CREATE, USAGE ON SCHEMA public TO shopper;');
+    expect(of(objects, 'ConfigMap').data['init.sql']).toContain('\\c "orders"\nGRANT CREATE, USAGE ON SCHEMA public TO "shopper";');
     // Without PgBouncer the gateway connects to the primary too.
     expect(envOf(pg.connection.env(false)).POSTGRES_HOST).toBe('shop-pg-pguser-shopper/host');
     expect(pg.connection.peer(false).podLabels?.['postgres-operator.crunchydata.com/role']).toBe('master');

@@ -26,6 +26,12 @@ const CLI = join(ROOT, 'bin', 'mcp-stack');
 // User-chosen passwords with every character that has a meaning in a URL (and a space): the whole stack runs on them.
 const REDIS_PASSWORD = 'Rd7 q@u/o#t%e:d?K2x';
 const POSTGRES_PASSWORD = 'Pg9 w@o/r#d%s:h?Z4m';
+// Database and user names with '-' (the values allow DNS labels): the standalone path runs on them end to end, and
+// the PGO init SQL is applied with another such pair, so both must be quoted wherever they meet SQL.
+const STANDALONE_NAMES = ['--set', 'database.user=mcp-app', '--set', 'database.name=mcp-db'];
+// The gateway's Prometheus metrics, on: the endpoint the rendered ServiceMonitor scrapes must answer its token only.
+const METRICS_ON = ['--set', 'observability.metrics.enabled=true'];
+const PGO_NAMES = ['--set', 'database.user=pgo-app', '--set', 'database.name=pgo-db'];
 // Postgres refuses to run as root; as root, its processes run as this unprivileged account.
 const PG_USER = process.getuid?.() === 0 ? 'nobody' : undefined;
 
@@ -79,28 +85,29 @@ function realStack(): void {
   beforeAll(async () => {
     for (const n of ['postgres', 'redis', 'gateway', 'nginx', 'fastTime', 'locustWeb', 'locustMaster']) ports[n] = await freePort();
     const out = s.folder('rendered');
-    execFileSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', '--tenants', 'examples/tenants.yaml', '--out', out], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', '--tenants', 'examples/tenants.yaml', ...STANDALONE_NAMES, ...METRICS_ON, '--out', out], { cwd: ROOT, stdio: 'pipe' });
     for (const f of ['10-database.yaml', '20-platform.yaml', '40-benchmark.yaml']) docs.push(...parseDocs(readFileSync(join(out, 'kind', f), 'utf8')));
     for (const d of docs) if (d.kind === 'ConfigMap') configMaps.set(d.metadata.name, d.data ?? {});
     // The `secrets` command's random values, with the Redis and Postgres passwords replaced by the user's, handed
     // back through `secrets --from` as a user would (it refuses weak values, so these must pass its checks).
     const values: Record<string, Record<string, string>> = {};
-    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind'], { cwd: ROOT }).toString())) {
+    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', ...STANDALONE_NAMES, ...METRICS_ON], { cwd: ROOT }).toString())) {
       if (d.kind === 'Secret') values[d.metadata.name] = d.stringData ?? {};
     }
     values['mcp-stack-redis'].REDIS_PASSWORD = REDIS_PASSWORD;
     values['mcp-stack-postgres'].password = POSTGRES_PASSWORD;
     const from = s.write('secrets.local.yaml', dump(values));
-    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', '--from', from], { cwd: ROOT }).toString())) {
+    for (const d of parseDocs(execFileSync(CLI, ['secrets', '--profile', 'kind', ...STANDALONE_NAMES, ...METRICS_ON, '--from', from], { cwd: ROOT }).toString())) {
       if (d.kind === 'Secret') secrets.set(d.metadata.name, d.stringData ?? {});
     }
     expect(secrets.get('mcp-stack-redis')!.REDIS_PASSWORD).toBe(REDIS_PASSWORD);
     expect(secrets.get('mcp-stack-postgres')!.password).toBe(POSTGRES_PASSWORD);
+    expect(secrets.get('mcp-stack-postgres')).toMatchObject({ user: 'mcp-app', dbname: 'mcp-db' });
   });
 
   afterAll(() => s.stop());
 
-  step('Postgres starts with the rendered arguments and the ocp init SQL applies', async () => {
+  step('Postgres starts with the rendered arguments and the ocp init SQL applies, with hyphenated names', async () => {
     const pg = postgresBin()!;
     const sts = find('StatefulSet', 'mcp-stack-postgres');
     const c = containerOf(sts);
@@ -115,10 +122,24 @@ function realStack(): void {
     await s.waitFor('postgres ready', async () => (await s.run('pg_isready', ['-h', '127.0.0.1', '-p', String(ports.postgres)], pgEnv)).code === 0, 60_000, 'postgres');
     // The image's entrypoint creates POSTGRES_DB for POSTGRES_USER; the operator runs the init SQL with psql.
     ok(await s.run('createdb', ['-U', env.POSTGRES_USER, env.POSTGRES_DB], pgEnv), 'createdb');
-    const ocp = parseDocs(execFileSync(CLI, ['synth', '--profile', 'ocp', '--stdout'], { cwd: ROOT }).toString());
+    // What PGO does before the init SQL: the user and its database (names quoted, as PGO does), privileges on the
+    // database only. Postgres 15+ then refuses the user CREATE in the schema `public`, until the init SQL grants it.
+    const pgoPassword = 'pgo-user-password';
+    const superuser = ['-U', env.POSTGRES_USER, '-v', 'ON_ERROR_STOP=1'];
+    for (const sql of [`CREATE ROLE "pgo-app" LOGIN PASSWORD '${pgoPassword}'`, 'CREATE DATABASE "pgo-db"', 'GRANT ALL PRIVILEGES ON DATABASE "pgo-db" TO "pgo-app"']) {
+      ok(await s.run('psql', [...superuser, '-d', 'postgres', '-c', sql], pgEnv), sql);
+    }
+    const asPgoUser = s.env({ PGPASSWORD: pgoPassword, PGHOST: '127.0.0.1', PGPORT: String(ports.postgres) });
+    const createTable = (table: string) => s.run('psql', ['-U', 'pgo-app', '-d', 'pgo-db', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE public.${table} (id int)`], asPgoUser);
+    const refused = await createTable('before_init');
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toMatch(/permission denied for schema public/);
+    const ocp = parseDocs(execFileSync(CLI, ['synth', '--profile', 'ocp', ...PGO_NAMES, '--stdout'], { cwd: ROOT }).toString());
     const initSql = ocp.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'mcp-stack-pg-init')!.data!['init.sql'];
-    const applied = ok(await s.run('psql', ['-U', env.POSTGRES_USER, '-d', 'postgres', '-f', s.write('pg/init.sql', initSql, 0o644)], pgEnv), 'the init SQL');
+    // PGO runs it as the superuser against the `postgres` database; the SQL connects to the user's database itself.
+    const applied = ok(await s.run('psql', [...superuser, '-d', 'postgres', '-f', s.write('pg/init.sql', initSql, 0o644)], pgEnv), 'the init SQL');
     expect(applied).toContain('GRANT');
+    ok(await createTable('after_init'), 'CREATE TABLE as the PGO user after the init SQL');
     // The rendered probe command (pg_isready as the container's user, against its database).
     const probe = c.readinessProbe.exec.command as string[];
     ok(await s.run(probe[0], [probe[1], probe[2].replace('-h 127.0.0.1', `-h 127.0.0.1 -p ${ports.postgres}`)], s.env(env)), 'the readiness probe');
@@ -219,8 +240,26 @@ function realStack(): void {
     expect(adminToken.split('.')).toHaveLength(3);
   });
 
+  step('the metrics endpoint the rendered ServiceMonitor scrapes answers with the bearer token and refuses without it', async () => {
+    const endpoint = find('ServiceMonitor', 'mcp-stack-gateway').spec.endpoints[0];
+    expect(endpoint.authorization).toEqual({ type: 'Bearer', credentials: { name: 'mcp-stack-gateway-metrics', key: 'token' } });
+    expect(gatewayEnv.ENABLE_METRICS).toBe('true');
+    const scrape = (headers: Record<string, string>) => fetch(url('gateway') + endpoint.path, { headers });
+    // The token a user puts in the Secret: a JWT minted with the gateway's own tool (as the README says).
+    const withToken = await scrape({ Authorization: `Bearer ${adminToken}` });
+    expect(withToken.status).toBe(200);
+    expect(await withToken.text()).toMatch(/^app_info\{/m);
+    expect((await scrape({})).status).toBe(401);
+    expect((await scrape({ Authorization: 'Bearer not.a.token' })).status).toBe(401);
+  });
+
   step('contract: every setting the stack gives the gateway, in every profile, is one this release reads, and every enabled plugin loads', async () => {
-    const names = new Set<string>();
+    // The tier's own render too: it turns on settings the profiles leave off (the metrics switch).
+    const names = new Set<string>((containerOf(find('Deployment', 'mcp-stack-gateway')).env as any[]).filter((e) => e.value === 'true').map((e) => e.name));
+    // And the trace settings, which the tier does not turn on (no collector here).
+    const traced = parseDocs(execFileSync(CLI, ['synth', '--profile', 'kind', '--stdout', '--set', 'observability.tracing.enabled=true', '--set', 'observability.tracing.endpoint=http://otel:4317', '--set', 'observability.tracing.headersSecretName=otel-auth'], { cwd: ROOT }).toString());
+    for (const e of containerOf(traced.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mcp-stack-gateway')!).env as any[]) if (e.name.startsWith('OTEL_')) names.add(e.name);
+    expect([...names].filter((n) => n.startsWith('OTEL_')).length).toBe(7);
     for (const profile of ['kind', 'ocp', 'production']) {
       const rendered = parseDocs(execFileSync(CLI, ['synth', '--profile', profile, '--stdout'], { cwd: ROOT }).toString());
       const deployment = rendered.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mcp-stack-gateway')!;

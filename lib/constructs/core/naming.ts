@@ -32,6 +32,10 @@ export function pgoPgbouncerServiceName(cluster: string): string {
 export function gatewaySecretName(release: string): string {
   return stackName(release, 'gateway');
 }
+/** The Secret with the token Prometheus sends to the gateway's metrics endpoint, unless `gateway.metrics.tokenSecretName` names another. */
+export function gatewayMetricsSecretName(release: string): string {
+  return stackName(release, 'gateway-metrics');
+}
 export function redisSecretName(release: string): string {
   return stackName(release, 'redis');
 }

@@ -24,7 +24,7 @@ export class PlatformChart extends Chart {
     super(scope, id);
     const redisSecret = redisSecretRef(v);
     const redis = new Redis(this, 'Redis', { context: ctx, image: v.images.redis, ...v.redis, password: { secretName: redisSecret.name, key: redisSecret.passwordKey } });
-    this.gateway = new Gateway(this, 'Gateway', { context: ctx, image: v.images.gateway, ...v.gateway, secretName: gatewaySecretRef(v), database, redis });
+    this.gateway = new Gateway(this, 'Gateway', { context: ctx, image: v.images.gateway, ...v.gateway, secretName: gatewaySecretRef(v), database, redis, metrics: v.observability.metrics, tracing: v.observability.tracing, monitoringNamespaceLabels: v.networkPolicies.monitoringNamespaceLabels });
     const migrationName = ctx.name(`migrate-${jobHash(v, migrationJobInputs(v.database.mode))}`);
     new MigrationJob(this, 'Migration', { context: ctx, ...v.migration, gateway: this.gateway, database, jobName: migrationName });
     if (v.fastTimeServer.enabled) {
