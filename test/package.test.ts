@@ -38,8 +38,8 @@ afterAll(() => rmSync(join(ROOT, 'pkg'), { recursive: true, force: true }));
 
 describe('npm pack', () => {
   test('holds the compiled constructs with their declarations, the assets, the README and package.json only', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'pkg/lib/index.js', 'pkg/lib/index.d.ts', 'pkg/lib/constructs/gateway.d.ts', 'assets/registration/register.py']));
-    expect(files.filter((f) => !/^(pkg\/(lib|profiles|imports)\/.+\.(js|d\.ts)|assets\/.+|README\.md|package\.json)$/.test(f))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'pkg/lib/index.js', 'pkg/lib/index.d.ts', 'pkg/lib/constructs/gateway.d.ts', 'assets/registration/register.py']));
+    expect(files.filter((f) => !/^(pkg\/(lib|profiles|imports)\/.+\.(js|d\.ts)|assets\/.+|README\.md|LICENSE|package\.json)$/.test(f))).toEqual([]);
     // Nothing of the command line, the gate, the chart generator or the tests: the constructs need none of it.
     expect(files.filter((f) => /^pkg\/lib\/(cli|gate|helm)\/|test\//.test(f))).toEqual([]);
   });
