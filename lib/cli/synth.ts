@@ -5,7 +5,7 @@ import { InputError, loadValues, profileNames, type LoadOptions, type Problem } 
 import type { Values } from '../../profiles/schema';
 import { toYamlStream, withWrittenObjects, writeOutput, type FileSet, type LazyFileSet } from '../output/index';
 import { buildStack } from '../stack/mcp-stack';
-import { objectsOf, oneWayDoors, readRelease } from '../output/one-way-doors';
+import { doorObjectsOf, oneWayDoors, readRelease } from '../output/one-way-doors';
 import { gitopsFiles } from '../gitops';
 import { tenantFileRenderers } from '../constructs/tenants';
 import { collectFlags, throwIfAny, usage, type FlagSpec, type ParsedFlags } from './args';
@@ -99,7 +99,7 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   throwIfAny(flagOnly ? "invalid arguments for 'synth'" : 'invalid input', problems);
   // Build and check everything before writing anything, so a bad profile leaves every output as it was. The gate
   // reads every document at once; without it, tenant files are rendered only when written.
-  const rendered = loaded.map((values) => {
+  const rendered: { values: (typeof loaded)[number]; files: LazyFileSet; ok: boolean }[] = loaded.map((values) => {
     if (!gate || flags['no-validate']) return { values, files: renderProfileLazily(values), ok: true };
     const { result: files, written } = gate.readWritten
       ? withWrittenObjects(() => renderProfile(values), gate.readWritten)
@@ -117,7 +117,9 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
     for (const r of rendered) {
       const previous = (flags.previous as string | undefined) ?? (flags.stdout ? undefined : join(out, r.values.profile));
       if (previous === undefined || !existsSync(previous)) continue;
-      const found = oneWayDoors(readRelease(previous), nextObjects(r.files));
+      const files = renderedOnce(r.files);
+      r.files = files;
+      const found = oneWayDoors(readRelease(previous), nextObjects(files));
       doors.push(...found.map((p) => ({ ...p, profile: targets.length > 1 ? r.values.profile : undefined })));
     }
     throwIfAny('one-way doors: the cluster cannot apply this release on top of the previous one; nothing was written. Do the manual step each one names, then synthesize again with --accept-one-way-doors', doors);
@@ -134,9 +136,14 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   return 0;
 }
 
-/** The objects of the files about to be written. */
-function nextObjects(files: LazyFileSet): Record<string, any>[] {
-  return [...files].filter(([path]) => path.endsWith('.yaml')).flatMap(([, text]) => objectsOf(typeof text === 'function' ? text() : text));
+/** The objects with a one-way door in the files about to be written. */
+function nextObjects(files: ReadonlyMap<string, string>): Record<string, any>[] {
+  return [...files].filter(([path]) => path.endsWith('.yaml')).flatMap(([, text]) => doorObjectsOf(text));
+}
+
+/** Renders every lazy file once, so the comparison and the writing share the text instead of rendering it twice. */
+function renderedOnce(files: LazyFileSet): Map<string, string> {
+  return new Map([...files].map(([path, text]) => [path, typeof text === 'function' ? text() : text]));
 }
 
 /** The values a synth (or a diff) of one profile reads, from the flags. */

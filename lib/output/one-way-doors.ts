@@ -13,18 +13,40 @@ import { parseQuantity } from '../../profiles/quantity';
 
 type Obj = Record<string, any>;
 
-/** Every Kubernetes object in the YAML files of an output folder (sub-folders included). */
+/** The kinds with a one-way door; no other object of a release is ever compared. */
+const DOOR_KINDS = ['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet', 'PersistentVolumeClaim', 'PostgresCluster'] as const;
+/**
+ * A document that could be one of them: its text names one of the kinds somewhere. A superset on purpose (a kind
+ * written in any YAML style still matches), so only the objects that are then parsed decide; the thousands of tenant
+ * documents a release can hold name none of these kinds and are never parsed.
+ */
+const MAY_HAVE_DOOR = new RegExp(DOOR_KINDS.join('|'));
+/** A line that starts a YAML document: `---` at the start of a line is a document marker and nothing else (YAML 1.2, 9.1). */
+const DOCUMENT_START = /^---(?=[ \t]|$)/m;
+
+/** The objects with a one-way door in the YAML files of an output folder (sub-folders included). */
 export function readRelease(dir: string): Obj[] {
   const out: Obj[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const path = join(d, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push(...objectsOf(readFileSync(path, 'utf8')));
+      else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push(...doorObjectsOf(readFileSync(path, 'utf8')));
     }
   };
   if (existsSync(dir)) walk(dir);
   return out;
+}
+
+/** The objects of a YAML stream that have a one-way door; documents that cannot be one are not parsed. */
+export function doorObjectsOf(text: string): Obj[] {
+  if (!MAY_HAVE_DOOR.test(text)) return [];
+  const kinds: readonly string[] = DOOR_KINDS;
+  return text
+    .split(DOCUMENT_START)
+    .filter((doc) => MAY_HAVE_DOOR.test(doc))
+    .flatMap((doc) => objectsOf(doc))
+    .filter((o) => kinds.includes(o.kind));
 }
 
 /** The objects of a YAML stream (documents that are not objects with a kind are skipped). */
