@@ -84,10 +84,34 @@ export function prepareValue(value: unknown, schema: any): unknown {
     if (v === null && !allowsNull(child)) continue;
     out[k] = prepareValue(v, child);
   }
-  for (const [k, s] of Object.entries<any>(schema?.properties ?? {})) {
-    if (out[k] === undefined && isPlainObject(s) && s.default !== undefined) out[k] = prepareValue(structuredClone(s.default), s);
+  for (const [k, s] of defaultsOf(schema)) {
+    if (out[k] === undefined) out[k] = prepareValue(structuredClone(s.default), s);
   }
   return out;
+}
+
+/** The properties of a schema node that have a default, found once per node (a large CRD's objects have many). */
+const defaultsFound = new WeakMap<object, [string, any][]>();
+function defaultsOf(schema: any): [string, any][] {
+  if (!isPlainObject(schema?.properties)) return [];
+  let found = defaultsFound.get(schema);
+  if (!found) {
+    found = Object.entries<any>(schema.properties).filter(([, s]) => isPlainObject(s) && s.default !== undefined);
+    defaultsFound.set(schema, found);
+  }
+  return found;
+}
+
+/**
+ * What `pruneSchema` reads of a value, as text: the keys of every object and which values are objects or lists (a
+ * list as the set of its items' structures, since pruning merges the items). Two values with the same structure
+ * prune a schema alike.
+ */
+export function structureOf(value: unknown): string {
+  if (Array.isArray(value)) return `[${[...new Set(value.map(structureOf))].sort().join(',')}]`;
+  if (!isPlainObject(value)) return '.';
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${structureOf((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
 /** The schema restricted to what `values` (all the values found at this schema location) use. */

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileIdentity, sha256, type CacheStore } from './cache';
-import { convertCrdSchema, prepareValue, pruneSchema } from './crd-convert';
+import { convertCrdSchema, prepareValue, pruneSchema, structureOf } from './crd-convert';
 import { isPlainObject } from './model';
 
 interface CrdFile {
@@ -133,6 +133,8 @@ export class CrdRegistry {
   private readonly files: CrdFile[];
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly versions = new Map<string, CrdVersion>();
+  /** Pruned schemas and their validator keys, per CRD version and object structure (see `shape`). */
+  private readonly pruned = new Map<CrdVersion, Map<string, { key: string; schema: any }>>();
 
   constructor(
     readonly dir: string,
@@ -232,10 +234,22 @@ export class CrdRegistry {
     return crdName ? { status: 'unserved', crd: crdName, served: [...new Set(served)].sort() } : { status: 'unknown' };
   }
 
-  /** The object as the API server validates it, and the key and schema of the validator for its shape. */
+  /**
+   * The object as the API server validates it, and the key and schema of the validator for its shape. Pruning reads
+   * only the object's structure (its keys, and which values are objects or lists), so objects with the same
+   * structure share one pruned schema: a thousand tenants' MCPServers are pruned and hashed once.
+   */
   shape(cv: CrdVersion, obj: unknown): CrdShape {
     const data = prepareValue(obj, cv.schema);
-    const schema = pruneSchema(cv.schema, [data]);
-    return { data, key: `crd-${sha256(JSON.stringify(schema))}`, schema };
+    let byStructure = this.pruned.get(cv);
+    if (!byStructure) this.pruned.set(cv, (byStructure = new Map()));
+    const structure = structureOf(data);
+    let found = byStructure.get(structure);
+    if (!found) {
+      const schema = pruneSchema(cv.schema, [data]);
+      found = { key: `crd-${sha256(JSON.stringify(schema))}`, schema };
+      byStructure.set(structure, found);
+    }
+    return { data, ...found };
   }
 }

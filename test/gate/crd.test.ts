@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { validateDocuments, type GateReport } from '../../lib/gate';
 import { desugarOptionals } from '../../lib/gate/cel-optional';
 import { evaluate } from '../../lib/gate/cel';
+import { pruneSchema, structureOf } from '../../lib/gate/crd-convert';
 import { FIXTURES } from './support';
 
 const crdDir = join(FIXTURES, 'crds');
@@ -126,5 +127,36 @@ describe('quantities in custom resources', () => {
     };
     const report = validateDocuments([{ file: 'pg.yaml', object: pg }]);
     expect(report.findings.map((f) => [f.rule, f.path])).toEqual([['schema/quantity', 'spec.instances[0].resources.requests.cpu']]);
+  });
+});
+
+describe('objects of one structure share one pruned schema', () => {
+  const named = (name: string, obj: any) => ({ ...obj, metadata: { ...obj.metadata, name } });
+  it('each object still gets its own findings, and a new field is still caught', () => {
+    const report = validateDocuments(
+      [
+        { file: 'a.yaml', object: named('a', widget({ replicas: 2, note: 'ok', ports: [{ name: 'a' }] })) },
+        { file: 'b.yaml', object: named('b', widget({ replicas: 0, note: 'too long', ports: [{ name: 'b' }] })) },
+        { file: 'c.yaml', object: named('c', widget({ replicas: 4, note: 'ok', ports: [{ name: 'c', typo: 1 }] })) },
+      ],
+      { crdDir },
+    );
+    expect(report.findings.filter((f) => f.file === 'a.yaml')).toEqual([]);
+    expect(report.findings.filter((f) => f.file === 'b.yaml').map((f) => f.rule).sort()).toEqual(['schema/range', 'schema/range']);
+    expect(messages(report, 'schema/unknown-field')).toEqual([expect.stringMatching(/^spec\.ports\[0\]\.typo: unknown field 'typo'/)]);
+  });
+
+  it('the structure is what pruning reads: same structure, same pruned schema; another key, another one', () => {
+    const schema = {
+      type: 'object',
+      properties: { a: { type: 'object', properties: { x: { type: 'string' }, y: { type: 'string' } } }, l: { type: 'array', items: { type: 'object', properties: { p: { type: 'integer' }, q: { type: 'integer' } } } } },
+    };
+    const one = { a: { x: '1' }, l: [{ p: 1 }, { q: 2 }] };
+    const two = { l: [{ q: 5 }, { p: 7 }, { p: 8 }], a: { x: 'other' } };
+    const three = { a: { x: '1', y: '2' }, l: [{ p: 1 }, { q: 2 }] };
+    expect(structureOf(one)).toBe(structureOf(two));
+    expect(pruneSchema(schema, [one])).toEqual(pruneSchema(schema, [two]));
+    expect(structureOf(three)).not.toBe(structureOf(one));
+    expect(pruneSchema(schema, [three])).not.toEqual(pruneSchema(schema, [one]));
   });
 });
