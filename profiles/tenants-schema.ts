@@ -142,7 +142,10 @@ export const tenantServerSchema = z.strictObject({
   resources: tenantResourcesSchema.optional(),
   /** `internal` (the gateway only), `route` (OpenShift Route, edge TLS) or `ingress`. Default `internal`. */
   exposure: z.enum(['internal', 'route', 'ingress']).optional(),
-  /** Kubernetes API access of the server in its own namespace: `none`, or the `view`/`edit` ClusterRole. Default `none`. */
+  /**
+   * Kubernetes API access of the server in its own namespace: `none`, `view` (the built-in read-only ClusterRole) or
+   * `edit` (the tenant's own Role: workloads, never NetworkPolicies, quotas, limits or RBAC). Default `none`.
+   */
   kubernetesApi: z.enum(['none', 'view', 'edit']).optional(),
   /** Expose the proxy's Prometheus metrics and add a ServiceMonitor. Default false. */
   monitoring: z.boolean().optional(),
