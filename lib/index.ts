@@ -37,6 +37,7 @@ export { NetworkPolicies, type NetworkPoliciesProps } from './constructs/network
 
 // One tenant's MCP servers, and the whole stack.
 export { McpTenant, type McpTenantProps } from './constructs/tenants/tenant';
+export { TenantImagePolicy, type TenantImagePolicyProps } from './constructs/tenants/admission';
 export { McpStack, type McpStackProps } from './stack/mcp-stack';
 
 // The values the stack is made from: the schema's types, and loading them as the command line does.

@@ -17,6 +17,6 @@ export const kind: ValuesOverride = {
   redis: { resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } } },
   exposure: { type: 'ingress', host: 'mcp.localtest.me', ingressClassName: 'nginx', tlsSecretName: '' },
   // *.localtest.me resolves to 127.0.0.1, so tenant Ingresses work on a laptop without DNS.
-  tenants: { exposure: { domain: 'localtest.me' } },
+  tenants: { exposure: { domain: 'localtest.me' }, admission: 'validating-admission-policy' },
   cluster: { name: 'kind (1 node)', nodes: 1, cpu: '4', memory: '8Gi', reservedCpu: '0', reservedMemory: '0' },
 };

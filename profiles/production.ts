@@ -52,6 +52,6 @@ export const production: ValuesOverride = {
   networkPolicies: { enabled: true },
   topologySpread: { enabled: true },
   // Narrow the registries tenants may pull from; set network.apiServer.cidrs to the cluster's API endpoints.
-  tenants: { exposure: { domain: 'mcp.example.com' }, registryAllowList: ['ghcr.io'] },
+  tenants: { exposure: { domain: 'mcp.example.com' }, registryAllowList: ['ghcr.io'], admission: 'validating-admission-policy' },
   cluster: { name: 'production (3 nodes)', nodes: 3, cpu: '16', memory: '64Gi', reservedCpu: '1', reservedMemory: '2Gi' },
 };

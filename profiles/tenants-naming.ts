@@ -95,8 +95,10 @@ export function gatewayRegistrationName(namespace: string): string {
 }
 
 /** RoleBinding granting a server's ServiceAccount Kubernetes API access in its own namespace. */
-export function apiAccessBindingName(server: string, clusterRole: string): string {
-  return `${mcpServerServiceAccountName(server)}-${clusterRole}`;
+export function apiAccessBindingName(server: string, access: 'view' | 'edit'): string {
+  // `edit` binds the tenant's Role: a new name, because the binding of earlier releases (`<sa>-edit`, to the
+  // ClusterRole `edit`) cannot change its role reference in place.
+  return `${mcpServerServiceAccountName(server)}-${access === 'edit' ? 'workloads' : 'view'}`;
 }
 
 export const QUOTA_NAME = 'tenant-quota';

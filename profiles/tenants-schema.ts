@@ -142,7 +142,10 @@ export const tenantServerSchema = z.strictObject({
   resources: tenantResourcesSchema.optional(),
   /** `internal` (the gateway only), `route` (OpenShift Route, edge TLS) or `ingress`. Default `internal`. */
   exposure: z.enum(['internal', 'route', 'ingress']).optional(),
-  /** Kubernetes API access of the server in its own namespace: `none`, or the `view`/`edit` ClusterRole. Default `none`. */
+  /**
+   * Kubernetes API access of the server in its own namespace: `none`, `view` (the built-in read-only ClusterRole) or
+   * `edit` (the tenant's own Role: workloads, never NetworkPolicies, quotas, limits or RBAC). Default `none`.
+   */
   kubernetesApi: z.enum(['none', 'view', 'edit']).optional(),
   /** Expose the proxy's Prometheus metrics and add a ServiceMonitor. Default false. */
   monitoring: z.boolean().optional(),
@@ -179,6 +182,12 @@ const configShape = {
   mcpServerApiVersion: z.enum(['v1beta1', 'v1alpha1']),
   /** Registries (optionally with a path) tenant images may come from. */
   registryAllowList: z.array(registryEntry),
+  /**
+   * The admission engine that enforces the tenant image rules in the cluster: `validating-admission-policy` renders a
+   * ValidatingAdmissionPolicy and its binding (built in from Kubernetes 1.30) for every tenant namespace; `none`
+   * leaves them to the synth's checks.
+   */
+  admission: z.enum(['none', 'validating-admission-policy']),
   /** User MCP containers run as on Kubernetes when the image gives none (never used on OpenShift). */
   defaultImageUser: z.number().int().min(1).max(2147483647),
   /** ResourceQuota of each tenant namespace, unless the tenant overrides it. */
@@ -288,6 +297,7 @@ export const tenantsDefaults: TenantsValues = {
   namespacePrefix: 'mcp',
   mcpServerApiVersion: 'v1beta1',
   registryAllowList: ['docker.io', 'ghcr.io', 'quay.io'],
+  admission: 'none',
   defaultImageUser: 65532,
   // Sized for one MCP server: its container and ToolHive's proxy runner, twice over for a rolling update.
   defaultQuota: {

@@ -1,4 +1,5 @@
 import { containers, find, mebibytes, milliCpu, podSpecs, synth } from './support';
+import { CLUSTER_SCOPED_KINDS } from '../lib/gate/model';
 
 const PROFILES = ['kind', 'ocp', 'production'];
 
@@ -26,7 +27,7 @@ describe.each(PROFILES)('every object and container of %s', (profile) => {
 
   test('cluster-scoped objects carry no namespace; namespaced ones carry the release namespace', () => {
     for (const o of objects) {
-      if (o.kind === 'Namespace') expect(o.metadata.namespace).toBeUndefined();
+      if (CLUSTER_SCOPED_KINDS.has(o.kind)) expect([o.kind, o.metadata.namespace]).toEqual([o.kind, undefined]);
       else expect(o.metadata.namespace).toBe('mcp-stack');
     }
   });

@@ -1,6 +1,6 @@
 /**
- * Tenants must not be able to undo their guardrails: in a tenant namespace (labelled by the stack), no person or
- * group is bound to a built-in role that writes NetworkPolicies, quotas, limits or RBAC (`edit`, `admin`,
+ * Tenants must not be able to undo their guardrails: in a tenant namespace (labelled by the stack), no person, group
+ * or ServiceAccount (an MCP server's pod acts with its ServiceAccount) is bound to a built-in role that writes NetworkPolicies, quotas, limits or RBAC (`edit`, `admin`,
  * `cluster-admin`), nor to a Role of the output that grants such writes.
  */
 import { TENANT_NAMESPACE_LABEL } from '../../profiles/tenants-naming';
@@ -9,6 +9,7 @@ import { nsOf, type Manifest, type Model } from './model';
 import type { Sink } from './types';
 
 const WIDE_CLUSTER_ROLES = new Set(['edit', 'admin', 'cluster-admin']);
+const SUBJECT_KINDS = new Set(['User', 'Group', 'ServiceAccount']);
 const WRITE_VERBS = new Set(['*', 'create', 'update', 'patch', 'delete', 'deletecollection', 'escalate', 'bind']);
 
 function guardrailWrites(role: Manifest): string[] {
@@ -34,7 +35,7 @@ export function checkTenantRbac(model: Model, sink: Sink): void {
     if (m.kind === 'Role' && !roles.has(key)) roles.set(key, m);
   }
   for (const rb of model.items.filter((m) => m.group === 'rbac.authorization.k8s.io' && m.kind === 'RoleBinding' && tenantNamespaces.has(nsOf(m)))) {
-    const people = (Array.isArray(rb.obj.subjects) ? rb.obj.subjects : []).filter((s: any) => s?.kind === 'User' || s?.kind === 'Group');
+    const people = (Array.isArray(rb.obj.subjects) ? rb.obj.subjects : []).filter((s: any) => SUBJECT_KINDS.has(s?.kind));
     if (people.length === 0) continue;
     const ref = rb.obj.roleRef ?? {};
     const who = people.map((s: any) => `${s.kind} '${s.name}'`).join(', ');

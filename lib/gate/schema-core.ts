@@ -15,6 +15,15 @@ import type { DefinitionsSource } from './validators';
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
+/**
+ * Kinds that became GA after 1.28 with the fields of the version 1.28 already had: checked against that version's
+ * definition. ValidatingAdmissionPolicy v1 (1.30) has exactly the fields of v1beta1 in 1.28.
+ */
+const PROMOTED_SINCE_1_28: Record<string, string> = {
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': 'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': 'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding',
+};
+
 /** What the gate needs to know about the definitions file without parsing it. */
 interface CoreIndex {
   /** sha256 of the file content. */
@@ -100,7 +109,8 @@ export class CoreSchemas implements DefinitionsSource {
 
   /** The definition checking a group/version/kind; undefined for an unknown kind. */
   definitionFor(group: string, version: string, kind: string): string | undefined {
-    return this.byGvk.get(`${group}/${version}/${kind}`);
+    const gvk = `${group}/${version}/${kind}`;
+    return this.byGvk.get(gvk) ?? this.byGvk.get(PROMOTED_SINCE_1_28[gvk] ?? '');
   }
 
   /** Versions the definitions know for a group/kind, for "did you mean" messages. */

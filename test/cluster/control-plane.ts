@@ -49,10 +49,10 @@ export function describeCluster(): jest.Describe {
  * One control plane for the tests of a suite: started before them, stopped after. Returns how to get it, for the
  * tests and for the suite's own `beforeAll` (registered after this one, so it runs after the start).
  */
-export function suiteControlPlane(): () => ControlPlane {
+export function suiteControlPlane(options: ControlPlaneOptions = {}): () => ControlPlane {
   let cp: ControlPlane | undefined;
   beforeAll(async () => {
-    cp = await ControlPlane.start();
+    cp = await ControlPlane.start(options);
   }, 120_000);
   afterAll(async () => {
     await cp?.stop();
@@ -118,6 +118,15 @@ export interface KubectlResult {
   stderr: string;
 }
 
+export interface ControlPlaneOptions {
+  /**
+   * How the API server authorizes requests. `AlwaysAllow` (the default) is enough for applying output as the
+   * administrator; `RBAC` makes the output's Roles and bindings mean something, for access reviews of other subjects
+   * (the administrator's token is in `system:masters`, which RBAC always allows).
+   */
+  readonly authorization?: 'AlwaysAllow' | 'RBAC';
+}
+
 export class ControlPlane {
   private readonly procs: ChildProcess[] = [];
   private constructor(
@@ -127,7 +136,7 @@ export class ControlPlane {
   ) {}
 
   /** Starts etcd, the API server and the controller-manager, then installs the project's CRDs. */
-  static async start(): Promise<ControlPlane> {
+  static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const a = assets();
     if (!('dir' in a)) throw new Error(`${a.missing}; ${HOW_TO_ENABLE}`);
     const bin = (b: string) => join(a.dir, b);
@@ -171,7 +180,7 @@ export class ControlPlane {
       const api = cp.spawn('kube-apiserver', bin('kube-apiserver'), [
         `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${apiPort}`,
         `--cert-dir=${join(dir, 'certs')}`,
-        `--token-auth-file=${join(dir, 'tokens.csv')}`, '--authorization-mode=AlwaysAllow',
+        `--token-auth-file=${join(dir, 'tokens.csv')}`, `--authorization-mode=${options.authorization ?? 'AlwaysAllow'}`,
         '--service-account-issuer=https://kubernetes.default.svc',
         `--service-account-key-file=${join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
         '--service-cluster-ip-range=10.96.0.0/16', '--disable-admission-plugins=ServiceAccount',

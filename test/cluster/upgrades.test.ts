@@ -47,6 +47,9 @@ export const STACK_STEPS: Step[] = [
   ['gateway plugins off', ['gateway.plugins.enabled=false']],
   ['network policies on', ['networkPolicies.enabled=true']],
   ['network policies off', ['networkPolicies.enabled=false']],
+  // The cluster-wide admission policy and its binding go and come back (Helm deletes them; kubectl leaves them).
+  ['tenant admission off', ['tenants.admission=none']],
+  ['tenant admission on', ['tenants.admission=validating-admission-policy']],
   ['benchmark on', ['benchmark.enabled=true']],
   ['locust image tag', ['images.locust.tag=2.46.7']],
   ['locust workers', ['benchmark.workers=5']],
@@ -62,7 +65,7 @@ export const STACK_STEPS: Step[] = [
  */
 const HELM_CLASSES = new Set([
   'gateway image tag', 'redis image tag', 'postgres image tag', 'gateway replicas', 'gateway resources', 'redis resources',
-  'migration resources', 'migration backoff limit', 'migration escape hatch', 'registration escape hatch', 'nginx off', 'nginx on', 'registration off', 'registration on', 'benchmark on', 'locust workers', 'benchmark off',
+  'migration resources', 'migration backoff limit', 'migration escape hatch', 'registration escape hatch', 'nginx off', 'nginx on', 'registration off', 'registration on', 'tenant admission off', 'tenant admission on', 'benchmark on', 'locust workers', 'benchmark off',
   'external database by Secret',
 ]);
 export const HELM_STEPS = STACK_STEPS.filter(([label]) => HELM_CLASSES.has(label));

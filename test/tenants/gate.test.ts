@@ -5,7 +5,7 @@ import { DIGEST, server, tenant, tenantValues } from './fixtures';
 
 const POLICY: GatePolicy = { profile: 'production', forbidFixedUids: false, requireDigests: true, requireNetworkPolicies: true, requirePdb: false };
 
-// Internal servers: a stdio one, one with Secrets and custom resources, one using the Kubernetes API.
+// Internal servers: a stdio one, one with Secrets and custom resources, two using the Kubernetes API (view, edit).
 const items = [
   tenant('acme', [server('fetch', { transport: 'stdio', image: { repository: 'docker.io/mcp/fetch', tag: '2025.4.7', digest: DIGEST } })]),
   tenant('globex', [
@@ -15,7 +15,7 @@ const items = [
       secrets: [{ name: 'gitea-token', key: 'token', targetEnvName: 'GITEA_ACCESS_TOKEN' }],
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
     }),
-    server('time', { transport: 'sse' }),
+    server('time', { transport: 'sse', kubernetesApi: 'edit' }),
   ]),
   tenant('initech', [server('kube', { kubernetesApi: 'view', transport: 'sse' })]),
 ];

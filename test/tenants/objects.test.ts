@@ -94,6 +94,19 @@ describe('per tenant objects (production, Kubernetes)', () => {
     expect(all.some((o) => o.kind === 'RoleBinding' && o.roleRef.name === 'edit')).toBe(false);
   });
 
+  test('kubernetesApi edit binds the server to the tenant Role under a new name, never to the built-in edit role', () => {
+    const out = render(tenantValues('kind', [tenant('acme', [server('kube', { kubernetesApi: 'edit' })])])).map(({ o }) => o);
+    const api = out.filter((o) => o.kind === 'RoleBinding' && o.subjects[0].kind === 'ServiceAccount');
+    expect(api.map((o) => [o.metadata.name, o.metadata.namespace, o.roleRef])).toEqual([
+      ['kube-sa-workloads', 'mcp-kube-acme', { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant-workloads' }],
+    ]);
+    expect(api[0].subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-sa', namespace: 'mcp-kube-acme' }]);
+    // The Role it names is in the same namespace (a RoleBinding to a missing Role grants nothing).
+    expect(out.filter((o) => o.kind === 'Role' && o.metadata.namespace === 'mcp-kube-acme').map((o) => o.metadata.name)).toEqual(['tenant-workloads']);
+    // The earlier name held roleRef ClusterRole edit, which cannot change in place.
+    expect(out.some((o) => o.kind === 'RoleBinding' && o.metadata.name === 'kube-sa-edit')).toBe(false);
+  });
+
   test('the tenant Role writes workloads and reads, never writes, NetworkPolicies, quotas, limits or RBAC', () => {
     const role = one(objects, 'Role', 'tenant-workloads', 'mcp-fetch-acme');
     const verbsOn = (group: string, resource: string) => role.rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs);

@@ -10,7 +10,7 @@ import { tenantMeta } from './meta';
 import type { ResolvedServer, ResolvedTenant, TenantSettings } from './model';
 import { apiAccessBindingName, LIMIT_RANGE_NAME, QUOTA_NAME, TENANT_NAMESPACE_LABEL } from '../../../profiles/tenants-naming';
 import { networkPolicies } from './network';
-import { tenantRole } from './role';
+import { TENANT_ROLE, tenantRole } from './role';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const q = (s: string) => k8s.Quantity.fromString(s);
@@ -21,7 +21,7 @@ export function guardrailObjects(ctx: StackContext, settings: Pick<TenantSetting
     resourceQuota(ctx, tenant, s),
     limitRange(ctx, tenant, s),
     ...tenantRole(ctx, settings.rbac, tenant, s),
-    ...(s.kubernetesApi !== 'none' ? [apiAccessBinding(ctx, s)] : []),
+    ...(s.kubernetesApi !== 'none' ? [apiAccessBinding(ctx, s, s.kubernetesApi)] : []),
     ...networkPolicies(ctx, settings, tenant, s),
   ]);
 }
@@ -78,11 +78,15 @@ function limitRange(ctx: StackContext, tenant: ResolvedTenant, s: ResolvedServer
   });
 }
 
-/** Kubernetes API access for servers that need it, limited to their own namespace (never a ClusterRoleBinding). */
-function apiAccessBinding(ctx: StackContext, s: ResolvedServer): any {
+/**
+ * Kubernetes API access for servers that need it, limited to their own namespace (never a ClusterRoleBinding).
+ * `view` is the built-in read-only ClusterRole. `edit` is the tenant's own Role, not the built-in `edit`: that one
+ * would let the server delete its namespace's NetworkPolicies, and so its isolation.
+ */
+function apiAccessBinding(ctx: StackContext, s: ResolvedServer, access: 'view' | 'edit'): any {
   return k8s.KubeRoleBinding.manifest({
-    metadata: tenantMeta(ctx, { name: apiAccessBindingName(s.name, s.kubernetesApi), namespace: s.namespace, tenant: s.tenant, server: s.name }),
-    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: s.kubernetesApi },
+    metadata: tenantMeta(ctx, { name: apiAccessBindingName(s.name, access), namespace: s.namespace, tenant: s.tenant, server: s.name }),
+    roleRef: access === 'edit' ? { apiGroup: RBAC_GROUP, kind: 'Role', name: TENANT_ROLE } : { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: 'view' },
     subjects: [{ kind: 'ServiceAccount', name: s.serviceAccount, namespace: s.namespace }],
   });
 }

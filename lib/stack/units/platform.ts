@@ -1,4 +1,7 @@
-/** The platform unit: Redis, the gateway with its Jobs, the fast-time-server, NGINX and the way in. */
+/**
+ * The platform unit: Redis, the gateway with its Jobs, the fast-time-server, NGINX and the way in, and the admission
+ * policy that holds tenant namespaces to the tenant image rules.
+ */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackContext } from '../../constructs/core/context';
@@ -13,6 +16,7 @@ import { Redis } from '../../constructs/redis';
 import { gatewaySecretRef, redisSecretRef } from '../../constructs/core/naming';
 import { tenantGatewayFlowsByLabel } from '../../constructs/tenants/flows';
 import { tenantRegistration } from '../../constructs/tenants/registration';
+import { TenantImagePolicy } from '../../constructs/tenants/admission';
 import type { Values } from '../../../profiles/schema';
 
 export class PlatformChart extends Chart {
@@ -36,6 +40,11 @@ export class PlatformChart extends Chart {
     // One rule per proxy port on the tenant-namespace label keeps the gateway's policy small at any tenant count.
     for (const flow of tenantGatewayFlowsByLabel(v)) ctx.allow(flow);
     tenantRegistration(this, v, ctx, this.gateway);
+    // Cluster-wide, for every tenant namespace, whether or not this output holds tenants (their files come and go).
+    // Here, not in the kept namespace unit, so turning it off removes it.
+    if (v.tenants.admission === 'validating-admission-policy') {
+      new TenantImagePolicy(this, 'TenantImages', { context: ctx, registryAllowList: v.tenants.registryAllowList, requireDigests: v.images.requireDigests });
+    }
     const frontDoor = frontDoorNamespaces(v.exposure.type, v.networkPolicies);
     if (v.nginx.enabled) this.nginx = new NginxProxy(this, 'Nginx', { context: ctx, image: v.images.nginx, ...v.nginx, upstream: this.gateway, clientNamespaceLabels: frontDoor });
     const front = this.nginx ?? this.gateway;
