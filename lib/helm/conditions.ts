@@ -22,6 +22,8 @@ export class SampleSpace {
   private marks = new Int32Array(0);
   private stamp = 0;
   private readonly position: ReadonlyMap<string, number>;
+  /** Conditions learned so far, by the renders they were learned from. */
+  private readonly learned = new Map<string, Cond>();
 
   constructor(readonly toggles: readonly Toggle[]) {
     this.position = new Map(toggles.map((t, i) => [t.id, i]));
@@ -100,8 +102,21 @@ export class SampleSpace {
   learn(pos: readonly number[], neg: readonly number[]): Cond | undefined {
     if (!neg.length) return undefined;
     if (!pos.length) throw new Error('cannot learn a condition that never holds');
+    // The merge asks again for the same renders (every field of an object that shares its parent's presence):
+    // the answer is the same, as a fresh copy, since callers tell conditions apart by identity.
+    const key = `${pos.join(',')}|${neg.join(',')}`;
+    let learned = this.learned.get(key);
+    if (!learned) this.learned.set(key, (learned = this.learnNew(pos, neg)));
+    return cloneCond(learned);
+  }
+
+  private learnNew(pos: readonly number[], neg: readonly number[]): Cond {
     const primary = this.relevant(pos, neg);
-    const varying = this.toggles.flatMap((_, t) => (new Set([...pos, ...neg].map((s) => this.assigns[s][t])).size > 1 ? [t] : []));
+    const all = [...pos, ...neg];
+    const varying = this.toggles.flatMap((_, t) => {
+      const first = this.assigns[all[0]][t];
+      return all.some((s) => this.assigns[s][t] !== first) ? [t] : [];
+    });
     return (
       this.search(this.literals(primary), pos, neg, 3) ??
       this.search(this.literals(varying), pos, neg, 2) ??
@@ -161,6 +176,10 @@ export class SampleSpace {
     if (!this.fits(cond, pos, neg)) throw new Error('renders that differ in no toggle gave different output');
     return cond;
   }
+}
+
+function cloneCond(c: Cond): Cond {
+  return c.c === 'lit' ? { ...c } : { c: c.c, xs: c.xs.map(cloneCond) };
 }
 
 function lit(t: string, v: string | boolean, neg: boolean): Cond {

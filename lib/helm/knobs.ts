@@ -139,9 +139,44 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * A deep copy of JSON-like values, made with this realm's `JSON` (unlike `structuredClone`, whose objects fail
- * prototype checks, e.g. js-yaml's, inside test sandboxes). `undefined` properties disappear, as in YAML.
+ * A deep copy of JSON-like values, made of this realm's objects (unlike `structuredClone`'s, which fail prototype
+ * checks, e.g. js-yaml's, inside test sandboxes). `undefined` properties disappear, as in YAML.
  */
 export function cloneJson<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return value === undefined ? value : (copyJson(value) as T);
+}
+
+/**
+ * What `JSON.parse(JSON.stringify(value))` gives, without the text in between (the analysis copies values for
+ * every render). Anything but plain objects, arrays and primitives (a `toJSON`, another realm's objects) goes
+ * through JSON itself.
+ */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null; // -0 and NaN as JSON has them
+    return value;
+  }
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return JSON.parse(JSON.stringify(value));
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = skippedByJson(value[i]) ? null : copyJson(value[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return JSON.parse(JSON.stringify(value));
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (skippedByJson(v)) continue;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copyJson(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = copyJson(v);
+  }
+  return out;
+}
+
+/** Values JSON leaves out of an object (and writes as `null` in a list). */
+function skippedByJson(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }

@@ -90,9 +90,26 @@ export function probeValues(
   toggles: readonly Toggle[],
   assign: readonly (string | boolean)[],
 ): any {
+  return withToggles(probedBase(base, probes, knobs), probes, knobs, toggles, assign);
+}
+
+/** `base` with the probed knobs set to their tokens: what every render from one context starts from. */
+export function probedBase(base: unknown, probes: ProbeSet, knobs: ReadonlyMap<string, Knob>): any {
   const v = cloneJson(base) as any;
   // Scalars need no copy; lists and maps do, so no two renders share (and change) one.
   for (const [id, token] of probes) setPath(v, knobs.get(id)!.path, token !== null && typeof token === 'object' ? cloneJson(token) : token);
+  return v;
+}
+
+/** A copy of `probed` (from `probedBase`) with each toggle set as assigned: the values of one render. */
+export function withToggles(
+  probed: unknown,
+  probes: ProbeSet,
+  knobs: ReadonlyMap<string, Knob>,
+  toggles: readonly Toggle[],
+  assign: readonly (string | boolean)[],
+): any {
+  const v = cloneJson(probed) as any;
   toggles.forEach((t, i) => {
     const knob = knobs.get(t.knob)!;
     const a = assign[i];

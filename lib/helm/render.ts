@@ -52,8 +52,13 @@ export function renderRaw(values: unknown): RawObject[] | undefined {
  */
 export function renderTracked(values: unknown): { raw?: RawObject[]; reads: Set<string> } {
   const reads = new Set<string>();
-  const track = (obj: any, path: string): any =>
-    new Proxy(obj, {
+  // One proxy per object: in a copied JSON tree every object has one path, and the constructs read the same
+  // objects many times.
+  const proxies = new WeakMap<object, any>();
+  const track = (obj: any, path: string): any => {
+    let proxy = proxies.get(obj);
+    if (proxy) return proxy;
+    proxy = new Proxy(obj, {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver);
         if (typeof key !== 'string' || (Array.isArray(target) && !/^\d+$/.test(key) && key !== 'length')) return value;
@@ -62,6 +67,9 @@ export function renderTracked(values: unknown): { raw?: RawObject[]; reads: Set<
         return value && typeof value === 'object' ? track(value, p) : value;
       },
     });
+    proxies.set(obj, proxy);
+    return proxy;
+  };
   renderCount.value++;
   try {
     const units = buildStack(track(cloneJson(values), '')).units;
@@ -87,12 +95,19 @@ export function objectKey(obj: any): string {
  * Templates of a render, keyed by API version, kind and templated name. `cache` (raw JSON → template) may be shared
  * by renders whose registries agree on every token they have in common, as the renders of one analysis do.
  */
-export function templatizeRender(raw: readonly RawObject[], reg: Registry, cache?: Map<string, { key: string; node: Node; text: string }>): Map<string, Templated> {
+export function templatizeRender(
+  raw: readonly RawObject[],
+  registry: Registry | (() => Registry),
+  cache?: Map<string, { key: string; node: Node; text: string }>,
+): Map<string, Templated> {
   const out = new Map<string, Templated>();
+  // A registry computes every digest its tokens can make: built only when some object is not in the cache.
+  let reg = typeof registry === 'function' ? undefined : registry;
   for (const r of raw) {
     const json = cache && (r.json ?? JSON.stringify(r.obj));
     let t = json === undefined ? undefined : cache!.get(json);
     if (!t) {
+      reg ??= (registry as () => Registry)();
       const name = templatize(r.obj.metadata?.name ?? '', reg);
       const node = templatize(r.obj, reg);
       t = { key: `${r.obj.apiVersion}|${r.obj.kind}|${canonical(name)}`, node, text: canonical(node) };

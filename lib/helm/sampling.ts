@@ -6,7 +6,7 @@
 import type { SampleSpace } from './conditions';
 import { toggleValue, type Node, type Toggle } from './ir';
 import type { Knob } from './knobs';
-import { probeValues, type ProbeSet } from './probes';
+import { probedBase, withToggles, type ProbeSet } from './probes';
 import { renderTracked, templatizeRender } from './render';
 import { Registry, type DigestMemo } from './templatize';
 
@@ -43,6 +43,8 @@ export class Sampler {
   readonly baseAssign: Assign[];
   private readonly cache = new Map<string, { key: string; node: Node; text: string }>();
   private readonly singles = new Map<number, number[]>();
+  /** Each context with its probe tokens set, made once. */
+  private readonly probed: unknown[] = [];
 
   /** `contexts`: values of each context, the first `profiles` of them the profiles themselves. */
   constructor(
@@ -127,7 +129,8 @@ export class Sampler {
     const { space, toggles, probes, knobs, tokenized, memo } = this.setup;
     const { index, added } = space.add(assign);
     if (!added) return false;
-    const values = probeValues(this.contexts[base], probes, knobs, toggles, assign);
+    this.probed[base] ??= probedBase(this.contexts[base], probes, knobs);
+    const values = withToggles(this.probed[base], probes, knobs, toggles, assign);
     const same = parents.find((p) => {
       const diff = toggles.flatMap((_, t) => (space.assigns[p][t] !== assign[t] ? [t] : []));
       return this.samples[p].objects && diff.length === 1 && !this.samples[p].reads.has(toggles[diff[0]].knob);
@@ -140,7 +143,7 @@ export class Sampler {
     let objects: Map<string, string> | undefined;
     if (raw) {
       objects = new Map();
-      for (const [key, t] of templatizeRender(raw, new Registry(values, tokenized, probes, memo), this.cache)) {
+      for (const [key, t] of templatizeRender(raw, () => new Registry(values, tokenized, probes, memo), this.cache)) {
         if (!this.nodes.has(t.text)) this.nodes.set(t.text, t.node);
         objects.set(key, t.text);
         if (!this.units.has(key)) this.units.set(key, { name: t.unit, file: t.file, order: this.units.size });

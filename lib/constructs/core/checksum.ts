@@ -44,6 +44,11 @@ export function goJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Characters Go's encoding/json escapes that `JSON.stringify` writes as they are. */
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+
 function goString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(s);
+  // Most strings hold none of them: then no replace and no new string.
+  return GO_ESCAPED.test(json) ? json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
