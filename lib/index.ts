@@ -7,6 +7,7 @@
 export { StackContext, type StackSettings, type Flow, type Peer } from './constructs/core/context';
 
 // The workloads.
+export { GatewayHealthTest, type GatewayHealthTestProps } from './constructs/gateway-health-test';
 export { Gateway, GATEWAY_PORT, type GatewayProps, type GatewaySettings, type RedisEndpoint } from './constructs/gateway';
 export {
   MigrationJob,

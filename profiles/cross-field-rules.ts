@@ -4,7 +4,7 @@
  * A rule added here reaches both outputs, and the tests break each one in both through its `example`.
  */
 import { URL_PART_KEYS } from './database-schema';
-import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, join, keysWhere, list, lit, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
+import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, item, list, lit, matches, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
 import { OBSERVABILITY_SETTINGS } from './observability-schema';
 import { secretsDefaults, SECRET_IDS } from './secrets-schema';
 import { CREDENTIAL_NAME_PATTERN } from './tenants-checks';
@@ -140,19 +140,18 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     }),
   ),
   // A literal credential in an escape hatch would sit in plain text in the output, the chart's release and git.
-  ...ESCAPE_HATCH_BLOCKS.map((block): CrossFieldRule => {
-    const credentials = keysWhere(`${block}.extraEnv`, { key: 'name', matches: CREDENTIAL_NAME_PATTERN, set: 'value' });
-    return {
-      path: `${block}.extraEnv`,
-      when: not(empty(credentials)),
+  ...ESCAPE_HATCH_BLOCKS.map(
+    (block): CrossFieldRule => ({
+      path: `${block}.extraEnv.*.value`,
+      when: and(matches(item('name'), CREDENTIAL_NAME_PATTERN), not(empty(item('value')))),
       message: [
         'a literal value for ',
-        join(credentials, ', '),
+        item('name'),
         ', whose name says it is a credential: take it from a Secret (valueFrom.secretKeyRef, or a secretRef in extraEnvFrom) instead',
       ],
       example: { profile: 'kind', sets: [], values: nest(block, { extraEnv: [{ name: 'HTTP_PROXY', value: 'http://proxy:3128' }, { name: 'api_key', value: 'not-here' }] }) },
-    };
-  }),
+    }),
+  ),
   ...OBSERVABILITY_SETTINGS.map(
     ([key, owner]): CrossFieldRule => ({
       path: `gateway.extraConfig.${key}`,

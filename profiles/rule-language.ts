@@ -13,8 +13,8 @@ export type Expr =
   | { readonly op: 'eq' | 'ne' | 'gt' | 'ge'; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'if'; readonly cond: Expr; readonly then: Expr; readonly else: Expr }
   | { readonly op: 'hasKey'; readonly map: string; readonly key: string }
-  | { readonly op: 'keysWhere'; readonly list: string; readonly key: string; readonly pattern: string; readonly set: string }
-  | { readonly op: 'join'; readonly arg: Expr; readonly sep: string };
+  | { readonly op: 'item'; readonly field: string }
+  | { readonly op: 'matches'; readonly arg: Expr; readonly pattern: string };
 
 /** A whole number of the values, e.g. `gateway.replicas`. */
 export const int = (path: string): Expr => ({ op: 'ref', path, type: 'int' });
@@ -28,7 +28,7 @@ export const lit = (value: string | number | boolean): Expr => ({ op: 'lit', val
 export const and = (...args: Expr[]): Expr => ({ op: 'and', args });
 export const or = (...args: Expr[]): Expr => ({ op: 'or', args });
 export const not = (arg: Expr): Expr => ({ op: 'not', arg });
-/** An empty string or list, or a missing optional key. */
+/** Empty as Go templates see it: a missing optional key, false, 0, an empty string, list or map. */
 export const empty = (arg: Expr): Expr => ({ op: 'empty', arg });
 const operand = (x: Expr | string | number | boolean): Expr => (typeof x === 'object' ? x : lit(x));
 export const eq = (a: Expr, b: Expr | string | number | boolean): Expr => ({ op: 'eq', a, b: operand(b) });
@@ -40,15 +40,21 @@ export const ifThen = (cond: Expr, then: Expr, otherwise: Expr): Expr => ({ op: 
 export const hasKey = (map: string, key: string): Expr => ({ op: 'hasKey', map, key });
 
 /**
- * A list of objects, e.g. `gateway.extraEnv`: the `key` field of every element whose `key` (a string) matches
- * `pattern` (a regular expression in the syntax JavaScript and Go share, matched case-insensitively) and whose `set`
- * field is there and not empty. Gives a list of strings, for `empty` and `join`.
+ * A field of the list element a per-element rule is looking at (a rule whose path has `*`, see `CrossFieldRule`),
+ * e.g. `item('name')` of an `extraEnv` entry.
  */
-export const keysWhere = (list: string, where: { key: string; matches: string; set: string }): Expr => ({ op: 'keysWhere', list, key: where.key, pattern: where.matches, set: where.set });
-/** A list of strings as one string, e.g. to name them in a message. */
-export const join = (arg: Expr, sep: string): Expr => ({ op: 'join', arg, sep });
+export const item = (field: string): Expr => ({ op: 'item', field });
+/**
+ * A string that matches `pattern`, a regular expression in the syntax JavaScript and Go share, matched
+ * case-insensitively; anything other than a string does not match.
+ */
+export const matches = (arg: Expr, pattern: string): Expr => ({ op: 'matches', arg, pattern });
 
-/** One cross-field rule: when `when` holds, the value at `path` is refused with `message`. */
+/**
+ * One cross-field rule: when `when` holds, the value at `path` is refused with `message`. A path with one `*`
+ * segment (`gateway.extraEnv.*.value`) is checked for each element of the list before the `*`, `item` reading that
+ * element, and the problem names the element's index in place of the `*` (`gateway.extraEnv.2.value`).
+ */
 export interface CrossFieldRule {
   readonly path: string;
   readonly when: Expr;
@@ -70,7 +76,8 @@ function valueAt(root: unknown, path: string): unknown {
   return cur;
 }
 
-export function evaluate(e: Expr, values: unknown): unknown {
+export function evaluate(e: Expr, values: unknown, element?: unknown): unknown {
+  const sub = (x: Expr) => evaluate(x, values, element);
   switch (e.op) {
     case 'ref': {
       const v = valueAt(values, e.path);
@@ -79,38 +86,33 @@ export function evaluate(e: Expr, values: unknown): unknown {
     case 'lit':
       return e.value;
     case 'and':
-      return e.args.every((a) => evaluate(a, values));
+      return e.args.every((a) => sub(a));
     case 'or':
-      return e.args.some((a) => evaluate(a, values));
+      return e.args.some((a) => sub(a));
     case 'not':
-      return !evaluate(e.arg, values);
-    case 'empty': {
-      const v = evaluate(e.arg, values);
-      return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-    }
+      return !sub(e.arg);
+    case 'empty':
+      return !isSet(sub(e.arg));
     case 'eq':
-      return evaluate(e.a, values) === evaluate(e.b, values);
+      return sub(e.a) === sub(e.b);
     case 'ne':
-      return evaluate(e.a, values) !== evaluate(e.b, values);
+      return sub(e.a) !== sub(e.b);
     case 'gt':
-      return (evaluate(e.a, values) as number) > (evaluate(e.b, values) as number);
+      return (sub(e.a) as number) > (sub(e.b) as number);
     case 'ge':
-      return (evaluate(e.a, values) as number) >= (evaluate(e.b, values) as number);
+      return (sub(e.a) as number) >= (sub(e.b) as number);
     case 'if':
-      return evaluate(e.cond, values) ? evaluate(e.then, values) : evaluate(e.else, values);
+      return sub(e.cond) ? sub(e.then) : sub(e.else);
     case 'hasKey': {
       const m = valueAt(values, e.map);
       return m !== null && typeof m === 'object' && Object.prototype.hasOwnProperty.call(m, e.key);
     }
-    case 'keysWhere': {
-      const items = valueAt(values, e.list);
-      const re = new RegExp(e.pattern, 'i');
-      return (Array.isArray(items) ? items : [])
-        .filter((x) => x !== null && typeof x === 'object' && typeof x[e.key] === 'string' && re.test(x[e.key]) && isSet(x[e.set]))
-        .map((x) => x[e.key] as string);
+    case 'item':
+      return element !== null && typeof element === 'object' ? (element as Record<string, unknown>)[e.field] : undefined;
+    case 'matches': {
+      const v = sub(e.arg);
+      return typeof v === 'string' && new RegExp(e.pattern, 'i').test(v);
     }
-    case 'join':
-      return (evaluate(e.arg, values) as unknown[]).join(e.sep);
   }
 }
 
@@ -120,9 +122,22 @@ function isSet(v: unknown): boolean {
   return typeof v !== 'object' || Object.keys(v as object).length > 0;
 }
 
+/** The list a per-element rule ranges over and the path after the element, or none for a rule of one value. */
+export function perElement(path: string): { list: string; rest: string } | undefined {
+  const m = /^(.+?)\.\*((?:\..+)?)$/.exec(path);
+  return m ? { list: m[1], rest: m[2] } : undefined;
+}
+
 /** The problems the rules find in well-typed values: path and message, in declaration order. */
 export function ruleProblems(rules: readonly CrossFieldRule[], values: unknown): { path: string; message: string }[] {
-  return rules
-    .filter((r) => evaluate(r.when, values))
-    .map((r) => ({ path: r.path, message: r.message.map((part) => (typeof part === 'string' ? part : String(evaluate(part, values)))).join('') }));
+  const problem = (r: CrossFieldRule, path: string, element?: unknown) => ({
+    path,
+    message: r.message.map((part) => (typeof part === 'string' ? part : String(evaluate(part, values, element)))).join(''),
+  });
+  return rules.flatMap((r) => {
+    const each = perElement(r.path);
+    if (!each) return evaluate(r.when, values) ? [problem(r, r.path)] : [];
+    const items = valueAt(values, each.list);
+    return (Array.isArray(items) ? items : []).flatMap((x, i) => (evaluate(r.when, values, x) ? [problem(r, `${each.list}.${i}${each.rest}`, x)] : []));
+  });
 }

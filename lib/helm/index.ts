@@ -139,15 +139,10 @@ const ICON_SVG =
 
 /** Chart.yaml fields Helm and Artifact Hub read: home, sources, icon, maintainers, license, category, images. */
 function chartMetadata(defaults: any): string[] {
-  const names: [string, string][] = [
-    ['gateway', 'gateway'],
-    ['nginx', 'nginx'],
-    ['redis', 'redis'],
-    ['postgres', 'postgres'],
-    ['fast-time-server', 'fastTimeServer'],
-    ['locust', 'locust'],
-  ];
-  const images = names.map(([name, key]) => `    - name: ${name}\n      image: ${imageRef(defaults.images[key])}`);
+  // Every image of the values (an object with a repository), so a component's new image is listed without an edit here.
+  const images = Object.entries(defaults.images as Record<string, unknown>)
+    .filter(([, image]) => image !== null && typeof image === 'object' && 'repository' in image)
+    .map(([key, image]) => `    - name: ${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}\n      image: ${imageRef(image as any)}`);
   return [
     `home: ${UPSTREAM}`,
     'sources:',

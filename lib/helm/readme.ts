@@ -8,8 +8,9 @@ export function chartReadme(chart: { name: string; profiles: readonly string[]; 
 The ContextForge MCP gateway stack as a Helm chart, generated from the mcp-stack-cdk8s constructs: do not edit
 these files, change the constructs or the values and generate the chart again.
 
-\`helm template\` of this chart with \`values-<profile>.yaml\` renders exactly what \`synth --profile <profile>\`
-writes as plain manifests (the project's tests check it object by object, with Helm 3 and Helm 4).
+\`helm template --skip-tests\` of this chart with \`values-<profile>.yaml\` renders exactly what
+\`synth --profile <profile>\` writes as plain manifests (the project's tests check it object by object, with Helm 3
+and Helm 4); the \`helm test\` hooks are the chart's own.
 
 ## Values
 
@@ -47,6 +48,10 @@ helm install mcp-stack . -n mcp-stack -f values-ocp.yaml
   changes with the gateway image.
 - The registration Job: \`${HOOKS.registration['helm.sh/hook']}\`.
 - The same objects carry the ArgoCD hook annotations, so ArgoCD rendering the chart runs them in the same order.
+- \`helm test <release>\`: a Pod of the gateway's image (restricted Pod Security, no credentials) asks the gateway
+  Service's \`/health\` and fails unless the gateway is healthy; with NetworkPolicies on, two test-hook policies let
+  exactly that Pod reach the gateway. A pass removes them; a failed run keeps the Pod for \`kubectl logs
+  <release>-gateway-test\`, and the next run replaces it.
 ${firstInstall((HOOKS.migration as Record<string, string>)['helm.sh/hook'] ?? '')}`;
 }
 

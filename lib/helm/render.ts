@@ -40,7 +40,7 @@ export const renderCount = { value: 0 };
 export function renderRaw(values: unknown): RawObject[] | undefined {
   renderCount.value++;
   try {
-    return buildStack(values as any).units.flatMap((u) => u.objects.map((obj) => ({ unit: u.name, file: u.file, obj })));
+    return buildStack(values as any, { helmTests: true }).units.flatMap((u) => u.objects.map((obj) => ({ unit: u.name, file: u.file, obj })));
   } catch {
     return undefined;
   }
@@ -72,7 +72,7 @@ export function renderTracked(values: unknown): { raw?: RawObject[]; reads: Set<
   };
   renderCount.value++;
   try {
-    const units = buildStack(track(cloneJson(values), '')).units;
+    const units = buildStack(track(cloneJson(values), ''), { helmTests: true }).units;
     // Plain objects, whatever the constructs kept of the proxies: each object's JSON text, read back only when
     // asked for (the analysis mostly finds the text among templates it already has).
     return { raw: units.flatMap((u) => u.objects.map((obj) => jsonObject(u.name, u.file, JSON.stringify(obj)))), reads };

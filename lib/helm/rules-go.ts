@@ -3,36 +3,15 @@
  * helper. Values are read under `$v` (`.Values`); numbers are compared as int64, since Helm reads YAML numbers as
  * float64 and `--set` numbers as int64.
  */
-import type { CrossFieldRule, Expr } from '../../profiles/rule-language';
+import { perElement, type CrossFieldRule, type Expr } from '../../profiles/rule-language';
 
 function ref(path: string): string {
   return `$v.${path}`;
 }
 
-/**
- * Template lines a rule needs before its condition: a list operator cannot be one Go expression, so it is computed
- * into a variable (`$k<n>`) by a `range`, and the expression reads the variable.
- */
-export class Preamble {
-  readonly lines: string[] = [];
-  private readonly vars = new Map<string, string>();
-  constructor(private readonly counter: { n: number }) {}
-
-  variable(e: Expr, compute: (name: string) => string): string {
-    const key = JSON.stringify(e);
-    let name = this.vars.get(key);
-    if (!name) {
-      name = `$k${this.counter.n++}`;
-      this.vars.set(key, name);
-      this.lines.push(compute(name));
-    }
-    return name;
-  }
-}
-
 /** A Go template expression for one expression of the rule language. */
-export function goExpr(e: Expr, pre: Preamble = new Preamble({ n: 0 })): string {
-  const sub = (x: Expr) => goExpr(x, pre);
+export function goExpr(e: Expr): string {
+  const sub = goExpr;
   switch (e.op) {
     case 'ref':
       return e.type === 'int' ? `(int64 ${ref(e.path)})` : ref(e.path);
@@ -55,23 +34,37 @@ export function goExpr(e: Expr, pre: Preamble = new Preamble({ n: 0 })): string 
       return `(ternary ${sub(e.then)} ${sub(e.else)} ${sub(e.cond)})`;
     case 'hasKey':
       return `(hasKey ${ref(e.map)} ${JSON.stringify(e.key)})`;
-    case 'keysWhere':
-      return pre.variable(e, (name) => {
-        const key = `(index . ${JSON.stringify(e.key)})`;
-        const matches = `(and (kindIs "string" ${key}) (regexMatch ${JSON.stringify(`(?i)${e.pattern}`)} ${key}) (index . ${JSON.stringify(e.set)}))`;
-        return `{{- ${name} := list }}{{ range ${ref(e.list)} }}{{ if ${matches} }}{{ ${name} = append ${name} ${key} }}{{ end }}{{ end -}}`;
-      });
-    case 'join':
-      return `(join ${JSON.stringify(e.sep)} ${sub(e.arg)})`;
+    case 'item':
+      // The element of a per-element rule's `range` (see goRule); a missing key reads as nothing.
+      return `(index $e ${JSON.stringify(e.field)})`;
+    case 'matches': {
+      const v = sub(e.arg);
+      return `(and (kindIs "string" ${v}) (regexMatch ${JSON.stringify(`(?i)${e.pattern}`)} ${v}))`;
+    }
   }
 }
 
 
-/** `path: message` as a Go `printf`, the rule's values spelled with %v. */
-function goMessage(rule: CrossFieldRule, pre: Preamble): string {
-  const format = [`${rule.path}: `, ...rule.message.map((p) => (typeof p === 'string' ? p : '\u0000'))].join('').replace(/%/g, '%%').replace(/\u0000/g, '%v');
-  const args = rule.message.filter((p): p is Expr => typeof p !== 'string').map((p) => goExpr(p, pre));
+/** `path: message` as a Go `printf`, the rule's values spelled with %v and a per-element rule's index with %d. */
+function goMessage(rule: CrossFieldRule): string {
+  const each = perElement(rule.path);
+  const path = each ? `${each.list}.\u0001${each.rest}` : rule.path;
+  const format = [`${path}: `, ...rule.message.map((p) => (typeof p === 'string' ? p : '\u0000'))]
+    .join('')
+    .replace(/%/g, '%%')
+    .replace(/\u0000/g, '%v')
+    .replace(/\u0001/g, '%d');
+  const args = [...(each ? ['$i'] : []), ...rule.message.filter((p): p is Expr => typeof p !== 'string').map(goExpr)];
   return `(printf ${JSON.stringify(format)}${args.map((a) => ` ${a}`).join('')})`;
+}
+
+/** One rule as a template line appending its problem to `$p`; a per-element rule ranges over its list as `$i`, `$e`. */
+function goRule(rule: CrossFieldRule): string {
+  const when = goExpr(rule.when);
+  const append = `{{ $p = append $p ${goMessage(rule)} }}`;
+  const each = perElement(rule.path);
+  if (!each) return `{{- if ${when} }}${append}{{ end -}}`;
+  return `{{- range $i, $e := ${ref(each.list)} }}{{ if ${when} }}${append}{{ end }}{{ end -}}`;
 }
 
 /**
@@ -79,15 +72,10 @@ function goMessage(rule: CrossFieldRule, pre: Preamble): string {
  * removed-key refusals); if any, rendering fails listing them all (sorted).
  */
 export function goRules(rules: readonly CrossFieldRule[], extra = ''): string {
-  const counter = { n: 0 };
   return [
     '{{- $v := .Values -}}',
     '{{- $p := list -}}',
-    ...rules.flatMap((r) => {
-      const pre = new Preamble(counter);
-      const line = `{{- if ${goExpr(r.when, pre)} }}{{ $p = append $p ${goMessage(r, pre)} }}{{ end -}}`;
-      return [...pre.lines, line];
-    }),
+    ...rules.map(goRule),
     ...(extra ? [extra] : []),
     '{{- if $p }}{{ fail (printf "invalid values: %d problem(s)\\n  - %s" (len $p) (join "\\n  - " (sortAlpha $p))) }}{{ end -}}',
   ].join('\n');

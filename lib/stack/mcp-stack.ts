@@ -11,6 +11,7 @@ import { DatabaseChart } from './units/database';
 import { NamespaceChart } from './units/namespace';
 import { NetworkChart } from './units/network';
 import { PlatformChart } from './units/platform';
+import { TestsChart } from './units/tests';
 import { StackContext } from '../constructs/core/context';
 import { withSyncWave } from '../gitops/waves';
 
@@ -33,6 +34,12 @@ export interface McpStackProps {
    * @default the `kind` profile's values
    */
   readonly values?: Values;
+  /**
+   * Also the objects only the Helm chart has: its `helm test` hooks (unit `tests`). The plain output has nothing
+   * that would run them.
+   * @default false
+   */
+  readonly helmTests?: boolean;
 }
 
 /**
@@ -61,6 +68,7 @@ export class McpStack extends Construct {
       : undefined;
     if (values.networkPolicies.enabled) this.charts.push(['network', '30-network-policies.yaml', new NetworkChart(this, 'network', ctx)]);
     if (benchmark) this.charts.push(['benchmark', '40-benchmark.yaml', benchmark]);
+    if (props.helmTests) this.charts.push(['tests', 'tests/gateway-health.yaml', new TestsChart(this, 'tests', ctx, values, platform.gateway)]);
   }
 
   /** The units in file order, each with its objects sorted for `kubectl apply`, after the constructs' validations. */
@@ -73,8 +81,9 @@ export class McpStack extends Construct {
   }
 }
 
-export function buildStack(values: Values): Stack {
-  const stack = new McpStack(new App({ outdir: 'cdk8s.out' }), 'stack', { values });
+/** The stack's units for these values; `helmTests` adds the chart's test hooks (see `McpStackProps`). */
+export function buildStack(values: Values, options: { helmTests?: boolean } = {}): Stack {
+  const stack = new McpStack(new App({ outdir: 'cdk8s.out' }), 'stack', { values, helmTests: options.helmTests });
   return { ctx: stack.context, units: stack.units() };
 }
 

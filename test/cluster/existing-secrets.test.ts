@@ -105,7 +105,7 @@ describeCluster()('existing Secrets on a real API server', () => {
       how === 'plain'
         ? synthStream(['--values', file, '--set', `release.name=${ns}`, '--set', `release.namespace=${ns}`])
         : // The chart leaves the namespace to Helm (`--create-namespace`); this test applies the rendered stream, so it asks for the Namespace object.
-          helmOk(cp, how as HelmName, ['template', ns, CHART, '-n', ns, '-f', file, '--set', 'release.createNamespace=true']);
+          helmOk(cp, how as HelmName, ['template', ns, CHART, '--skip-tests', '-n', ns, '-f', file, '--set', 'release.createNamespace=true']);
     serverSideApply(cp, stream);
     const externals = JSON.parse(cp.kubectlOk(['get', 'externalsecrets.external-secrets.io', '-n', ns, '-o', 'json'])).items as any[];
     const written = new Set(externals.flatMap((e) => [e.spec.target.name, ...e.spec.data.map((d: any) => `${e.spec.target.name}/${d.secretKey}`)]));
@@ -119,7 +119,7 @@ describeCluster()('existing Secrets on a real API server', () => {
 
   it.each<HelmName>(['helm3', 'helm4'])('helm template on %s', async (h) => {
     const ns = `byo-${h}`;
-    const stream = helmOk(cp, h, ['template', ns, CHART, '-n', ns, '-f', valuesFile, '--set', 'benchmark.enabled=true', '--set', 'release.createNamespace=false']);
+    const stream = helmOk(cp, h, ['template', ns, CHART, '--skip-tests', '-n', ns, '-f', valuesFile, '--set', 'benchmark.enabled=true', '--set', 'release.createNamespace=false']);
     await applyWithUserSecrets(stream, ns);
   }, 90_000);
 });

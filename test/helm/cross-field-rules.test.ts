@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { CROSS_FIELD_RULES } from '../../profiles/cross-field-rules';
 import { InputError, loadValues } from '../../profiles/loader';
-import { ruleProblems } from '../../profiles/rule-language';
+import { perElement, ruleProblems } from '../../profiles/rule-language';
 import { helmChartFiles } from '../../lib/helm';
 import { helpersTpl } from '../../lib/helm/helpers';
 import { HELM_NAMES, helm, requireHelm, ROOT, tempDir, writeChart } from './support';
@@ -37,12 +37,18 @@ function exampleFiles(rule: (typeof CROSS_FIELD_RULES)[number]): string[] {
   return [file];
 }
 
+/** Whether a problem's path is this rule's (a per-element rule's with an index in place of its `*`). */
+function isRulePath(rule: (typeof CROSS_FIELD_RULES)[number], path: string): boolean {
+  const each = perElement(rule.path);
+  return each ? path.startsWith(`${each.list}.`) && path.endsWith(each.rest) && /^\d+$/.test(path.slice(each.list.length + 1, path.length - each.rest.length)) : path === rule.path;
+}
+
 /** `path: message` of this rule as the synth's loader reports it for the rule's example. */
 function synthProblem(rule: (typeof CROSS_FIELD_RULES)[number]): string {
   try {
     loadValues({ profile: rule.example.profile, sets: [...rule.example.sets], valuesFiles: exampleFiles(rule) });
   } catch (e) {
-    const problems = (e as InputError).problems.filter((p) => p.path === rule.path && p.message.startsWith(String(rule.message[0])));
+    const problems = (e as InputError).problems.filter((p) => isRulePath(rule, p.path) && p.message.startsWith(String(rule.message[0])));
     expect(problems).toHaveLength(1);
     return `${problems[0].path}: ${problems[0].message}`;
   }
@@ -51,8 +57,8 @@ function synthProblem(rule: (typeof CROSS_FIELD_RULES)[number]): string {
 
 test('the chart compiles every rule from the declaration, one condition per rule', () => {
   const tpl = helpersTpl();
-  expect(tpl.match(/\{\{- if .* \}\}\{\{ \$p = append \$p \(printf /g)).toHaveLength(CROSS_FIELD_RULES.length);
-  for (const rule of CROSS_FIELD_RULES) expect(tpl).toContain(`(printf "${rule.path}: `);
+  expect(tpl.match(/^\{\{- (if|range \$i, \$e :=) .* \}\}\{\{ \$p = append \$p \(printf /gm)).toHaveLength(CROSS_FIELD_RULES.length);
+  for (const rule of CROSS_FIELD_RULES) expect(tpl).toContain(`(printf "${rule.path.replace('.*.', '.%d.')}: `);
 });
 
 test('no rule fires on the profiles as shipped', () => {
@@ -73,22 +79,24 @@ describe.each(HELM_NAMES)('a literal credential in extraEnv on %s', (h) => {
     return f;
   };
   const expected = [
-    'gateway.extraEnv: a literal value for GITHUB_TOKEN, Api_Key, whose name says it is a credential',
-    'registration.extraEnv: a literal value for GITHUB_TOKEN, whose name says it is a credential',
+    'gateway.extraEnv.1.value: a literal value for GITHUB_TOKEN, whose name says it is a credential',
+    'gateway.extraEnv.3.value: a literal value for Api_Key, whose name says it is a credential',
+    'registration.extraEnv.1.value: a literal value for GITHUB_TOKEN, whose name says it is a credential',
   ];
 
-  test('the synth names each block and variable once, exit 2, and never shows a value', () => {
+  test('the synth names each entry by its index and variable, exit 2, and never shows a value', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'build', 'main.js'), 'synth', '--stdout', '--values', file()], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     const text = r.stdout + r.stderr;
-    expect(text).toContain('invalid input: 2 problems');
+    expect(text).toContain('invalid input: 3 problems');
     for (const e of expected) expect(text).toContain(e);
     expect(text).not.toMatch(/literal_value|proxy\.example|HTTP_PROXY|DB_PASSWORD|EMPTY_SECRET/);
   });
 
-  test('helm template refuses it with the same words, never showing a value', () => {
+  test('helm template refuses it with the same words and indices, never showing a value', () => {
     const r = helm(h, ['template', 'r', chart, '-f', join(chart, 'values-kind.yaml'), '-f', file()]);
     expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('invalid values: 3 problem(s)');
     for (const e of expected) expect(r.stderr).toContain(e);
     expect(r.stderr).not.toMatch(/literal_value|proxy\.example/);
   });

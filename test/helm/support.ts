@@ -63,6 +63,11 @@ export interface TemplateOptions {
   readonly extraArgs?: readonly string[];
   /** Keep Helm's own object labels (`helm.sh/chart`, managed-by `Helm`) as rendered instead of normalising them. */
   readonly helmLabels?: 'keep';
+  /**
+   * Render the chart's `helm test` hooks too. Left out by default (`--skip-tests`): the plain output has no
+   * counterpart to compare them with.
+   */
+  readonly tests?: 'include';
 }
 
 /** Helm's value of `app.kubernetes.io/managed-by` (`.Release.Service`). */
@@ -98,6 +103,7 @@ export function helmTemplateDocs(name: HelmName, chart: string, o: TemplateOptio
     ...API_VERSIONS.flatMap((a) => ['--api-versions', a]),
     ...(o.valuesFiles ?? []).flatMap((f) => ['-f', f]),
     ...(o.sets ?? []).flatMap((s) => ['--set', s]),
+    ...(o.tests === 'include' ? [] : ['--skip-tests']),
     ...(o.extraArgs ?? []),
   ];
   const r = helm(name, args);

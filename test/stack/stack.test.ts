@@ -240,6 +240,21 @@ function realStack(): void {
     expect(adminToken.split('.')).toHaveLength(3);
   });
 
+  step("the chart's helm test command passes against the real gateway, and fails where no gateway answers", async () => {
+    const chart = join(ROOT, 'dist', 'helm', 'mcp-stack');
+    const rendered = parseDocs(execFileSync(HELM3, ['template', 'mcp-stack', chart, '-n', 'mcp-stack', '-f', join(chart, 'values-kind.yaml'), '--show-only', 'templates/tests/gateway-health.yaml'], { cwd: ROOT }).toString());
+    const pod = rendered.find((d) => d.kind === 'Pod')!;
+    // The Pod's command as the container runs it, the Service's address mapped to the gateway's loopback port.
+    const [program, ...args] = (pod.spec.containers[0].command as string[]).map(mapHosts);
+    expect(args[args.length - 1]).toBe(`${url('gateway')}/health`);
+    const passed = ok(await s.run(program, args, s.env({})), 'the helm test command');
+    expect(passed).toMatch(/^OK http:\/\/127\.0\.0\.1:\d+\/health: .*"healthy"/m);
+    const nowhere = `http://127.0.0.1:${await freePort()}/health`;
+    const failed = await s.run(program, [...args.slice(0, -1), nowhere], s.env({}));
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain(`FAIL ${nowhere}: `);
+  });
+
   step('the metrics endpoint the rendered ServiceMonitor scrapes answers with the bearer token and refuses without it', async () => {
     const endpoint = find('ServiceMonitor', 'mcp-stack-gateway').spec.endpoints[0];
     expect(endpoint.authorization).toEqual({ type: 'Bearer', credentials: { name: 'mcp-stack-gateway-metrics', key: 'token' } });
