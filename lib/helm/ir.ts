@@ -122,12 +122,16 @@ export function toggleValue(t: Toggle, values: any): string | boolean {
   return String(v);
 }
 
-/** Each context's toggle values, worked out once per context (a context's values do not change while in use). */
-const toggleValues = new WeakMap<EvalContext, Map<string, string | boolean>>();
+/**
+ * Toggle values and digests of each values object, worked out once (values do not change while templates are
+ * evaluated against them; a list item's context shares its parent's values).
+ */
+const toggleValues = new WeakMap<object, Map<string, string | boolean>>();
+const digests = new WeakMap<object, Map<string, string>>();
 
 function toggleOf(id: string, ctx: EvalContext): string | boolean {
-  let known = toggleValues.get(ctx);
-  if (!known) toggleValues.set(ctx, (known = new Map()));
+  let known = toggleValues.get(ctx.values);
+  if (!known) toggleValues.set(ctx.values, (known = new Map()));
   let v = known.get(id);
   if (v === undefined) {
     const t = ctx.toggles.get(id);
@@ -171,8 +175,15 @@ export function partText(part: Part, ctx: EvalContext): string {
       return nameHash(part.salt === undefined ? ref : `${ref}\n${part.salt}`);
     }
     case 'checksum': {
-      const values = part.args.map((a) => argValue(a, ctx.values));
-      return part.short ? valuesNameHash(values, part.salt) : valuesChecksum(...values);
+      let known = digests.get(ctx.values);
+      if (!known) digests.set(ctx.values, (known = new Map()));
+      const key = JSON.stringify([part.short === true, part.salt ?? null, part.args]);
+      let digest = known.get(key);
+      if (digest === undefined) {
+        const values = part.args.map((a) => argValue(a, ctx.values));
+        known.set(key, (digest = part.short ? valuesNameHash(values, part.salt) : valuesChecksum(...values)));
+      }
+      return digest;
     }
   }
 }
@@ -190,7 +201,8 @@ export function evaluate(node: Node, ctx: EvalContext): Json {
     case 'lit':
       return node.v;
     case 'str': {
-      const s = node.parts.map((p) => partText(p, ctx)).join('');
+      let s = '';
+      for (const p of node.parts) s += partText(p, ctx);
       return node.label ? labelValue(s) : s;
     }
     case 'int':
