@@ -107,10 +107,13 @@ describeCluster()('tenant image rules enforced by a ValidatingAdmissionPolicy on
     expect(cp.kubectlOk(['get', 'mcpserver', 'fetch', '-n', NS, '-o', 'jsonpath={.spec.image}'])).toBe(ALLOWED);
   });
 
-  test('namespaces that are not tenant namespaces are not checked', () => {
+  test('namespaces that are not tenant namespaces, or are another release\'s, are not checked', () => {
     const cp = controlPlane();
     cp.kubectlOk(['create', 'namespace', 'someone-else']);
     expect(create(cp, pod('outside', 'evil.example.com/x:1', 'someone-else')).stderr).toBe('');
+    cp.kubectlOk(['create', 'namespace', 'other-release-tenant']);
+    cp.kubectlOk(['label', 'namespace', 'other-release-tenant', 'mcp-stack.io/tenant-namespace=true', 'app.kubernetes.io/instance=other']);
+    expect(create(cp, pod('outside', 'evil.example.com/x:1', 'other-release-tenant')).stderr).toBe('');
   });
 
   test('a rate-limited server\'s MCPServer is accepted by the real CRD; without Redis session storage it is refused', () => {
