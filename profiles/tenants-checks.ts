@@ -116,6 +116,7 @@ function tenantProblemsInBlock(
       add(sp('proxyMode'), `only applies to transport 'stdio' (this server's transport is '${s.transport}')`);
     }
     envProblems(s, sp, c.mcpServerApiVersion, add);
+    if (s.toolCallsPerMinute !== undefined) rateLimitProblems(c, sp('toolCallsPerMinute'), add);
     if (s.resources) {
       resourcesProblems(s.resources, sp('resources'), add);
       for (const dim of limitRange ? overMax(s.resources, limitRange) : []) {
@@ -204,6 +205,24 @@ function envProblems(
 }
 
 /** Whether an image repository comes from an allowed registry (`host[:port]` or `host[:port]/path` prefixes). */
+const REDIS_ADDRESS = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/;
+
+/** What a server's `toolCallsPerMinute` needs of the block: a Redis, a way to it, an operator that knows the field. */
+function rateLimitProblems(c: Partial<TenantsConfig>, path: Path, add: AddProblem): void {
+  const redis = c.rateLimiting?.redis;
+  if (redis && !redis.address) {
+    add(path, "needs tenants.rateLimiting.redis.address: ToolHive keeps the rate-limit buckets in Redis (MCPServer rateLimiting requires sessionStorage with provider 'redis')");
+  } else if (redis && !REDIS_ADDRESS.test(redis.address)) {
+    add(path, `needs tenants.rateLimiting.redis.address as host:port, e.g. redis.mcp-limits.svc.cluster.local:6379 (it is "${redis.address}")`);
+  }
+  if (redis && redis.cidrs.length === 0) {
+    add(path, "needs tenants.rateLimiting.redis.cidrs: the proxy runner reaches Redis only through the namespace's NetworkPolicies");
+  }
+  if (c.mcpServerApiVersion === 'v1alpha1') {
+    add(path, 'needs tenants.mcpServerApiVersion v1beta1: operators that serve only v1alpha1 have no rate limits');
+  }
+}
+
 export function registryAllowed(repository: string, allowList: readonly string[]): boolean {
   return allowList.some((entry) => repository === entry || repository.startsWith(`${entry}/`));
 }

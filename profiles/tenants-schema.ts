@@ -153,6 +153,11 @@ export const tenantServerSchema = z.strictObject({
   readOnlyRootFilesystem: z.boolean().optional(),
   /** Addresses outside the cluster the server may reach (e.g. a SaaS API). Default none. */
   egress: z.array(z.strictObject({ cidr, ports: z.array(port).min(1) })).optional(),
+  /**
+   * Most MCP requests per minute the server's proxy lets through, for all callers together (ToolHive's
+   * `spec.rateLimiting.shared`, a token bucket refilled every minute). Needs `tenants.rateLimiting.redis`. Default none.
+   */
+  toolCallsPerMinute: positiveInt.optional(),
 });
 
 export const tenantSchema = z.strictObject({
@@ -237,6 +242,22 @@ const configShape = {
     /** Namespaces of the Prometheus that scrapes tenant ServiceMonitors. */
     namespaceLabels,
     interval: z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 30s'),
+  }),
+  /**
+   * The Redis ToolHive keeps rate-limit buckets in (its MCPServer accepts `rateLimiting` only with Redis session
+   * storage), for servers with `toolCallsPerMinute`. Give the tenants a Redis of their own, not the gateway's.
+   */
+  rateLimiting: z.strictObject({
+    redis: z.strictObject({
+      /** `host:port` the proxy runners connect to (checked when a server sets `toolCallsPerMinute`); empty: none may. */
+      address: z.string().max(260),
+      /** Secret with the Redis password, in each rate-limited server's namespace (made outside the output); empty: none. */
+      passwordSecretName: z.union([z.literal(''), dnsSubdomain]),
+      passwordKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key'),
+      /** Addresses of the Redis as NetworkPolicies see them (pod or endpoint addresses), and its port. */
+      cidrs: z.array(cidr),
+      port,
+    }),
   }),
   /** The gateway-side Job that registers every tenant server with the gateway and removes the ones that are gone. */
   /** Most MCP servers (and so namespaces) one tenant may have; the hosting runbook's `maxServersPerTenant`. */
@@ -326,6 +347,7 @@ export const tenantsDefaults: TenantsValues = {
   network: { apiServer: { cidrs: [...PRIVATE_RANGES], ports: [443, 6443] } },
   monitoring: { namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, interval: '30s' },
   maxServersPerTenant: 10,
+  rateLimiting: { redis: { address: '', passwordSecretName: '', passwordKey: 'password', cidrs: [], port: 6379 } },
   registration: { enabled: true, retrySeconds: 300, parallelism: 8 },
 };
 

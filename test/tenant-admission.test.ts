@@ -14,6 +14,8 @@ import { renderProfile } from '../lib/cli/synth';
 import { InputError } from '../profiles/errors';
 import { loadValues } from '../profiles/loader';
 import { synth, values } from './support';
+import { tenantFiles } from '../lib/constructs/tenants';
+import { server, tenant, tenantValues } from './tenants/fixtures';
 import { byKey, HELM_NAMES, helm, helmTemplate, plain, requireHelm, writeChart } from './helm/support';
 
 const MAIN = join(__dirname, '..', 'build', 'main.js');
@@ -41,13 +43,19 @@ describe('tenants.admission on the plain output', () => {
     expect(admission(synth('ocp', ON))).toHaveLength(2);
   });
 
-  test('the binding denies, in tenant namespaces only (a label tenants cannot set), and names its policy', () => {
+  test('the binding denies, in this release\'s tenant namespaces only (labels tenants cannot set), and names its policy', () => {
     const [, binding] = admission(synth('kind'));
     expect(binding.spec).toEqual({
       policyName: NAME,
       validationActions: ['Deny'],
-      matchResources: { namespaceSelector: { matchLabels: { 'mcp-stack.io/tenant-namespace': 'true' } } },
+      matchResources: { namespaceSelector: { matchLabels: { 'mcp-stack.io/tenant-namespace': 'true', 'app.kubernetes.io/instance': 'mcp-stack' } } },
     });
+    // The labels it selects are those of the release's tenant Namespaces.
+    const namespaces = [...tenantFiles(tenantValues('kind', [tenant('acme', [server('fetch'), server('time')])])).values()]
+      .flatMap((text) => loadAll(text) as any[])
+      .filter((o) => o?.kind === 'Namespace');
+    expect(namespaces).toHaveLength(2);
+    for (const ns of namespaces) expect(ns.metadata.labels).toMatchObject(binding.spec.matchResources.namespaceSelector.matchLabels);
   });
 
   test('the policy checks Pods and MCPServers on create and update, fails closed, and carries the profile\'s allow list', () => {

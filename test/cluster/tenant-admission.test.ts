@@ -10,7 +10,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackContext } from '../../lib/constructs/core/context';
 import { TenantImagePolicy } from '../../lib/constructs/tenants/admission';
+import { tenantFiles } from '../../lib/constructs/tenants';
 import { objectsOf, userChart } from '../constructs/support';
+import { server, tenant, tenantValues } from '../tenants/fixtures';
 import { describeCluster, suiteControlPlane, type ControlPlane } from './control-plane';
 import { eventually, serverSideApply, synthStream, tempDir } from './support';
 
@@ -105,10 +107,27 @@ describeCluster()('tenant image rules enforced by a ValidatingAdmissionPolicy on
     expect(cp.kubectlOk(['get', 'mcpserver', 'fetch', '-n', NS, '-o', 'jsonpath={.spec.image}'])).toBe(ALLOWED);
   });
 
-  test('namespaces that are not tenant namespaces are not checked', () => {
+  test('namespaces that are not tenant namespaces, or are another release\'s, are not checked', () => {
     const cp = controlPlane();
     cp.kubectlOk(['create', 'namespace', 'someone-else']);
     expect(create(cp, pod('outside', 'evil.example.com/x:1', 'someone-else')).stderr).toBe('');
+    cp.kubectlOk(['create', 'namespace', 'other-release-tenant']);
+    cp.kubectlOk(['label', 'namespace', 'other-release-tenant', 'mcp-stack.io/tenant-namespace=true', 'app.kubernetes.io/instance=other']);
+    expect(create(cp, pod('outside', 'evil.example.com/x:1', 'other-release-tenant')).stderr).toBe('');
+  });
+
+  test('a rate-limited server\'s MCPServer is accepted by the real CRD; without Redis session storage it is refused', () => {
+    const cp = controlPlane();
+    const redis = { address: 'redis.mcp-limits.svc.cluster.local:6379', passwordSecretName: 'limits-redis', passwordKey: 'password', cidrs: ['10.96.40.0/24'], port: 6379 };
+    const v = tenantValues('kind', [tenant('acme', [server('limited', { toolCallsPerMinute: 60 })])], { rateLimiting: { redis } });
+    const stream = [...tenantFiles(v).entries()].filter(([file]) => !file.endsWith('20-argocd.yaml')).map(([, text]) => text).join('\n---\n');
+    serverSideApply(cp, stream);
+    expect(JSON.parse(cp.kubectlOk(['get', 'mcpserver', 'limited', '-n', 'mcp-limited-acme', '-o', 'json'])).spec.rateLimiting).toEqual({ shared: { maxTokens: 60, refillPeriod: '1m0s' } });
+    const limited = (loadAll(stream) as any[]).find((o) => o?.kind === 'MCPServer');
+    const { sessionStorage: _dropped, ...spec } = limited.spec;
+    const r = create(cp, JSON.stringify({ ...limited, metadata: { name: 'no-redis', namespace: 'mcp-limited-acme' }, spec }));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("rateLimiting requires sessionStorage with provider 'redis'");
   });
 
   test('with requireDigests, an MCPServer without a digest is refused and one with a digest is accepted; Pods need none', async () => {

@@ -1,6 +1,7 @@
 /**
  * The tenant image rules, enforced by the API server itself: a ValidatingAdmissionPolicy (built in and GA since
- * Kubernetes 1.30) and its binding, for every namespace labelled as a tenant namespace. The synth already refuses a
+ * Kubernetes 1.30) and its binding, for every tenant namespace of the release (labelled as a tenant namespace and
+ * with the release as its instance). The synth already refuses a
  * tenants file whose images break the rules; this refuses what reaches those namespaces some other way (a Pod or
  * Deployment the tenant creates with its Role, an MCPServer changed by hand).
  *
@@ -19,6 +20,8 @@ import { TENANT_NAMESPACE_LABEL } from '../../../profiles/tenants-naming';
 export const TENANT_ADMISSION_COMPONENT = 'tenant-admission';
 
 const API_VERSION = 'admissionregistration.k8s.io/v1';
+/** Every tenant Namespace carries its release as this label (the stack's recommended labels). */
+const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
 export interface TenantImagePolicyProps {
   /** Registries, optionally with a path (`quay.io/acme`), tenant images may come from (`tenants.registryAllowList`). */
@@ -106,8 +109,9 @@ export class TenantImagePolicy extends Construct {
       spec: {
         policyName: name,
         validationActions: ['Deny'],
-        // Only cluster administrators label namespaces; tenants cannot move their own out of the policy.
-        matchResources: { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: 'true' } } },
+        // The tenant namespaces of this release only: another stack in the cluster has its own allow list. Only
+        // cluster administrators label namespaces; tenants cannot move their own out of the policy.
+        matchResources: { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: 'true', [INSTANCE_LABEL]: ctx.release } } },
       },
     });
     // Both are cluster-scoped: a namespaced chart must not give them its namespace.

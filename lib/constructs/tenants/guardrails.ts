@@ -15,7 +15,7 @@ import { TENANT_ROLE, tenantRole } from './role';
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const q = (s: string) => k8s.Quantity.fromString(s);
 
-export function guardrailObjects(ctx: StackContext, settings: Pick<TenantSettings, 'rbac' | 'network' | 'exposure' | 'monitoring'>, tenant: ResolvedTenant): any[] {
+export function guardrailObjects(ctx: StackContext, settings: Pick<TenantSettings, 'rbac' | 'network' | 'exposure' | 'monitoring' | 'rateLimiting'>, tenant: ResolvedTenant): any[] {
   return tenant.servers.flatMap((s) => [
     namespace(ctx, tenant, s),
     resourceQuota(ctx, tenant, s),

@@ -64,16 +64,18 @@ function byName<T extends { name: string }>(a: T, b: T): number {
 }
 
 /**
- * Objects the tenant output references but never creates: the Secrets of `secrets` entries, of Ingress TLS and the
- * image pull Secrets (`images.pullSecrets`), made by External Secrets, cert-manager or by hand in each server's
+ * Objects the tenant output references but never creates: the Secrets of `secrets` entries, of Ingress TLS, of the
+ * rate-limit Redis password and the image pull Secrets (`images.pullSecrets`), made by External Secrets, cert-manager or by hand in each server's
  * namespace. The output gate takes them as external.
  */
 export function tenantExternalSecrets(values: Values): { kind: 'Secret'; namespace: string; name: string }[] {
   const tls = values.tenants.exposure.tls;
+  const redisPassword = values.tenants.rateLimiting.redis.passwordSecretName;
   return resolveTenants(values).flatMap((t) =>
     t.servers.flatMap((s) => {
       const names = new Set([...s.secrets.map((r) => r.name), ...values.images.pullSecrets]);
       if (s.exposure === 'ingress' && tls) names.add(ingressTlsSecretName(s.name));
+      if (s.toolCallsPerMinute !== undefined && redisPassword) names.add(redisPassword);
       return [...names].sort().map((name) => ({ kind: 'Secret' as const, namespace: s.namespace, name }));
     }),
   );

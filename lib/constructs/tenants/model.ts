@@ -48,6 +48,8 @@ export interface ResolvedServer {
   readonly monitoring: boolean;
   readonly readOnlyRootFilesystem: boolean;
   readonly egress: readonly { cidr: string; ports: readonly number[] }[];
+  /** MCP requests per minute the proxy lets through, all callers together; undefined: no limit. */
+  readonly toolCallsPerMinute?: number;
   readonly proxyService: string;
   readonly serviceAccount: string;
   readonly application: string;
@@ -72,7 +74,7 @@ export interface ResolvedTenant {
  */
 export type TenantSettings = Pick<
   TenantsConfig,
-  'namespacePrefix' | 'mcpServerApiVersion' | 'defaultImageUser' | 'defaultQuota' | 'defaultLimitRange' | 'defaultServerResources' | 'rbac' | 'exposure' | 'network' | 'monitoring'
+  'namespacePrefix' | 'mcpServerApiVersion' | 'defaultImageUser' | 'defaultQuota' | 'defaultLimitRange' | 'defaultServerResources' | 'rbac' | 'exposure' | 'network' | 'monitoring' | 'rateLimiting'
 >;
 
 /** Where the tenant Applications read from, with the platform's `gitops` values filling the blanks. */
@@ -124,6 +126,7 @@ export function resolveServer(config: TenantSettings, tenant: Tenant, s: TenantS
     monitoring: s.monitoring ?? false,
     readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true,
     egress: s.egress ?? [],
+    ...(s.toolCallsPerMinute !== undefined ? { toolCallsPerMinute: s.toolCallsPerMinute } : {}),
     proxyService: mcpProxyServiceName(s.name),
     serviceAccount: mcpServerServiceAccountName(s.name),
     application: serverApplicationName(namespace),

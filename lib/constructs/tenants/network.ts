@@ -11,7 +11,7 @@ import { NAMESPACE_NAME_LABEL, toolhiveProxyLabels } from '../../../profiles/ten
 type Port = { port: number; protocol: 'TCP' | 'UDP' };
 const ALLOWS = 'mcp-stack.io/allows';
 
-export function networkPolicies(ctx: StackContext, t: Pick<TenantSettings, 'network' | 'exposure' | 'monitoring'>, tenant: ResolvedTenant, s: ResolvedServer): any[] {
+export function networkPolicies(ctx: StackContext, t: Pick<TenantSettings, 'network' | 'exposure' | 'monitoring' | 'rateLimiting'>, tenant: ResolvedTenant, s: ResolvedServer): any[] {
   const policy = (name: string, reason: string | undefined, spec: k8s.NetworkPolicySpec) =>
     k8s.KubeNetworkPolicy.manifest({
       metadata: tenantMeta(ctx, { name, namespace: s.namespace, tenant: tenant.name, server: s.name, ...(reason ? { annotations: { [ALLOWS]: reason } } : {}) }),
@@ -63,6 +63,14 @@ export function networkPolicies(ctx: StackContext, t: Pick<TenantSettings, 'netw
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [toApi],
+    }));
+  }
+  if (s.toolCallsPerMinute !== undefined) {
+    const redis = t.rateLimiting.redis;
+    out.push(policy('allow-rate-limit-redis', "ToolHive's proxy runner keeps the rate-limit buckets in Redis", {
+      podSelector: { matchLabels: toolhiveProxyLabels(s.name) },
+      policyTypes: ['Egress'],
+      egress: [{ to: redis.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: ports([tcp(redis.port)]) }],
     }));
   }
   if (s.egress.length) {

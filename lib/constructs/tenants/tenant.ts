@@ -21,7 +21,8 @@ export interface McpTenantProps {
   readonly tenant: Tenant;
   /**
    * Tenant-wide settings (pieces of the stack's `tenants` block): namespace prefix, MCPServer API version, default
-   * image user, quota, LimitRange and server resources, RBAC subject, exposure, network and monitoring. Each key
+   * image user, quota, LimitRange and server resources, RBAC subject, exposure, network, monitoring and the Redis of
+   * rate limits. Each key
    * given replaces that key of the default whole.
    * @default the built-in `tenants` defaults (prefix `mcp`, MCPServer `v1beta1`, one server's quota)
    */
@@ -37,7 +38,7 @@ export interface McpTenantProps {
 }
 
 const SETTING_KEYS = [
-  'namespacePrefix', 'mcpServerApiVersion', 'defaultImageUser', 'defaultQuota', 'defaultLimitRange', 'defaultServerResources', 'rbac', 'exposure', 'network', 'monitoring',
+  'namespacePrefix', 'mcpServerApiVersion', 'defaultImageUser', 'defaultQuota', 'defaultLimitRange', 'defaultServerResources', 'rbac', 'exposure', 'network', 'monitoring', 'rateLimiting',
 ] as const satisfies readonly (keyof TenantSettings)[];
 
 /** The tenant-wide settings with no props given: those of the `tenants` block defaults. */

@@ -18,6 +18,7 @@ import {
   type McpServerSpecProxyMode,
   type McpServerSpecTransport,
   type McpServerV1Beta1Spec,
+  McpServerV1Beta1SpecSessionStorageProvider,
 } from '../../../imports/toolhive.stacklok.dev';
 import { ingressStreamAnnotations, routeStreamAnnotations } from '../core/streaming';
 import { tenantMeta, WAVES } from './meta';
@@ -28,13 +29,13 @@ import { exposureName, ingressTlsSecretName, telemetryConfigName, toolhiveProxyL
 const PROXY_PORT_NAME = 'http';
 
 /** The settings a server's workloads read. */
-export type WorkloadSettings = Pick<TenantSettings, 'mcpServerApiVersion' | 'exposure' | 'monitoring'>;
+export type WorkloadSettings = Pick<TenantSettings, 'mcpServerApiVersion' | 'exposure' | 'monitoring' | 'rateLimiting'>;
 
 export function workloadObjects(ctx: StackContext, settings: WorkloadSettings, s: ResolvedServer): any[] {
   const out = [serviceAccount(ctx, s)];
   const v1beta1 = settings.mcpServerApiVersion === 'v1beta1';
   if (s.monitoring && v1beta1) out.push(telemetryConfig(ctx, s));
-  out.push(mcpServer(ctx, s, v1beta1));
+  out.push(mcpServer(ctx, s, v1beta1, settings.rateLimiting));
   if (s.exposure === 'route') out.push(route(ctx, s));
   if (s.exposure === 'ingress') out.push(ingress(ctx, settings.exposure, s));
   if (s.monitoring) out.push(serviceMonitor(ctx, settings.monitoring.interval, s));
@@ -62,7 +63,7 @@ function telemetryConfig(ctx: StackContext, s: ResolvedServer): any {
   };
 }
 
-function mcpServer(ctx: StackContext, s: ResolvedServer, v1beta1: boolean): any {
+function mcpServer(ctx: StackContext, s: ResolvedServer, v1beta1: boolean, limits: WorkloadSettings['rateLimiting']): any {
   const spec = {
     image: s.imageRef,
     transport: s.transport as McpServerSpecTransport,
@@ -81,6 +82,7 @@ function mcpServer(ctx: StackContext, s: ResolvedServer, v1beta1: boolean): any 
     const beta: McpServerV1Beta1Spec = {
       ...(spec as unknown as McpServerV1Beta1Spec),
       ...(s.monitoring ? { telemetryConfigRef: { name: telemetryConfigName(s.name), serviceName: s.namespace } } : {}),
+      ...(s.toolCallsPerMinute !== undefined ? rateLimit(s, s.toolCallsPerMinute, limits.redis) : {}),
     };
     return McpServerV1Beta1.manifest({ metadata, spec: beta });
   }
@@ -88,6 +90,23 @@ function mcpServer(ctx: StackContext, s: ResolvedServer, v1beta1: boolean): any 
   // Older (v1alpha1-only) operators configure telemetry inline.
   if (s.monitoring) alpha.spec.telemetry = { prometheus: { enabled: true } };
   return alpha;
+}
+
+/**
+ * A token bucket for all callers of the server, refilled every minute, kept in Redis (the MCPServer refuses
+ * `rateLimiting` without Redis session storage). Keys carry the namespace, so servers sharing one Redis never share
+ * a bucket. Only v1beta1: the operators that serve only v1alpha1 have no rate limits (the values refuse that).
+ */
+function rateLimit(s: ResolvedServer, perMinute: number, redis: WorkloadSettings['rateLimiting']['redis']): Partial<McpServerV1Beta1Spec> {
+  return {
+    sessionStorage: {
+      provider: McpServerV1Beta1SpecSessionStorageProvider.REDIS,
+      address: redis.address,
+      keyPrefix: `${s.namespace}:`,
+      ...(redis.passwordSecretName ? { passwordRef: { name: redis.passwordSecretName, key: redis.passwordKey } } : {}),
+    },
+    rateLimiting: { shared: { maxTokens: perMinute, refillPeriod: '1m0s' } },
+  };
 }
 
 /**
