@@ -6,6 +6,7 @@
 import { URL_PART_KEYS } from './database-schema';
 import { and, bool, empty, eq, ge, gt, hasKey, ifThen, int, item, list, lit, matches, ne, not, str, type CrossFieldRule, type Expr } from './rule-language';
 import { OBSERVABILITY_SETTINGS } from './observability-schema';
+import { PGO_HA_RULES } from './pgo-ha-rules';
 import { secretsDefaults, SECRET_IDS } from './secrets-schema';
 import { CREDENTIAL_NAME_PATTERN } from './tenants-checks';
 
@@ -222,6 +223,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     message: ['applies to database.mode standalone only: with pgo the PGO operator writes the database Secret'],
     example: { profile: 'ocp', sets: ['secrets.postgres.externalSecret.enabled=true'] },
   },
+  ...PGO_HA_RULES,
 ];
 
 /** `{ a: { b: value } }` for the path `a.b`. */

@@ -5,6 +5,7 @@
  */
 import type { Values } from './schema';
 import { databaseExternalDefaults } from './database-schema';
+import { pgoHaDefaults } from './pgo-ha-schema';
 import { networkPoliciesDefaults } from './network-schema';
 import { observabilityDefaults } from './observability-schema';
 import { pluginSettingsDefaults } from './plugin-settings-schema';
@@ -99,7 +100,7 @@ export const defaults: Values = {
     pgo: {
       existingCluster: '',
       postgresVersion: 17,
-      instances: { replicas: 1, resources: small('2', '4Gi', '4', '8Gi'), storage: { size: '2Gi', storageClass: '' } },
+      instances: { replicas: 1, resources: small('2', '4Gi', '4', '8Gi'), storage: { size: '2Gi', storageClass: '' }, antiAffinity: pgoHaDefaults.antiAffinity, pdb: pgoHaDefaults.pdb },
       // The OCP seed's benchmarked tuning.
       parameters: {
         shared_buffers: '512MB',
@@ -120,6 +121,8 @@ export const defaults: Values = {
         enabled: true,
         replicas: 1,
         resources: small('250m', '128Mi', '1', '256Mi'),
+        antiAffinity: pgoHaDefaults.antiAffinity,
+        pdb: pgoHaDefaults.pdb,
         // Explicit: PGO sets none, so PgBouncer would silently fall back to session mode.
         poolMode: 'transaction',
         defaultPoolSize: 600,
@@ -134,12 +137,16 @@ export const defaults: Values = {
         fullSchedule: '',
         differentialSchedule: '',
         retentionFull: 2,
+        s3: pgoHaDefaults.s3,
       },
+      restore: pgoHaDefaults.restore,
+      dataSource: pgoHaDefaults.dataSource,
       monitoring: false,
     },
     external: databaseExternalDefaults,
   },
   redis: {
+    replicas: 1,
     resources: small('250m', '256Mi', '1', '1Gi'),
     persistence: { enabled: false, storage: { size: '1Gi', storageClass: '' } },
     maxClients: 15000,

@@ -35,8 +35,11 @@ export const ocp: ValuesOverride = {
   database: {
     mode: 'pgo',
     pgo: {
-      instances: { replicas: 1, storage: { size: '2Gi', storageClass: 'nfs-client' } },
-      backups: { storage: { size: '2Gi', storageClass: 'nfs-client' } },
+      // One instance and one PgBouncer as benchmarked; for failover set instances.replicas and pgbouncer.replicas
+      // to 2 with antiAffinity 'required' and pdb.enabled (see the README's high availability section).
+      // The seed's 2Gi volumes fill within days of real use: sized for a working gateway database and its backups.
+      instances: { replicas: 1, storage: { size: '10Gi', storageClass: 'nfs-client' } },
+      backups: { storage: { size: '20Gi', storageClass: 'nfs-client' } },
     },
   },
   redis: {

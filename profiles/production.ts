@@ -1,6 +1,7 @@
 /**
  * `production`: any conformant Kubernetes >= 1.28. HA everywhere it matters: HPA, PDBs, topology spread,
- * PGO with two instances and scheduled pgBackRest backups, monitoring, NetworkPolicies, images pinned by digest.
+ * PGO with two instances and two PgBouncers on separate nodes and scheduled pgBackRest backups, monitoring,
+ * NetworkPolicies, images pinned by digest.
  */
 import type { ValuesOverride } from './schema';
 
@@ -39,8 +40,13 @@ export const production: ValuesOverride = {
   database: {
     mode: 'pgo',
     pgo: {
-      instances: { replicas: 2 },
-      backups: { fullSchedule: '0 1 * * 0', differentialSchedule: '0 1 * * 1-6', retentionFull: 4 },
+      // Two instances and two PgBouncers, never two of a kind on one node, at most one of each down at a time.
+      instances: { replicas: 2, storage: { size: '50Gi' }, antiAffinity: 'required', pdb: { enabled: true, minAvailable: 1 } },
+      // The two PgBouncers share the server connections one had (2 × 350 within max_connections 800).
+      pgbouncer: { replicas: 2, antiAffinity: 'required', pdb: { enabled: true, minAvailable: 1 }, maxDbConnections: 350 },
+      // Room for 4 weekly full backups, the daily differentials and the WAL between them; both can grow later
+      // (PGO expands the claims when the storage class allows expansion), never shrink.
+      backups: { storage: { size: '100Gi' }, fullSchedule: '0 1 * * 0', differentialSchedule: '0 1 * * 1-6', retentionFull: 4 },
       monitoring: true,
     },
   },

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { databaseExternalSchema } from './database-schema';
+import { antiAffinitySchema, pgoDataSourceSchema, pgoPdbSchema, pgoRestoreSchema, pgoS3Schema } from './pgo-ha-schema';
 import { observabilitySchema } from './observability-schema';
 import { networkPoliciesSchema } from './network-schema';
 import { pluginSettingsSchema } from './plugin-settings-schema';
@@ -236,13 +237,15 @@ export const valuesSchema = z
          */
         existingCluster: z.union([dnsLabel, z.literal('')]),
         postgresVersion: z.number().int().min(11).max(18),
-        instances: z.strictObject({ replicas: positiveInt, resources: resourcesSchema, storage: storageSchema }),
+        instances: z.strictObject({ replicas: positiveInt, resources: resourcesSchema, storage: storageSchema, antiAffinity: antiAffinitySchema, pdb: pgoPdbSchema }),
         parameters: z.record(z.string().regex(/^[a-z_]+$/, 'must be a Postgres parameter name'), z.union([z.string(), z.number()])),
         pgbouncer: z.strictObject({
           /** Route the gateway through PgBouncer; off, the gateway connects to the primary (size max_connections for it). */
           enabled: z.boolean(),
           replicas: positiveInt,
           resources: resourcesSchema,
+          antiAffinity: antiAffinitySchema,
+          pdb: pgoPdbSchema,
           poolMode: z.enum(['session', 'transaction', 'statement']),
           defaultPoolSize: positiveInt,
           minPoolSize: nonNegativeInt,
@@ -257,12 +260,23 @@ export const valuesSchema = z
           fullSchedule: z.string(),
           differentialSchedule: z.string(),
           retentionFull: nonNegativeInt,
+          /** A second repository in S3-compatible object storage, backed up on the same schedules. */
+          s3: pgoS3Schema,
         }),
+        /** Restore the stack's own cluster in place from a backup (point in time with `--type=time`). */
+        restore: pgoRestoreSchema,
+        /** Create the cluster from another cluster's backups instead of empty. */
+        dataSource: pgoDataSourceSchema,
         monitoring: z.boolean(),
       }),
       external: databaseExternalSchema,
     }),
     redis: z.strictObject({
+      /**
+       * One pod only (more are refused): the gateway connects to one REDIS_URL with a plain client, without Sentinel
+       * or Cluster support, so more pods would be unrelated caches rather than a failover pair.
+       */
+      replicas: positiveInt,
       resources: resourcesSchema,
       persistence: z.strictObject({ enabled: z.boolean(), storage: storageSchema }),
       maxClients: positiveInt,

@@ -74,6 +74,7 @@ export function describe(values: Values): string {
 function createdByText(s: ExpectedSecret): string {
   if (s.createdBy === 'user') return 'you create it';
   if (s.createdBy === 'database-owner') return "you create it with the database's credentials";
+  if (s.createdBy === 'storage-owner') return 'you create it with the access key pgBackRest uses: a file with [global], repo2-s3-key=<key id> and repo2-s3-key-secret=<secret>';
   if (s.createdBy === 'collector-owner') return "you create it with the headers your OpenTelemetry collector expects (key=value,...)";
   if (s.createdBy === 'gateway-token') return "you create it with a JWT (with an expiry) signed with the gateway Secret's JWT_SECRET_KEY, e.g. from `python3 -m mcpgateway.utils.create_jwt_token` in a gateway pod";
   return `created by ${s.createdBy}`;

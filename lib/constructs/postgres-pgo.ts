@@ -13,6 +13,7 @@ import { k8s, StackContext, type Peer } from './core/context';
 import { pgoClusterName, pgoUserSecretName } from './core/naming';
 import { databaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
 import { propProblem, refuseProps } from './core/props-check';
+import { allowObjectStorage, antiAffinity, dataSourceSpec, dataVolume, disruptionBudget, pgbackrestSpec, restoreAnnotations } from './postgres-pgo-ha';
 
 /** The PGO settings (cluster, instances, parameters, PgBouncer, backups, monitoring), as under `database.pgo` in the values. */
 export type PgoSettings = Values['database']['pgo'];
@@ -75,6 +76,7 @@ export class PgoPostgres extends Construct {
         ? { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/role': 'pgbouncer' } }
         : { podLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/role': 'master' } };
     allowPgoInternal(ctx, clusterLabel, traffic, pgo.monitoring);
+    if (!pgo.existingCluster) allowObjectStorage(ctx, { podLabels: clusterLabel }, pgo);
     const viaPooler = (direct: boolean) => pooled && !direct;
     this.connection = {
       secretName: secret,
@@ -136,59 +138,28 @@ function renderCluster(scope: Construct, ctx: StackContext, pgo: PgoSettings, v:
   ].join('\n');
   new k8s.KubeConfigMap(scope, 'InitSql', { metadata: ctx.meta('database', initName), data: { 'init.sql': initSql } });
 
-  const claim = (size: string, storageClass: string) => ({
-    accessModes: ['ReadWriteOnce'],
-    ...(storageClass ? { storageClassName: storageClass } : {}),
-    resources: { requests: { storage: size } },
-  });
   const b = pgo.pgbouncer;
-  const schedules: Record<string, string> = {};
-  if (pgo.backups.fullSchedule) schedules.full = pgo.backups.fullSchedule;
-  if (pgo.backups.differentialSchedule) schedules.differential = pgo.backups.differentialSchedule;
-  // Always present, so the spec keeps its shape when the replica count changes.
-  const instanceAntiAffinity = {
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          {
-            weight: 100,
-            podAffinityTerm: {
-              topologyKey: 'kubernetes.io/hostname',
-              labelSelector: { matchLabels: { ...clusterLabel, 'postgres-operator.crunchydata.com/instance-set': 'instance1' } },
-            },
-          },
-        ],
-      },
-    },
-  };
+  const instanceSet = 'instance1';
   const spec: PostgresClusterV1Beta1Spec = {
     postgresVersion: pgo.postgresVersion,
     ...(ctx.openshift ? { openshift: true } : {}),
+    ...dataSourceSpec(pgo),
     instances: [
       {
-        name: 'instance1',
+        name: instanceSet,
         replicas: pgo.instances.replicas,
+        ...disruptionBudget(pgo.instances.pdb),
         resources: plainResources(pgo.instances.resources),
-        dataVolumeClaimSpec: claim(pgo.instances.storage.size, pgo.instances.storage.storageClass),
-        ...instanceAntiAffinity,
+        dataVolumeClaimSpec: dataVolume(pgo),
+        // Always present, so the spec keeps its shape when the replica count changes.
+        affinity: antiAffinity(pgo.instances.antiAffinity, { ...clusterLabel, 'postgres-operator.crunchydata.com/instance-set': instanceSet }),
       },
     ],
     users: [{ name: v.user, databases: [v.name], password: { type: PostgresClusterV1Beta1SpecUsersPasswordType.ALPHA_NUMERIC } }],
     databaseInitSql: { name: initName, key: 'init.sql' },
     patroni: { dynamicConfiguration: { postgresql: { parameters: pgo.parameters } } },
-    backups: {
-      pgbackrest: {
-        global: { 'repo1-retention-full': String(pgo.backups.retentionFull), 'repo1-retention-full-type': 'count' },
-        repos: [
-          {
-            name: 'repo1',
-            volume: { volumeClaimSpec: claim(pgo.backups.storage.size, pgo.backups.storage.storageClass) },
-            ...(Object.keys(schedules).length ? { schedules } : {}),
-          },
-        ],
-      },
-    },
-    ...(b.enabled ? { proxy: { pgBouncer: pgBouncerSpec(b) } } : {}),
+    backups: { pgbackrest: pgbackrestSpec(ctx, pgo, cluster) },
+    ...(b.enabled ? { proxy: { pgBouncer: pgBouncerSpec(b, clusterLabel) } } : {}),
     ...(pgo.monitoring ? { monitoring: { pgmonitor: { exporter: {} } } } : {}),
   };
   new PostgresClusterV1Beta1(scope, 'Cluster', {
@@ -196,6 +167,7 @@ function renderCluster(scope: Construct, ctx: StackContext, pgo: PgoSettings, v:
       ...ctx.meta('database', cluster),
       annotations: {
         'checksum/init-sql': valuesChecksum(v.name, v.user),
+        ...restoreAnnotations(pgo),
       },
     },
     spec,
@@ -208,10 +180,12 @@ const toStrings = (o: Record<string, string | number>) => Object.fromEntries(Obj
 
 type PgBouncerValues = PgoSettings['pgbouncer'];
 
-function pgBouncerSpec(b: PgBouncerValues) {
+function pgBouncerSpec(b: PgBouncerValues, clusterLabel: Record<string, string>) {
   return {
     replicas: b.replicas,
+    ...disruptionBudget(b.pdb),
     resources: plainResources(b.resources),
+    affinity: antiAffinity(b.antiAffinity, { ...clusterLabel, 'postgres-operator.crunchydata.com/role': 'pgbouncer' }),
     config: {
       global: toStrings({
         pool_mode: b.poolMode,

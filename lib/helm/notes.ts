@@ -7,6 +7,7 @@ import type { Values } from '../../profiles/schema';
 import { gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../constructs/core/naming';
 import { pullSecretCommand } from '../stack/pull-secrets';
 import { expectedSecrets } from '../stack/secrets';
+import { S3_CONF_KEY } from '../constructs/postgres-pgo-ha';
 import { cloneJson } from './knobs';
 
 const RELEASE = '{{ .Release.Name }}';
@@ -85,6 +86,11 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '{{- else }}',
     ...userSecrets(values, 'pgo'),
     ...createdElsewhere(values),
+    '{{- if and (not .Values.database.pgo.existingCluster) .Values.database.pgo.backups.s3.enabled }}',
+    `     {{ .Values.database.pgo.backups.s3.secretName }}: key ${S3_CONF_KEY}, a pgBackRest file with [global],`,
+    '       repo2-s3-key=<access key id> and repo2-s3-key-secret=<secret access key> for bucket',
+    '       {{ .Values.database.pgo.backups.s3.bucket }} (the object storage repository; PGO mounts it)',
+    '{{- end }}',
     '{{- end }}',
     '{{- range .Values.images.pullSecrets }}',
     `     {{ . }}: image pull Secret (type kubernetes.io/dockerconfigjson) every pod names, e.g.`,
@@ -127,6 +133,7 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '       networkPolicies.apiServer.cidrs: the Kubernetes API endpoints (Patroni); narrow the private ranges',
     '       networkPolicies.gatewayEgress.{mcpServers,oidc,otel}: cidrs and port the gateway may reach outside',
     '       database.external.cidrs and port: the external database (database.mode external)',
+    '       database.pgo.backups.s3.cidrs and port: the object storage pgBackRest sends backups to',
     '{{- else }}',
     '     Off. Turn them on with --set networkPolicies.enabled=true after checking the networkPolicies values.',
     '{{- end }}',

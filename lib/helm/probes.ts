@@ -28,6 +28,8 @@ function stringShapes(n: number): string[] {
     `sha256:${'0'.repeat(59)}9${p}`,
     `ZQ${p}Q`,
     `zq${letters(n)}q`,
+    // A command-line option (pgBackRest's restore options).
+    `--zq${p}q`,
   ];
 }
 

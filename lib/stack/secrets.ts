@@ -13,6 +13,7 @@ import {
   stackName,
   standalonePostgresSecretRef,
 } from '../constructs/core/naming';
+import { S3_CONF_KEY } from '../constructs/postgres-pgo-ha';
 
 /** `token`: a signing or encryption key (≥ 32 characters); `password`: a login (≥ 16); `fixed`: a known value. */
 export type SecretKeyKind = 'token' | 'password' | 'fixed';
@@ -23,9 +24,9 @@ export interface ExpectedSecret {
    * Who creates it: `user` (the `secrets` command or your secret manager), `database-owner` (you, with the
    * credentials of a database the stack does not run: nothing to generate), `collector-owner` (you, with the OTLP
    * headers your collector expects), `gateway-token` (you, with a token the running gateway issues: nothing to
-   * generate), or a controller.
+   * generate), `storage-owner` (you, with the object storage's access key for pgBackRest), or a controller.
    */
-  readonly createdBy: 'user' | 'database-owner' | 'collector-owner' | 'gateway-token' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
+  readonly createdBy: 'user' | 'database-owner' | 'collector-owner' | 'gateway-token' | 'storage-owner' | 'external-secrets' | 'pgo' | 'openshift-service-ca' | 'tls';
   /** Its key under `secrets` in the values, for the Secrets a user may bring (existingSecret, externalSecret). */
   readonly id?: 'gateway' | 'redis' | 'postgres';
   readonly keys: readonly { key: string; kind: SecretKeyKind; value?: string }[];
@@ -80,6 +81,15 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
       createdBy: 'pgo',
       purpose: existing ? `database credentials, written by the PGO operator for PostgresCluster ${existing}` : 'database credentials, written by the PGO operator',
       keys: ['dbname', 'host', 'password', ...(pooled ? ['pgbouncer-host', 'pgbouncer-port'] : []), 'port', 'user'].map((key) => ({ key, kind: 'fixed' as const })),
+    });
+  }
+  const s3 = v.database.pgo.backups.s3;
+  if (v.database.mode === 'pgo' && !v.database.pgo.existingCluster && s3.enabled) {
+    out.push({
+      name: s3.secretName,
+      createdBy: 'storage-owner',
+      purpose: 'pgBackRest access to the object storage repository, mounted by PGO',
+      keys: [{ key: S3_CONF_KEY, kind: 'fixed' }],
     });
   }
   if (v.observability.metrics.enabled) {

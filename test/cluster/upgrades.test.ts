@@ -70,14 +70,41 @@ const HELM_CLASSES = new Set([
 ]);
 export const HELM_STEPS = STACK_STEPS.filter(([label]) => HELM_CLASSES.has(label));
 
+/** pgBackRest's second repository in S3-compatible object storage. */
+const PGO_S3 = [
+  'database.pgo.backups.s3.enabled=true',
+  'database.pgo.backups.s3.bucket=mcp-backups',
+  'database.pgo.backups.s3.endpoint=minio.storage.svc:9000',
+  'database.pgo.backups.s3.region=us-east-1',
+  'database.pgo.backups.s3.uriStyle=path',
+  'database.pgo.backups.s3.secretName=pgbackrest-s3',
+  'database.pgo.backups.s3.cidrs={10.30.0.0/24}',
+  'database.pgo.backups.s3.port=9000',
+];
+
 /** Transitions of the PGO path (production): the database is a PostgresCluster. */
 export const PGO_STEPS: Step[] = [
   // Redis keeps its volume here (persistence on): the claim template must not change with the image.
   ['redis image tag (persistent Redis)', ['images.redis.tag=7.4.3', `images.redis.digest=sha256:${'3'.repeat(64)}`]],
   ['PGO instance resources', ['database.pgo.instances.resources.limits.memory=12Gi']],
   ['PGO instance replicas', ['database.pgo.instances.replicas=3']],
-  ['PgBouncer replicas', ['database.pgo.pgbouncer.replicas=2', 'database.pgo.pgbouncer.maxDbConnections=350']],
-  ['PGO storage size up', ['database.pgo.instances.storage.size=20Gi']],
+  // Three PgBouncers share the server connections two had.
+  ['PgBouncer replicas', ['database.pgo.pgbouncer.replicas=3', 'database.pgo.pgbouncer.maxDbConnections=230']],
+  // Volumes grow through PGO (shrinking is refused at synth time as a one-way door).
+  ['PGO storage size up', ['database.pgo.instances.storage.size=60Gi']],
+  ['pgBackRest repository size up', ['database.pgo.backups.storage.size=150Gi']],
+  ['PGO anti-affinity preferred', ['database.pgo.instances.antiAffinity=preferred', 'database.pgo.pgbouncer.antiAffinity=preferred']],
+  ['PGO anti-affinity required', ['database.pgo.instances.antiAffinity=required', 'database.pgo.pgbouncer.antiAffinity=required']],
+  ['PGO budgets off', ['database.pgo.instances.pdb.enabled=false', 'database.pgo.pgbouncer.pdb.enabled=false']],
+  ['PGO budgets on', ['database.pgo.instances.pdb.enabled=true', 'database.pgo.pgbouncer.pdb.enabled=true']],
+  ['object storage repository on', PGO_S3],
+  ['in-place restore on', ['database.pgo.restore.enabled=true', 'database.pgo.restore.id=20260131-1200', 'database.pgo.restore.repoName=repo2', 'database.pgo.restore.options={--type=time,--target=2026-01-31 12:00:00+00}']],
+  ['in-place restore again', ['database.pgo.restore.id=20260201-0900']],
+  ['in-place restore off', ['database.pgo.restore.enabled=false']],
+  ['object storage repository off', ['database.pgo.backups.s3.enabled=false', 'database.pgo.backups.s3.cidrs={}']],
+  // PGO reads the data source only when it creates a cluster: on a running one the field is accepted and ignored.
+  ['data source set', ['database.pgo.dataSource.clusterName=old-pg']],
+  ['data source cleared', ['database.pgo.dataSource.clusterName=']],
   ['gateway replicas (HPA min)', ['gateway.hpa.minReplicas=4']],
   ['topology spread off', ['topologySpread.enabled=false']],
   ['network policies off', ['networkPolicies.enabled=false']],

@@ -3,6 +3,7 @@ import { StackContext } from '../../lib/constructs/core/context';
 import { databaseExternalDefaults } from '../../profiles/database-schema';
 import { ExternalPostgres, PgoPostgres, Postgres, StandalonePostgres } from '../../lib/constructs/postgres';
 import { gateFindings, objectsOf, userApp, userChart } from './support';
+import { defaults } from '../../profiles/defaults';
 
 const ids = (objects: any[]) => objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
 const of = (objects: any[], kind: string) => objects.find((o) => o.kind === kind);
@@ -34,7 +35,7 @@ describe('PgoPostgres on its own', () => {
       databaseName: 'orders',
       user: 'shopper',
       postgresVersion: 16,
-      pgbouncer: { enabled: false, replicas: 1, resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } }, poolMode: 'session', defaultPoolSize: 1, minPoolSize: 0, reservePoolSize: 0, reservePoolTimeoutSeconds: 0, maxClientConn: 10, maxDbConnections: 10 },
+      pgbouncer: { enabled: false, replicas: 1, resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } }, antiAffinity: 'preferred', pdb: { enabled: false, minAvailable: 1 }, poolMode: 'session', defaultPoolSize: 1, minPoolSize: 0, reservePoolSize: 0, reservePoolTimeoutSeconds: 0, maxClientConn: 10, maxDbConnections: 10 },
       monitoring: true,
       operatorNamespaceLabels: { team: 'dba' },
       monitoringNamespaceLabels: { team: 'observability' },
@@ -62,6 +63,28 @@ describe('PgoPostgres on its own', () => {
     expect(objectsOf(chart)).toEqual([]);
     expect(pg.clusterName).toBe('shared-pg');
     expect(pg.connection.secretName).toBe('shared-pg-pguser-mcp');
+  });
+
+  test('HA props: required spreading and budgets for both sets, the object storage repository and its egress, a restore', () => {
+    const chart = userChart('apps');
+    const ctx = new StackContext({ release: 'shop', namespace: 'apps' }).attach(chart);
+    const d = defaults.database.pgo;
+    new PgoPostgres(chart, 'db', {
+      instances: { ...d.instances, replicas: 3, antiAffinity: 'required', pdb: { enabled: true, minAvailable: 2 } },
+      pgbouncer: { ...d.pgbouncer, replicas: 2, antiAffinity: 'required', pdb: { enabled: true, minAvailable: 1 }, maxDbConnections: 350 },
+      backups: { ...d.backups, s3: { ...d.backups.s3, enabled: true, bucket: 'shop-backups', endpoint: 'minio.example.com:9000', region: 'us-east-1', uriStyle: 'path', secretName: 'shop-s3', cidrs: ['10.30.0.0/24'], port: 9000 } },
+      restore: { enabled: true, id: 'r1', repoName: 'repo2', options: ['--type=immediate'] },
+    });
+    const c = of(objectsOf(chart), 'PostgresCluster');
+    expect(c.spec.instances[0]).toMatchObject({ replicas: 3, minAvailable: 2 });
+    expect(c.spec.instances[0].affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(c.spec.proxy.pgBouncer).toMatchObject({ replicas: 2, minAvailable: 1 });
+    expect(c.spec.backups.pgbackrest.repos.map((r: any) => r.name)).toEqual(['repo1', 'repo2']);
+    expect(c.spec.backups.pgbackrest.global['repo2-path']).toBe('/pgbackrest/apps/shop-pg/repo2');
+    expect(c.spec.backups.pgbackrest.restore).toEqual({ enabled: true, repoName: 'repo2', options: ['--type=immediate'] });
+    expect(c.metadata.annotations['postgres-operator.crunchydata.com/pgbackrest-restore']).toBe('r1');
+    expect(ctx.flows.find((f) => /object storage/.test(f.reason))).toMatchObject({ from: { podLabels: { 'postgres-operator.crunchydata.com/cluster': 'shop-pg' } }, to: { cidrs: ['10.30.0.0/24'] }, ports: [{ port: 9000 }] });
+    expect(gateFindings(chart)).toEqual([]);
   });
 
   test('the gate checks the PostgresCluster against its CRD', () => {
