@@ -159,12 +159,24 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       when: hasKey('gateway.extraConfig', key),
       message: [
         key === 'ENABLE_METRICS'
-          ? 'is set by observability.metrics.enabled, which also renders the ServiceMonitor and its NetworkPolicy flow: set that instead'
+          ? 'is set by observability.metrics.enabled, which also renders the monitor and its NetworkPolicy flow: set that instead'
           : `is set by ${owner}: set that instead`,
       ],
       example: { profile: 'kind', sets: [`gateway.extraConfig.${key}=on`] },
     }),
   ),
+  {
+    path: 'observability.alerts.enabled',
+    when: and(bool('observability.alerts.enabled'), not(and(bool('observability.metrics.enabled'), ne(str('observability.metrics.monitor'), 'none')))),
+    message: ["needs observability.metrics.enabled with a monitor (ServiceMonitor or PodMonitor): the rules read the gateway's scraped metrics, and the Prometheus Operator that reads the monitor evaluates them"],
+    example: { profile: 'kind', sets: ['observability.alerts.enabled=true'] },
+  },
+  {
+    path: 'observability.metrics.postgresExporter',
+    when: and(bool('observability.metrics.postgresExporter'), not(and(bool('observability.metrics.enabled'), ne(str('observability.metrics.monitor'), 'none'), eq(str('database.mode'), 'pgo'), bool('database.pgo.monitoring')))),
+    message: ["needs database.mode 'pgo' with database.pgo.monitoring (the exporter) and observability.metrics.enabled with a monitor (the Prometheus Operator reads the PodMonitor)"],
+    example: { profile: 'production', sets: ['observability.metrics.postgresExporter=true'] },
+  },
   {
     path: 'observability.tracing.endpoint',
     when: and(bool('observability.tracing.enabled'), empty(str('observability.tracing.endpoint'))),

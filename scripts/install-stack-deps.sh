@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the real-stack test tier (test/stack/) runs: Postgres, Redis and NGINX from Debian, and two Python
+# Installs what the real-stack test tier (test/stack/) runs: Postgres, Redis and NGINX from Debian (with Prometheus's
+# promtool, which checks and evaluates the rendered alert rules in test/monitoring.test.ts), and two Python
 # virtual environments in .venv-stack/ (gitignored): the ContextForge gateway at the release the stack's gateway
 # image deploys, and Locust at the release of the stack's Locust image. The packages' own services are not started:
 # the tier runs its own processes on loopback with temporary data folders.
@@ -16,7 +17,7 @@ if [ -z "$GATEWAY_VERSION" ] || [ -z "$LOCUST_VERSION" ]; then
 fi
 
 have_debian_packages() {
-  [ -x /usr/bin/redis-server ] && [ -x /usr/sbin/nginx ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+  [ -x /usr/bin/redis-server ] && [ -x /usr/sbin/nginx ] && [ -x /usr/bin/promtool ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 }
 if ! have_debian_packages; then
   export DEBIAN_FRONTEND=noninteractive
@@ -26,7 +27,7 @@ if ! have_debian_packages; then
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=1
   fi
-  apt-get install -y -qq --no-install-recommends postgresql redis-server nginx python3-venv >/dev/null
+  apt-get install -y -qq --no-install-recommends postgresql redis-server nginx prometheus python3-venv >/dev/null
   if [ -n "$created_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 

@@ -154,7 +154,7 @@ describe.each(HELM_NAMES)('%s renders the gateway observability as the plain syn
   test('refuses ENABLE_METRICS through extraConfig in the same words as the synth', () => {
     const sets = ['gateway.extraConfig.ENABLE_METRICS=on'];
     const problems = refusal('kind', sets);
-    expect(problems).toEqual(['gateway.extraConfig.ENABLE_METRICS: is set by observability.metrics.enabled, which also renders the ServiceMonitor and its NetworkPolicy flow: set that instead']);
+    expect(problems).toEqual(['gateway.extraConfig.ENABLE_METRICS: is set by observability.metrics.enabled, which also renders the monitor and its NetworkPolicy flow: set that instead']);
     const r = helm(h, ['template', 'r', chart, '-f', join(chart, 'values-kind.yaml'), ...sets.flatMap((x) => ['--set', x])]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(problems[0]);

@@ -1,10 +1,9 @@
 /**
  * The ContextForge gateway: Deployment on 4444 behind a Service on 80, its settings and plugin ConfigMaps, HPA and
- * PDB, and a ServiceMonitor when its metrics are on. The schema belongs to the migration Job; gateway pods start only
+ * PDB, and a ServiceMonitor or PodMonitor when its metrics are on. The schema belongs to the migration Job; gateway pods start only
  * once the schema is at head.
  */
 import { Construct } from 'constructs';
-import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { defaults } from '../../profiles/defaults';
 import type { Image } from '../../profiles/schema';
 import type { GatewayMetrics, GatewayTracing } from '../../profiles/observability-schema';
@@ -18,6 +17,7 @@ import { HOOKS } from './core/hooks';
 import { gatewaySettings, pluginConfig, PLUGINS_DIR, type GatewaySettings } from './gateway-config';
 import type { DatabaseConnection } from './database-connection';
 import { propProblem, refuseProps, wholeNumberProblem } from './core/props-check';
+import { gatewayMonitor, scrapeJob } from './monitoring';
 
 export type { GatewaySettings } from './gateway-config';
 
@@ -50,8 +50,8 @@ export interface GatewayProps extends Partial<GatewaySettings> {
   /** Redis for caches, the session pool and the rate limiter. */
   readonly redis: RedisEndpoint;
   /**
-   * Prometheus metrics: `ENABLE_METRICS` on the container (so turning them on or off rolls the pods) and a
-   * ServiceMonitor sending the token from `tokenSecretName` (default `<release>-gateway-metrics`).
+   * Prometheus metrics: `ENABLE_METRICS` on the container (so turning them on or off rolls the pods) and the
+   * `monitor` (ServiceMonitor, PodMonitor or none) sending the token from `tokenSecretName` (default `<release>-gateway-metrics`).
    * @default off (`observability.metrics` of the defaults)
    */
   readonly metrics?: Partial<GatewayMetrics>;
@@ -101,6 +101,10 @@ export class Gateway extends Construct {
   readonly image: string;
   /** The image as given (repository, tag, user): its tag labels and its user runs every pod of the image. */
   readonly imageSpec: Image;
+  /** The Secret with the token Prometheus sends to the metrics endpoint. */
+  readonly metricsTokenSecret: string;
+  /** The Prometheus Operator's `job` label of the gateway's targets, when a monitor finds them. */
+  readonly scrapeJob?: string;
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
@@ -117,6 +121,7 @@ export class Gateway extends Construct {
     this.configMapName = ctx.name('gateway');
     this.secretName = secretName ?? gatewaySecretName(ctx.release);
     this.url = `http://${serviceHost(this.serviceName, ctx.namespace)}`;
+    this.metricsTokenSecret = metrics.tokenSecretName || gatewayMetricsSecretName(ctx.release);
     const meta = (name: string) => ctx.meta('gateway', name, { version: img.tag });
     const configMeta = (name: string) => ctx.meta('gateway', name, { version: img.tag, annotations: HOOKS.config });
 
@@ -212,15 +217,11 @@ export class Gateway extends Construct {
     if (g.pdb.enabled) podDisruptionBudget(this, ctx, 'gateway', this.serviceName, g.pdb.minAvailable, img.tag);
 
     if (metrics.enabled) {
-      const token = { name: metrics.tokenSecretName || gatewayMetricsSecretName(ctx.release), key: metrics.tokenKey };
-      new ServiceMonitor(this, 'ServiceMonitor', {
-        metadata: meta(this.serviceName),
-        spec: {
-          selector: { matchLabels: ctx.selector('gateway') },
-          namespaceSelector: { matchNames: [ctx.namespace] },
-          endpoints: [{ port: 'http', path: GATEWAY_METRICS_PATH, interval: metrics.interval, authorization: { type: 'Bearer', credentials: token } }],
-        },
-      });
+      if (metrics.monitor !== 'none') {
+        const token = { name: this.metricsTokenSecret, key: metrics.tokenKey };
+        gatewayMonitor(this, { context: ctx, kind: metrics.monitor, name: this.serviceName, version: img.tag, path: GATEWAY_METRICS_PATH, interval: metrics.interval, token });
+        this.scrapeJob = scrapeJob(metrics.monitor, ctx.namespace, this.serviceName, this.serviceName);
+      }
       const scrapers = monitoringNamespaceLabels ?? defaults.networkPolicies.monitoringNamespaceLabels;
       ctx.allow({ from: { namespaceLabels: scrapers }, to: { component: 'gateway' }, ports: [{ port: GATEWAY_PORT }], reason: 'Prometheus scrapes the gateway metrics' });
     }

@@ -1,7 +1,7 @@
 /**
  * Who talks to whom must line up: NGINX upstreams point at existing Service ports (the gateway's among them) and
  * NGINX listens on its container ports; Routes and Ingresses reach existing Service ports; Locust targets the
- * NGINX (or gateway) Service; ServiceMonitors and HPAs point at something that exists.
+ * NGINX (or gateway) Service; ServiceMonitors, PodMonitors and HPAs point at something that exists.
  */
 import { componentOf, isPlainObject, nsOf, selectorMatches, type Manifest, type Model } from './model';
 import { podPorts } from './pods';
@@ -155,6 +155,7 @@ function checkMonitorsAndScalers(model: Model, sink: Sink): void {
       if (missing.length) sink.error('invariant/servicemonitor-target', sm.doc, ['spec', 'endpoints', i, 'port'], `ServiceMonitor '${sm.name}' scrapes port '${e.port}', which ${missing.map((s) => `Service '${s.name}' (ports: ${describePorts(s)})`).join(', ')} does not name`, 'name an existing Service port, or add a metrics port to the Service');
     });
   }
+  for (const pm of model.items.filter((m) => m.group === 'monitoring.coreos.com' && m.kind === 'PodMonitor')) checkPodMonitor(model, pm, sink);
   for (const hpa of model.items.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
     const ref = hpa.obj.spec?.scaleTargetRef;
     if (!model.items.some((m) => m.kind === ref?.kind && m.name === ref?.name && nsOf(m) === nsOf(hpa))) {
@@ -165,6 +166,31 @@ function checkMonitorsAndScalers(model: Model, sink: Sink): void {
       sink.error('invariant/hpa-range', hpa.doc, ['spec', 'minReplicas'], `minReplicas ${min} is above maxReplicas ${hpa.obj.spec.maxReplicas}`, 'make minReplicas at most maxReplicas');
     }
   }
+}
+
+/** PGO's label on its pods: they are not in the output, their PostgresCluster is. */
+const PGO_CLUSTER_LABEL = 'postgres-operator.crunchydata.com/cluster';
+
+/** A PodMonitor selects pods the output makes (or PGO makes for a PostgresCluster), on ports they have. */
+function checkPodMonitor(model: Model, pm: Manifest, sink: Sink): void {
+  const nsSel = pm.obj.spec?.namespaceSelector;
+  const inScope = (m: Manifest) => nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(nsOf(m)) : nsOf(m) === nsOf(pm));
+  const selector = pm.obj.spec?.selector;
+  const selected = model.templates.filter((t) => !t.partial && inScope(t.owner) && selectorMatches(selector, t.labels));
+  // PGO's pods come from a PostgresCluster: the output's own, or (when the output has none) an existing one it uses.
+  const cluster = selector?.matchLabels?.[PGO_CLUSTER_LABEL];
+  const clusters = model.items.filter((m) => m.kind === 'PostgresCluster' && inScope(m));
+  const pgoPods = typeof cluster === 'string' && (clusters.length === 0 || clusters.some((m) => m.name === cluster));
+  if (selected.length === 0) {
+    if (!pgoPods) sink.error('invariant/podmonitor-target', pm.doc, ['spec', 'selector'], `PodMonitor '${pm.name}' selects no pod in the output`, 'match the selector to the labels of the pods to scrape');
+    return;
+  }
+  (Array.isArray(pm.obj.spec?.podMetricsEndpoints) ? pm.obj.spec.podMetricsEndpoints : []).forEach((e: any, i: number) => {
+    const wanted = typeof e?.port === 'string' ? (p: { name?: string }) => p.name === e.port : typeof e?.portNumber === 'number' ? (p: { containerPort: number }) => p.containerPort === e.portNumber : undefined;
+    if (!wanted) return;
+    const missing = selected.filter((t) => !podPorts(t.spec).some(wanted));
+    if (missing.length) sink.error('invariant/podmonitor-target', pm.doc, ['spec', 'podMetricsEndpoints', i], `PodMonitor '${pm.name}' scrapes port ${e.port ?? e.portNumber}, which the pods of ${missing.map((t) => `${t.owner.kind} '${t.owner.name}'`).join(', ')} do not have`, 'name an existing container port');
+  });
 }
 
 export function checkTraffic(model: Model, sink: Sink): void {

@@ -8,6 +8,7 @@ import type { Values } from '../../profiles/schema';
 import { expectedSecrets } from '../stack/secrets';
 import { resolveTenants, tenantExternalSecrets } from '../constructs/tenants';
 import type { GatePolicy } from './types';
+import { operatorDeclared } from '../constructs/monitoring';
 
 export const PROFILES = profileNames;
 
@@ -30,9 +31,9 @@ export function gatePolicy(values: Values): GatePolicy {
     requireDigests: values.images.requireDigests,
     requireNetworkPolicies: values.networkPolicies.enabled,
     requirePdb: values.profile === 'production',
-    // ServiceMonitors appear only for the gateway's metrics and tenant servers that ask for metrics, on clusters that
-    // run the Prometheus Operator.
-    monitoring: values.observability.metrics.enabled || resolveTenants(values).some((t) => t.servers.some((s) => s.monitoring)),
+    // Prometheus Operator objects appear only for the gateway's metrics with a monitor (and then the pgmonitor
+    // exporter's PodMonitor and the alert rules) and tenant servers that ask for metrics, on clusters that run it.
+    monitoring: operatorDeclared(values) || resolveTenants(values).some((t) => t.servers.some((s) => s.monitoring)),
     externalRefs: externalRefs(values),
     cluster: { name: c.name, nodes: c.nodes, cpu: c.cpu, memory: c.memory, reservedCpu: c.reservedCpu, reservedMemory: c.reservedMemory },
     // The database unit is its own ArgoCD Application (and Helm release), synced before the platform's hooks run.

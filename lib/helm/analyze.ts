@@ -109,12 +109,16 @@ export function analyzeStack(): StackTemplates {
  */
 /**
  * Modes whose own values only a valid combination reads (an external database needs its Secret named before its
- * key names are read at all; the metrics token Secret's default name shows only with metrics on, the tracing values only with an endpoint): rendered as
+ * key names are read at all; the metrics token Secret's default name shows only with metrics on, the monitor kinds,
+ * alerts and the pgmonitor exporter's PodMonitor only with metrics on, the tracing values only with an endpoint): rendered as
  * contexts of their own, so those values are classified like the rest.
  */
 const DECLARED_CONTEXTS: { profile: string; sets: Record<string, unknown> }[] = [
   { profile: 'kind', sets: { 'database.mode': 'external', 'database.external.secretName': 'app-db' } },
   { profile: 'kind', sets: { 'observability.metrics.enabled': true } },
+  { profile: 'kind', sets: { 'observability.metrics.enabled': true, 'observability.metrics.monitor': 'PodMonitor', 'observability.alerts.enabled': true } },
+  { profile: 'kind', sets: { 'observability.metrics.enabled': true, 'observability.metrics.monitor': 'none' } },
+  { profile: 'production', sets: { 'observability.metrics.enabled': true, 'observability.metrics.postgresExporter': true, 'observability.alerts.enabled': true } },
   { profile: 'kind', sets: { 'observability.tracing.enabled': true, 'observability.tracing.endpoint': 'http://otel-collector:4317' } },
 ];
 

@@ -4,7 +4,7 @@
  * a Secret the pods do not read.
  */
 import type { Values } from '../../profiles/schema';
-import { gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../constructs/core/naming';
+import { gatewayMetricsSecretName, gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../constructs/core/naming';
 import { pullSecretCommand } from '../stack/pull-secrets';
 import { expectedSecrets } from '../stack/secrets';
 import { S3_CONF_KEY } from '../constructs/postgres-pgo-ha';
@@ -136,6 +136,20 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     '       database.pgo.backups.s3.cidrs and port: the object storage pgBackRest sends backups to',
     '{{- else }}',
     '     Off. Turn them on with --set networkPolicies.enabled=true after checking the networkPolicies values.',
+    '{{- end }}',
+    '',
+    '5. Metrics and alerts.',
+    '{{- if .Values.observability.metrics.enabled }}',
+    `     The gateway serves Prometheus metrics at /metrics/prometheus for the bearer token in Secret {{ if .Values.observability.metrics.tokenSecretName }}{{ .Values.observability.metrics.tokenSecretName }}{{ else }}${gatewayMetricsSecretName(RELEASE)}{{ end }} (key {{ .Values.observability.metrics.tokenKey }}), which you create.`,
+    '{{- if eq .Values.observability.metrics.monitor "none" }}',
+    '     No monitor object: scrape the gateway pods (port 4444) from your own Prometheus configuration with that token.',
+    '{{- else }}',
+    `     Found by the {{ .Values.observability.metrics.monitor }} ${stackName(RELEASE, 'gateway')}{{ if .Values.observability.metrics.postgresExporter }}, the pgmonitor exporter by the PodMonitor ${stackName(RELEASE, 'postgres-exporter')}{{ end }}{{ if .Values.observability.alerts.enabled }}; alert rules in the PrometheusRule ${stackName(RELEASE, 'alerts')}{{ end }}.`,
+    '     Your Prometheus must select them (serviceMonitorSelector, podMonitorSelector, ruleSelector and their namespace selectors).',
+    '{{- end }}',
+    '{{- else }}',
+    '     Off. Turn them on with --set observability.metrics.enabled=true (observability.metrics.monitor: ServiceMonitor,',
+    '     PodMonitor or none; observability.alerts.enabled for alert rules).',
     '{{- end }}',
     '',
   ].join('\n');

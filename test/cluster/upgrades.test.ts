@@ -55,6 +55,14 @@ export const STACK_STEPS: Step[] = [
   ['locust workers', ['benchmark.workers=5']],
   ['locust worker resources', ['benchmark.workerResources.limits.memory=2Gi']],
   ['benchmark off', ['benchmark.enabled=false']],
+  // The Prometheus Operator's objects (their CRDs are installed here) and the gateway's observability env.
+  ['gateway metrics on', ['observability.metrics.enabled=true']],
+  ['alert rules on', ['observability.alerts.enabled=true']],
+  ['gateway metrics through a PodMonitor', ['observability.metrics.monitor=PodMonitor']],
+  ['gateway metrics without the Operator', ['observability.alerts.enabled=false', 'observability.metrics.monitor=none']],
+  ['gateway metrics off', ['observability.metrics.enabled=false', 'observability.metrics.monitor=ServiceMonitor']],
+  ['gateway traces on', ['observability.tracing.enabled=true', 'observability.tracing.endpoint=http://otel-collector.observability:4317']],
+  ['gateway traces off', ['observability.tracing.enabled=false']],
   // The standalone StatefulSet stays (its volume too: it is kept), and the gateway moves to the user's Secret.
   ['external database by Secret', ['database.mode=external', 'database.external.secretName=app-db', 'database.external.urlKey=uri']],
 ];
@@ -66,6 +74,7 @@ export const STACK_STEPS: Step[] = [
 const HELM_CLASSES = new Set([
   'gateway image tag', 'redis image tag', 'postgres image tag', 'gateway replicas', 'gateway resources', 'redis resources',
   'migration resources', 'migration backoff limit', 'migration escape hatch', 'registration escape hatch', 'nginx off', 'nginx on', 'registration off', 'registration on', 'tenant admission off', 'tenant admission on', 'benchmark on', 'locust workers', 'benchmark off',
+  'gateway metrics on', 'alert rules on', 'gateway metrics through a PodMonitor', 'gateway metrics without the Operator', 'gateway metrics off', 'gateway traces on', 'gateway traces off',
   'external database by Secret',
 ]);
 export const HELM_STEPS = STACK_STEPS.filter(([label]) => HELM_CLASSES.has(label));
@@ -109,6 +118,9 @@ export const PGO_STEPS: Step[] = [
   ['topology spread off', ['topologySpread.enabled=false']],
   ['network policies off', ['networkPolicies.enabled=false']],
   ['network policies on', ['networkPolicies.enabled=true']],
+  ['metrics, the pgmonitor exporter PodMonitor and alert rules on', ['observability.metrics.enabled=true', 'observability.metrics.postgresExporter=true', 'observability.alerts.enabled=true']],
+  ['gateway traces on, with the collector addresses', ['observability.tracing.enabled=true', 'observability.tracing.endpoint=http://otel-collector.observability:4317', 'networkPolicies.gatewayEgress.otel.cidrs={10.40.0.0/24}']],
+  ['the exporter PodMonitor, alert rules and traces off', ['observability.alerts.enabled=false', 'observability.metrics.postgresExporter=false', 'observability.tracing.enabled=false']],
   // Without the pooler every gateway connection reaches Postgres: max_connections grows with it.
   ['PgBouncer off', ['database.pgo.pgbouncer.enabled=false', 'database.pgo.parameters.max_connections=1300']],
   ['PgBouncer on', ['database.pgo.pgbouncer.enabled=true']],
@@ -184,10 +196,18 @@ describeCluster()('upgrade matrix on a real API server', () => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     }, 90_000);
-    it.each(HELM_STEPS)('%s', async (_label, change) => {
+    const operatorObjects = () => cp.kubectlOk(['get', 'servicemonitors,podmonitors,prometheusrules', '-n', ns, '-o', 'name']).split('\n').filter(Boolean).sort();
+    it.each(HELM_STEPS)('%s', async (label, change) => {
       sets.push(...change);
       const r = await helmCompletingJobs(cp, helmName, ns, args('upgrade'));
       if (r.status !== 0) throw new Error(`${helmName} upgrade failed:\n${r.stderr}`);
+      // Switching the monitor kind or the rules replaces the objects; turning the Operator off removes them.
+      const expected: Record<string, string[]> = {
+        'alert rules on': ['prometheusrule.monitoring.coreos.com/mcp-alerts', 'servicemonitor.monitoring.coreos.com/mcp-gateway'],
+        'gateway metrics through a PodMonitor': ['podmonitor.monitoring.coreos.com/mcp-gateway', 'prometheusrule.monitoring.coreos.com/mcp-alerts'],
+        'gateway metrics without the Operator': [],
+      };
+      if (label in expected) expect(operatorObjects()).toEqual(expected[label]);
     }, 90_000);
   });
 });

@@ -450,6 +450,28 @@ function realStack(): void {
     if (probeSession.headers.get("mcp-session-id")) expect(count('DELETE session close')).toBeGreaterThan(0);
     else expect(count('DELETE session close')).toBe(0);
   });
+
+  step('every metric the rendered alert rules read is one the real gateway exposes, with the labels they select on', async () => {
+    // After the steps above the gateway has answered API calls and MCP traffic: its request metrics have samples.
+    const rendered = parseDocs(execFileSync(CLI, ['synth', '--profile', 'kind', '--stdout', ...METRICS_ON, '--set', 'observability.alerts.enabled=true'], { cwd: ROOT }).toString());
+    const exprs: string[] = rendered.find((d) => d.kind === 'PrometheusRule')!.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr));
+    // `up` is Prometheus's own series for every target; the rest must come from the gateway.
+    const read = new Set(exprs.flatMap((e) => [...e.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1])).filter((n) => n !== 'up'));
+    expect([...read].sort()).toEqual(['http_request_duration_seconds_bucket', 'http_request_duration_seconds_count', 'http_requests_total']);
+    const scrape = () => fetch(url('gateway') + find('ServiceMonitor', 'mcp-stack-gateway').spec.endpoints[0].path, { headers: { Authorization: `Bearer ${adminToken}` } });
+    // A kept-alive connection the gateway has closed meanwhile fails once; a new one does not.
+    const scraped = await scrape().catch(scrape);
+    expect(scraped.status).toBe(200);
+    const samples = (await scraped.text()).split('\n').filter((l) => l && !l.startsWith('#'));
+    const series = (name: string) => samples.filter((l) => l.startsWith(`${name}{`));
+    const present = [...new Set(samples.map((l) => l.split(/[{ ]/)[0]))].sort();
+    expect([...read].filter((name) => !present.includes(name))).toEqual([]);
+    // The labels the rules select on: the status code as a number (5xx), the handler, and the 1 s bucket.
+    expect(series('http_requests_total').every((l) => /status="\d{3}"/.test(l) && /handler="\//.test(l))).toBe(true);
+    expect(series('http_request_duration_seconds_bucket').some((l) => l.includes('le="1.0"'))).toBe(true);
+    // The MCP stream handler the latency rule leaves out is the one this release reports.
+    expect(series('http_requests_total').some((l) => /handler="\/servers\/\{server_id\}\/mcp"|handler="\/mcp"/.test(l))).toBe(true);
+  });
 }
 
 function mapPaths(text: string, map: Record<string, string>): string {

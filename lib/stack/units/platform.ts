@@ -13,7 +13,9 @@ import { allowGatewayEgress } from '../../constructs/gateway-egress';
 import { NginxProxy } from '../../constructs/nginx-proxy';
 import type { DatabaseConnection } from '../../constructs/postgres';
 import { Redis } from '../../constructs/redis';
-import { gatewaySecretRef, redisSecretRef } from '../../constructs/core/naming';
+import { pgExporterPodMonitor, scrapeJob, StackAlerts } from '../../constructs/monitoring';
+import { PGMONITOR_EXPORTER_PORT } from '../../constructs/postgres';
+import { gatewaySecretRef, pgoClusterName, redisSecretRef } from '../../constructs/core/naming';
 import { tenantGatewayFlowsByLabel } from '../../constructs/tenants/flows';
 import { tenantRegistration } from '../../constructs/tenants/registration';
 import { TenantImagePolicy } from '../../constructs/tenants/admission';
@@ -29,6 +31,18 @@ export class PlatformChart extends Chart {
     const redisSecret = redisSecretRef(v);
     const redis = new Redis(this, 'Redis', { context: ctx, image: v.images.redis, ...v.redis, password: { secretName: redisSecret.name, key: redisSecret.passwordKey } });
     this.gateway = new Gateway(this, 'Gateway', { context: ctx, image: v.images.gateway, ...v.gateway, secretName: gatewaySecretRef(v), database, redis, metrics: v.observability.metrics, tracing: v.observability.tracing, monitoringNamespaceLabels: v.networkPolicies.monitoringNamespaceLabels });
+    // The pgmonitor exporter's PodMonitor lives here, not with the database (whose objects are kept on removal), so
+    // turning it off removes it. It selects the stack's own PGO cluster or the existing one.
+    const pgCluster = v.database.pgo.existingCluster || pgoClusterName(v.release.name);
+    const exporter = v.observability.metrics.postgresExporter ? pgExporterPodMonitor(this, ctx, pgCluster, PGMONITOR_EXPORTER_PORT, v.observability.metrics.interval) : undefined;
+    if (v.observability.alerts.enabled && this.gateway.scrapeJob) {
+      const kind = v.observability.metrics.monitor;
+      new StackAlerts(this, 'Alerts', {
+        context: ctx,
+        gateway: { job: this.gateway.scrapeJob, monitor: `${kind} ${this.gateway.serviceName}`, tokenSecret: this.gateway.metricsTokenSecret },
+        ...(exporter ? { postgres: { job: scrapeJob('PodMonitor', ctx.namespace, exporter, ''), cluster: pgCluster } } : {}),
+      });
+    }
     const migrationName = ctx.name(`migrate-${jobHash(v, migrationJobInputs(v.database.mode))}`);
     new MigrationJob(this, 'Migration', { context: ctx, ...v.migration, gateway: this.gateway, database, jobName: migrationName });
     if (v.fastTimeServer.enabled) {
