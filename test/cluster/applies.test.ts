@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { ControlPlane, describeCluster, ROOT } from './control-plane';
+import { ControlPlane, describeCluster, ROOT, suiteControlPlane } from './control-plane';
 import { CHART, eventually, failedCreates, helmOk, podCount, PROFILES, serverSideApply, synthStream, tempDir } from './support';
 
 const EXAMPLE_TENANTS = join(ROOT, 'examples', 'tenants.yaml');
@@ -20,14 +20,14 @@ function namespacesOf(stream: string): string[] {
 }
 
 describeCluster()('every output applies on a real API server', () => {
+  const controlPlane = suiteControlPlane();
   let cp: ControlPlane;
   let work: string;
   beforeAll(async () => {
-    cp = await ControlPlane.start();
+    cp = controlPlane();
     work = tempDir('applies');
   }, 120_000);
-  afterAll(async () => {
-    await cp?.stop();
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 

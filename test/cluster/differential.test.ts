@@ -6,7 +6,7 @@
  */
 import { dump } from 'js-yaml';
 import { parseYamlStream, validateDocuments } from '../../lib/gate';
-import { ControlPlane, describeCluster } from './control-plane';
+import { ControlPlane, describeCluster, suiteControlPlane } from './control-plane';
 
 const NS = 'differential';
 const QUOTA_NS = 'differential-quota';
@@ -63,9 +63,10 @@ function gateErrors(objects: any[]): string[] {
 }
 
 describeCluster()('the gate refuses what the real API server refuses', () => {
+  const controlPlane = suiteControlPlane();
   let cp: ControlPlane;
   beforeAll(async () => {
-    cp = await ControlPlane.start();
+    cp = controlPlane();
     cp.kubectlOk(['create', 'namespace', NS]);
     cp.kubectlOk(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted']);
     cp.kubectlOk(['create', 'namespace', QUOTA_NS]);
@@ -73,9 +74,6 @@ describeCluster()('the gate refuses what the real API server refuses', () => {
     cp.kubectlOk(['create', 'namespace', LIMITS_NS]);
     cp.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify(LIMIT_RANGE));
   }, 120_000);
-  afterAll(async () => {
-    await cp?.stop();
-  }, 60_000);
 
   it.each(CORPUS)('%s', (_name, objects, rule) => {
     // A Deployment's pods are admitted when its controller creates them: the server is asked about the pod itself.

@@ -9,7 +9,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { ControlPlane, describeCluster } from './control-plane';
+import { ControlPlane, describeCluster, suiteControlPlane } from './control-plane';
 import { CHART, eventually, failedCreates, helmOk, podCount, serverSideApply, synthStream, tempDir, type HelmName } from './support';
 
 const VALUES = {
@@ -52,17 +52,17 @@ function podSecretReads(cp: ControlPlane, namespace: string): string[] {
 }
 
 describeCluster()('existing Secrets on a real API server', () => {
+  const controlPlane = suiteControlPlane();
   let cp: ControlPlane;
   let work: string;
   let valuesFile: string;
   beforeAll(async () => {
-    cp = await ControlPlane.start();
+    cp = controlPlane();
     work = tempDir('existing-secrets');
     valuesFile = join(work, 'mine.yaml');
     writeFileSync(valuesFile, dump(VALUES));
   }, 120_000);
-  afterAll(async () => {
-    await cp?.stop();
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 

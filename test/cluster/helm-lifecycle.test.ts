@@ -7,7 +7,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { ControlPlane, describeCluster } from './control-plane';
+import { ControlPlane, describeCluster, suiteControlPlane } from './control-plane';
 import { helmCompletingJobs } from './jobs';
 import { CHART, eventually, type HelmName, helmOk, restrictedNamespace, tempDir } from './support';
 
@@ -42,13 +42,11 @@ function contents(cp: ControlPlane, ns: string): string[] {
 }
 
 describeCluster()('Helm lifecycle on a real API server', () => {
+  const controlPlane = suiteControlPlane();
   let cp: ControlPlane;
-  beforeAll(async () => {
-    cp = await ControlPlane.start();
-  }, 120_000);
-  afterAll(async () => {
-    await cp?.stop();
-  }, 60_000);
+  beforeAll(() => {
+    cp = controlPlane();
+  });
 
   describe.each(['helm3', 'helm4'] as HelmName[])('%s', (helmName) => {
     const ns = `life-${helmName}`;

@@ -9,7 +9,7 @@
  * passes against a real gateway is checked by the real-stack tier (test/stack).
  */
 import { join } from 'node:path';
-import { ControlPlane, describeCluster } from './control-plane';
+import { ControlPlane, describeCluster, suiteControlPlane } from './control-plane';
 import { helmCompletingJobs } from './jobs';
 import { CHART, eventually, helm, type HelmName, restrictedNamespace } from './support';
 
@@ -46,13 +46,11 @@ async function helmTest(cp: ControlPlane, h: HelmName, ns: string, phase: 'Succe
 const names = (cp: ControlPlane, ns: string, kind: string) => (JSON.parse(cp.kubectlOk(['get', kind, '-n', ns, '-o', 'json'])).items as any[]).map((o) => o.metadata.name);
 
 describeCluster()('helm test on a real API server', () => {
+  const controlPlane = suiteControlPlane();
   let cp: ControlPlane;
-  beforeAll(async () => {
-    cp = await ControlPlane.start();
-  }, 120_000);
-  afterAll(async () => {
-    await cp?.stop();
-  }, 60_000);
+  beforeAll(() => {
+    cp = controlPlane();
+  });
 
   describe.each(['helm3', 'helm4'] as HelmName[])('%s', (h) => {
     const ns = `test-${h}`;

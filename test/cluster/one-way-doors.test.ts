@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tree } from '../support';
-import { ControlPlane, describeCluster } from './control-plane';
+import { ControlPlane, describeCluster, suiteControlPlane } from './control-plane';
 import { helmCompletingJobs } from './jobs';
 import { CHART, cli, helm, type HelmName, restrictedNamespace, serverSideApply, synthStream, tempDir } from './support';
 
@@ -20,13 +20,11 @@ function folderStream(dir: string): string {
 /** Every file of a folder with its text, to see that a refused synth wrote nothing. */
 
 describeCluster()('one-way doors on a real API server', () => {
+  const controlPlane = suiteControlPlane();
   let cp: ControlPlane;
-  beforeAll(async () => {
-    cp = await ControlPlane.start();
-  }, 120_000);
-  afterAll(async () => {
-    await cp?.stop();
-  }, 60_000);
+  beforeAll(() => {
+    cp = controlPlane();
+  });
 
   describe('plain output: synth compares with the folder it replaces', () => {
     const ns = 'doors';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
-import { ControlPlane, describeCluster, ROOT } from './control-plane';
+import { ControlPlane, describeCluster, ROOT, suiteControlPlane } from './control-plane';
 import { completeJobs, finishAndExpireJobs, helmCompletingJobs } from './jobs';
 import { CHART, type HelmName, restrictedNamespace, serverSideApply, synthStream, tempDir } from './support';
 
@@ -131,14 +131,14 @@ export const PGO_STEPS: Step[] = [
 const EXAMPLE_TENANTS = join(ROOT, 'examples', 'tenants.yaml');
 
 describeCluster()('upgrade matrix on a real API server', () => {
+  const controlPlane = suiteControlPlane();
   let cp: ControlPlane;
   let work: string;
   beforeAll(async () => {
-    cp = await ControlPlane.start();
+    cp = controlPlane();
     work = tempDir('upgrades');
   }, 120_000);
-  afterAll(async () => {
-    await cp?.stop();
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
