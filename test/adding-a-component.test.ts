@@ -53,7 +53,13 @@ beforeAll(() => {
   symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
   // What a contributor does: the new construct, then the four edits.
   cpSync(join(EXAMPLE, 'db-admin.ts'), join(project, NEW_FILE));
-  execFileSync('git', ['apply', '-p1', join(EXAMPLE, 'component.patch')], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  const applied = spawnSync('git', ['apply', '-p1', join(EXAMPLE, 'component.patch')], { cwd: project, encoding: 'utf8' });
+  if (applied.status !== 0) {
+    throw new Error(
+      `the example's edits no longer apply to the sources (a line next to one of them changed): refresh ` +
+        `examples/adding-a-component/component.patch (apply it with \`patch -p1 --fuzz=2\`, check the result, then \`git diff -U1\`)\n${applied.stderr}`,
+    );
+  }
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = join(work, 'out');
   const r = cli(['synth', '--format', 'helm', '--out', out]);
