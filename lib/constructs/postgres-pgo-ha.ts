@@ -4,8 +4,10 @@
  * in-place restore and seeding from another cluster, and the egress the object storage needs.
  */
 import type { StackContext, Peer } from './core/context';
-import type { PgoSettings } from './postgres-pgo';
+import type { Values } from '../../profiles/schema';
 
+/** The `database.pgo` values block (postgres-pgo.ts, which imports these parts, exports it too). */
+export type PgoSettings = Values['database']['pgo'];
 type AntiAffinity = PgoSettings['instances']['antiAffinity'];
 type Pdb = PgoSettings['instances']['pdb'];
 

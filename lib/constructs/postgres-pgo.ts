@@ -7,16 +7,16 @@
 import { Construct, type IConstruct } from 'constructs';
 import { PostgresClusterV1Beta1, PostgresClusterV1Beta1SpecUsersPasswordType, type PostgresClusterV1Beta1Spec } from '../../imports/postgres-operator.crunchydata.com';
 import { defaults } from '../../profiles/defaults';
-import { dnsLabel, type Resources, type Values } from '../../profiles/schema';
+import { dnsLabel, type Resources } from '../../profiles/schema';
 import { valuesChecksum } from './core/checksum';
 import { k8s, StackContext, type Peer } from './core/context';
 import { pgoClusterName, pgoUserSecretName } from './core/naming';
 import { databaseUrl, fromSecret, type DatabaseConnection } from './database-connection';
 import { propProblem, refuseProps } from './core/props-check';
-import { allowObjectStorage, antiAffinity, dataSourceSpec, dataVolume, disruptionBudget, pgbackrestSpec, restoreAnnotations } from './postgres-pgo-ha';
+import { allowObjectStorage, antiAffinity, dataSourceSpec, dataVolume, disruptionBudget, pgbackrestSpec, restoreAnnotations, type PgoSettings } from './postgres-pgo-ha';
 
 /** The PGO settings (cluster, instances, parameters, PgBouncer, backups, monitoring), as under `database.pgo` in the values. */
-export type PgoSettings = Values['database']['pgo'];
+export type { PgoSettings };
 
 /**
  * Where PGO's own traffic comes from and goes to, for the flows the NetworkPolicies are built from (they apply only
