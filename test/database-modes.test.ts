@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { helmChart } from '../lib/helm';
+import { helmChartFiles } from '../lib/helm';
 import { expectedSecrets } from '../lib/stack/secrets';
 import { validateDocuments } from '../lib/gate';
 import { loadAll } from 'js-yaml';
@@ -174,7 +174,7 @@ describe.each(HELM_NAMES)('%s renders the database modes as the plain synth does
   let chart: string;
   beforeAll(() => {
     requireHelm();
-    chart = writeChart(helmChart().files);
+    chart = writeChart(helmChartFiles());
   });
   const cases: [string, string[]][] = [
     ['production', NO_BOUNCER],

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { helmChart } from '../lib/helm';
+import { helmChartFiles } from '../lib/helm';
 import { validateDocuments } from '../lib/gate';
 import { gatePolicy } from '../lib/cli/gate';
 import { renderProfile } from '../lib/cli/synth';
@@ -138,7 +138,7 @@ describe.each(HELM_NAMES)('%s renders the gateway observability as the plain syn
   let chart: string;
   beforeAll(() => {
     requireHelm();
-    chart = writeChart(helmChart().files);
+    chart = writeChart(helmChartFiles());
   });
   test.each([
     ['production', ON],

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, loadAll } from 'js-yaml';
-import { helmChart } from '../lib/helm';
+import { helmChartFiles } from '../lib/helm';
 import { validateDocuments } from '../lib/gate';
 import { gatePolicy } from '../lib/cli/gate';
 import { renderProfile } from '../lib/cli/synth';
@@ -243,7 +243,7 @@ describe.each(HELM_NAMES)('%s renders the monitors and rules as the plain synth 
   let chart: string;
   beforeAll(() => {
     requireHelm();
-    chart = writeChart(helmChart().files);
+    chart = writeChart(helmChartFiles());
   });
   test.each([
     ['kind', [...POD_MONITOR, 'observability.alerts.enabled=true'], {}],
@@ -261,7 +261,7 @@ describe('NOTES.txt says how Prometheus finds the metrics', () => {
   let chart: string;
   beforeAll(() => {
     requireHelm();
-    chart = writeChart(helmChart().files);
+    chart = writeChart(helmChartFiles());
   });
   // Helm 4 renders the notes offline.
   const notes = (profile: string, sets: string[]) => {

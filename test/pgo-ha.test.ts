@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { helmChart } from '../lib/helm';
+import { helmChartFiles } from '../lib/helm';
 import { validateDocuments } from '../lib/gate';
 import { gatePolicy } from '../lib/cli/gate';
 import { renderProfile } from '../lib/cli/synth';
@@ -163,7 +163,7 @@ describe('pgBackRest to S3-compatible object storage', () => {
     const r = spawnSync(process.execPath, [MAIN, 'secrets', '--profile', 'production', ...S3.flatMap((x) => ['--set', x])], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('pgbackrest-s3  (you create it with the access key pgBackRest uses: a file with [global], repo2-s3-key=<key id> and repo2-s3-key-secret=<secret>');
-    expect(helmChart().files.get('templates/NOTES.txt')).toContain('repo2-s3-key=<access key id> and repo2-s3-key-secret=<secret access key>');
+    expect(helmChartFiles().get('templates/NOTES.txt')).toContain('repo2-s3-key=<access key id> and repo2-s3-key-secret=<secret access key>');
   });
 
   test('incomplete settings are refused in one message, every problem named', () => {
@@ -225,7 +225,7 @@ describe.each(HELM_NAMES)('%s renders the HA options as the plain synth does', (
   let chart: string;
   beforeAll(() => {
     requireHelm();
-    chart = writeChart(helmChart().files);
+    chart = writeChart(helmChartFiles());
   });
   const cases: [string, string[]][] = [
     ['production', []],

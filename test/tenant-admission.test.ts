@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { helmChart } from '../lib/helm';
+import { helmChartFiles } from '../lib/helm';
 import { validateDocuments } from '../lib/gate';
 import { gatePolicy } from '../lib/cli/gate';
 import { renderProfile } from '../lib/cli/synth';
@@ -122,7 +122,7 @@ describe.each(HELM_NAMES)('%s renders the tenant admission policy as the plain s
   let chart: string;
   beforeAll(() => {
     requireHelm();
-    chart = writeChart(helmChart().files);
+    chart = writeChart(helmChartFiles());
   });
   test.each([
     ['kind', []],

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { helmChart } from '../../lib/helm';
+import { helmChartFiles } from '../../lib/helm';
 import { byKey, HELM_NAMES, HELM_SERVICE, helmTemplate, keyOf, plain, PROFILES, requireHelm, writeChart } from './support';
 
 let files: ReadonlyMap<string, string>;
@@ -16,7 +16,7 @@ let chartLabel: string;
 
 beforeAll(() => {
   requireHelm();
-  files = helmChart().files;
+  files = helmChartFiles();
   chart = writeChart(files);
   const meta = load(readFileSync(join(chart, 'Chart.yaml'), 'utf8')) as { name: string; version: string };
   chartLabel = `${meta.name}-${meta.version}`;

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { helmChart } from '../../lib/helm';
+import { helmChartFiles } from '../../lib/helm';
 import { loadValues } from '../../profiles/loader';
 import { byKey, differences, HELM_NAMES, helmTemplate, helmTemplateDocs, keyOf, plain, PROFILES, requireHelm, tempDir, writeChart } from './support';
 
@@ -14,7 +14,7 @@ let chart: string;
 
 beforeAll(() => {
   requireHelm();
-  chart = writeChart(helmChart().files);
+  chart = writeChart(helmChartFiles());
 });
 
 const valuesOf = (profile: string) => join(chart, `values-${profile}.yaml`);
