@@ -88,6 +88,13 @@ describe('bin/mcp-stack falls back to the plain build', () => {
     expect(launch(['check', '--help']).exec).toContain('build/main.js');
   });
 
+  it('with a larger young generation for the commands that may generate the chart, and for no other', () => {
+    for (const args of [['synth', '--format', 'helm', '--help'], ['synth', '--format=helm', '--help'], ['check', '--help'], ['diff', '--help']]) {
+      expect(launch(args).exec).toContain(' --max-semi-space-size=64 ');
+    }
+    for (const args of [['synth', '--help'], ['secrets', '--help']]) expect(launch(args, { MCP_STACK_SNAPSHOT: 'off' }).exec).not.toContain('semi-space');
+  });
+
   it('when asked to (MCP_STACK_SNAPSHOT=off)', () => {
     const r = launch(['schema'], { MCP_STACK_SNAPSHOT: 'off' });
     expect(r.exec).toContain('build/main.js');
