@@ -66,6 +66,12 @@ export interface GatewayProps extends Partial<GatewaySettings> {
 
 /** Where the gateway serves Prometheus metrics (behind its authentication) when `ENABLE_METRICS` is true. */
 export const GATEWAY_METRICS_PATH = '/metrics/prometheus';
+/**
+ * The gateway's Gunicorn workers are separate processes, each counting only what it served: without a shared folder
+ * (`PROMETHEUS_MULTIPROC_DIR`, an emptyDir) a scrape reads whichever worker answers it, and the rates the alerts
+ * compute jump between workers. With it, every scrape sums all of them.
+ */
+export const METRICS_MULTIPROC_DIR = '/prometheus-multiproc';
 
 export const GATEWAY_PORT = 4444;
 
@@ -151,6 +157,10 @@ export class Gateway extends Construct {
       volumes.push({ name: 'plugins', configMap: { name: pluginsName } });
       mounts.push({ name: 'plugins', mountPath: PLUGINS_DIR, readOnly: true });
     }
+    if (metrics.enabled) {
+      volumes.push({ name: 'prometheus-multiproc', emptyDir: {} });
+      mounts.push({ name: 'prometheus-multiproc', mountPath: METRICS_MULTIPROC_DIR });
+    }
     const deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: meta(this.serviceName),
       spec: {
@@ -177,7 +187,7 @@ export class Gateway extends Construct {
                 // The image's own start (its CMD), after the Redis URL is composed.
                 command: this.withRedisUrl('exec ./docker-entrypoint.sh'),
                 envFrom: this.envFrom,
-                env: [...database.env(false), ...this.redisEnv, ...(metrics.enabled ? [{ name: 'ENABLE_METRICS', value: 'true' }] : []), ...tracingEnv(tracing)],
+                env: [...database.env(false), ...this.redisEnv, ...(metrics.enabled ? [{ name: 'ENABLE_METRICS', value: 'true' }, { name: 'PROMETHEUS_MULTIPROC_DIR', value: METRICS_MULTIPROC_DIR }] : []), ...tracingEnv(tracing)],
                 resources: ctx.resources(g.resources),
                 securityContext: ctx.containerSecurity(),
                 // Waits (up to 5 minutes) for the migration Job to bring the schema to head before serving.

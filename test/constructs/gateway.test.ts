@@ -88,7 +88,12 @@ describe('Gateway on its own, with the user’s database and a Redis', () => {
     const metrics = { enabled: true, tokenSecretName: 'scrape-token', tokenKey: 'jwt', interval: '15s' };
     new Gateway(chart, 'gateway', { database: usersDatabase('shop-db'), redis: new Redis(chart, 'redis'), metrics, monitoringNamespaceLabels: { team: 'observability' } });
     const objects = objectsOf(chart);
-    expect(envOf(one(objects, 'Deployment', 'shop-gateway').spec.template.spec.containers[0], 'ENABLE_METRICS')).toEqual({ name: 'ENABLE_METRICS', value: 'true' });
+    const pod = one(objects, 'Deployment', 'shop-gateway').spec.template.spec;
+    expect(envOf(pod.containers[0], 'ENABLE_METRICS')).toEqual({ name: 'ENABLE_METRICS', value: 'true' });
+    // Every Gunicorn worker counts into one emptyDir, so a scrape sums them all instead of reading one at random.
+    expect(envOf(pod.containers[0], 'PROMETHEUS_MULTIPROC_DIR')).toEqual({ name: 'PROMETHEUS_MULTIPROC_DIR', value: '/prometheus-multiproc' });
+    expect(pod.volumes).toContainEqual({ name: 'prometheus-multiproc', emptyDir: {} });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'prometheus-multiproc', mountPath: '/prometheus-multiproc' });
     const monitor = one(objects, 'ServiceMonitor', 'shop-gateway');
     const service = one(objects, 'Service', 'shop-gateway');
     expect(monitor.metadata.namespace).toBe('apps');
@@ -112,6 +117,7 @@ describe('Gateway on its own, with the user’s database and a Redis', () => {
     const objects = objectsOf(chart);
     expect(byKind(objects, 'ServiceMonitor')).toEqual([]);
     expect(envOf(one(objects, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0], 'ENABLE_METRICS')).toBeUndefined();
+    expect(envOf(one(objects, 'Deployment', 'mcp-stack-gateway').spec.template.spec.containers[0], 'PROMETHEUS_MULTIPROC_DIR')).toBeUndefined();
     expect(ctx.flows.filter((f) => /Prometheus/.test(f.reason))).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
  * the tier says once what did not run and how to enable it (`bash scripts/install-stack-deps.sh`).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dump, load } from 'js-yaml';
 import { join } from 'node:path';
 import { containerEnv, expandKubelet, freePort, GATEWAY_PY, HELM3, missingPrerequisites, ok, parseDocs, postgresBin, ROOT, Stack, type Doc } from './harness';
@@ -194,6 +194,8 @@ function realStack(): void {
       // The tier's backends listen on loopback, which the SSRF guard refuses by design; in a cluster they are Services.
       SSRF_ALLOW_LOCALHOST: 'true',
     });
+    // The metrics workers share the pod's emptyDir; here, a folder of the run.
+    if (gatewayEnv.PROMETHEUS_MULTIPROC_DIR) gatewayEnv.PROMETHEUS_MULTIPROC_DIR = s.folder('gateway', 'metrics');
     gatewayEnv.DATABASE_URL = gatewayEnv.DATABASE_URL.replace(/@[^/]+\//, `@127.0.0.1:${ports.postgres}/`);
     const gate = c.startupProbe.exec.command as string[];
     const before = await s.run(gate[0], gate.slice(1), s.env(gatewayEnv));
@@ -259,6 +261,9 @@ function realStack(): void {
     const endpoint = find('ServiceMonitor', 'mcp-stack-gateway').spec.endpoints[0];
     expect(endpoint.authorization).toEqual({ type: 'Bearer', credentials: { name: 'mcp-stack-gateway-metrics', key: 'token' } });
     expect(gatewayEnv.ENABLE_METRICS).toBe('true');
+    // More than one worker (the kind profile runs two), so the workers count into a shared folder.
+    expect(Number(gatewayEnv.GUNICORN_WORKERS)).toBeGreaterThan(1);
+    expect(gatewayEnv.PROMETHEUS_MULTIPROC_DIR).toBe(s.folder('gateway', 'metrics'));
     const scrape = (headers: Record<string, string>) => fetch(url('gateway') + endpoint.path, { headers });
     // The token a user puts in the Secret: a JWT minted with the gateway's own tool (as the README says).
     const withToken = await scrape({ Authorization: `Bearer ${adminToken}` });
@@ -469,6 +474,8 @@ function realStack(): void {
     // The labels the rules select on: the status code as a number (5xx), the handler, and the 1 s bucket.
     expect(series('http_requests_total').every((l) => /status="\d{3}"/.test(l) && /handler="\//.test(l))).toBe(true);
     expect(series('http_request_duration_seconds_bucket').some((l) => l.includes('le="1.0"'))).toBe(true);
+    // The workers counted into the shared folder (prometheus_client's multiprocess files), so that scrape summed them.
+    expect(readdirSync(gatewayEnv.PROMETHEUS_MULTIPROC_DIR).filter((f) => /^counter_\d+\.db$/.test(f)).length).toBeGreaterThan(0);
     // The MCP stream handler the latency rule leaves out is the one this release reports.
     expect(series('http_requests_total').some((l) => /handler="\/servers\/\{server_id\}\/mcp"|handler="\/mcp"/.test(l))).toBe(true);
   });
