@@ -60,6 +60,14 @@ describe('gateway', () => {
     });
   });
 
+  test('the API rate limiting never locks out (every client comes through a proxy) and lets through what the plugin allows a tenant', () => {
+    const settings = (profile: string, sets: string[] = []) => find(synth(profile, sets), 'ConfigMap', 'mcp-stack-gateway').data;
+    expect(settings('kind')).toMatchObject({ RATE_LIMIT_LOCKOUT_ENABLED: 'false', RATE_LIMIT_MEDIUM_RPM: '3000' });
+    expect(settings('ocp')).toMatchObject({ RATE_LIMIT_LOCKOUT_ENABLED: 'false', RATE_LIMIT_MEDIUM_RPM: '10000' });
+    expect(settings('kind', ['gateway.plugins.settings.rateLimiter.perTenantPerMinute=500']).RATE_LIMIT_MEDIUM_RPM).toBe('500');
+    expect(settings('kind', ['gateway.extraConfig.RATE_LIMIT_LOCKOUT_ENABLED=on']).RATE_LIMIT_LOCKOUT_ENABLED).toBe('on');
+  });
+
   test('five plugins, each with the mode of the values', () => {
     const o = synth('kind', ['gateway.plugins.modes.RateLimiterPlugin=enforce']);
     const conf = find(o, 'ConfigMap', 'mcp-stack-gateway-plugins').data['config.yaml'];

@@ -75,6 +75,13 @@ export function gatewaySettings(g: GatewaySettings, r: GatewayRelease): Record<s
     SSRF_ALLOW_LOCALHOST: 'false',
     SSRF_ALLOW_PRIVATE_NETWORKS: String(g.ssrf.allowPrivateNetworks),
     SSRF_ALLOWED_NETWORKS: JSON.stringify(g.ssrf.allowedNetworks),
+    // The gateway's own API rate limiting counts per client IP and per user. Every client reaches it through a proxy
+    // (NGINX, an Ingress, a Route) whose address it sees instead of the client's, so the IP count is everyone's: its
+    // lockout (15 minutes after 5 refusals) would lock every client out at once, and the MCP tier's 100 requests a
+    // minute would cap the whole stack. No lockout, and the MCP tier allows what the rate limiter plugin allows a
+    // tenant, which stays the per-user and per-tenant limit (`extraConfig` can set any RATE_LIMIT_* itself).
+    RATE_LIMIT_LOCKOUT_ENABLED: 'false',
+    RATE_LIMIT_MEDIUM_RPM: String(g.plugins.settings.rateLimiter.perTenantPerMinute),
     PLUGINS_ENABLED: String(g.plugins.enabled),
     ...(g.plugins.enabled ? { PLUGINS_CONFIG_FILE: `${PLUGINS_DIR}/config.yaml` } : {}),
     ...g.extraConfig,
