@@ -1,4 +1,5 @@
-import { goJson, nameHash, valuesChecksum } from '../lib/constructs/core/checksum';
+import { createHash } from 'node:crypto';
+import { goJson, nameHash, revisionOf, saltedValuesChecksum, valuesChecksum } from '../lib/constructs/core/checksum';
 
 describe('digests shared with the Helm chart', () => {
   test('goJson writes what Go encoding/json writes: sorted keys, HTML-escaped, compact', () => {
@@ -12,5 +13,12 @@ describe('digests shared with the Helm chart', () => {
     expect(valuesChecksum({ a: 1 }, 'rel')).not.toBe(valuesChecksum({ a: 2 }, 'rel'));
     // sha256("abc") starts with ba7816bf
     expect(nameHash('abc')).toBe('ba7816bf');
+  });
+
+  test('a salted checksum is the sha256 of the Go JSON, a newline and the salt (what Helm\'s printf "%s\\n%s" makes)', () => {
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    expect(saltedValuesChecksum([{ b: 1, a: 'x<y' }, 'rel'], '0123abcd')).toBe(sha('[{"a":"x\\u003cy","b":1},"rel"]\n0123abcd'));
+    expect(saltedValuesChecksum([{ a: 1 }], 'one')).not.toBe(saltedValuesChecksum([{ a: 1 }], 'two'));
+    expect(revisionOf(['a', 'b'])).toBe(sha('a\nb').slice(0, 16));
   });
 });

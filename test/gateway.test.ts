@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { load } from 'js-yaml';
-import { containers, find, synth } from './support';
+import { containers, find, synth, values } from './support';
 
 const envOf = (container: any, name: string) => container.env.find((e: any) => e.name === name);
 
@@ -83,6 +83,23 @@ describe('gateway', () => {
     const after = find(synth('kind', ['gateway.workers=3']), 'Deployment', 'mcp-stack-gateway').spec.template.metadata.annotations['checksum/config'];
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     expect(after).not.toBe(before);
+  });
+
+  test('a release of this tool that derives other settings from the same values rolls the pods too', () => {
+    // The values are the same; only the code that turns them into the ConfigMap changes, as in an upgrade of the tool.
+    const checksum = (o: any[]) => find(o, 'Deployment', 'mcp-stack-gateway').spec.template.metadata.annotations['checksum/config'];
+    let upgraded: any[] = [];
+    jest.isolateModules(() => {
+      jest.doMock('../lib/constructs/gateway-config', () => {
+        const actual = jest.requireActual('../lib/constructs/gateway-config');
+        return { ...actual, gatewaySettings: (...args: unknown[]) => ({ ...actual.gatewaySettings(...args), NEW_SETTING: 'on' }) };
+      });
+      const { buildStack } = require('../lib/stack/mcp-stack') as typeof import('../lib/stack/mcp-stack');
+      upgraded = buildStack(values('kind')).units.flatMap((u) => u.objects);
+    });
+    expect(find(upgraded, 'ConfigMap', 'mcp-stack-gateway').data.NEW_SETTING).toBe('on');
+    expect(checksum(upgraded)).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum(upgraded)).not.toBe(checksum(objects));
   });
 
   test('HPA replaces the fixed replica count; PDB keeps pods through drains', () => {

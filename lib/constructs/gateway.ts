@@ -9,7 +9,7 @@ import type { Image } from '../../profiles/schema';
 import type { GatewayMetrics, GatewayTracing } from '../../profiles/observability-schema';
 import { applyPodOverrides } from './core/pod-overrides';
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
-import { valuesChecksum } from './core/checksum';
+import { revisionOf, saltedValuesChecksum } from './core/checksum';
 import { k8s, StackContext, type Peer } from './core/context';
 import { gatewayMetricsSecretName, gatewaySecretName, serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
@@ -170,7 +170,7 @@ export class Gateway extends Construct {
         template: {
           metadata: {
             labels: ctx.labels('gateway', img.tag),
-            annotations: { 'checksum/config': valuesChecksum(withoutPodOverrides(g), ctx.release, ctx.namespace) },
+            annotations: { 'checksum/config': saltedValuesChecksum([withoutPodOverrides(g), ctx.release, ctx.namespace], gatewayConfigRevision()) },
           },
           spec: {
             serviceAccountName: ctx.name('workload'),
@@ -263,4 +263,24 @@ export function tracingEnv(t: GatewayTracing): k8s.EnvVar[] {
     { name: 'OTEL_SERVICE_NAME', value: t.serviceName },
     ...(t.headersSecretName ? [{ name: 'OTEL_EXPORTER_OTLP_HEADERS', valueFrom: { secretKeyRef: { name: t.headersSecretName, key: t.headersKey } } }] : []),
   ];
+}
+
+let configRevision: string | undefined;
+
+/**
+ * What this code makes of the built-in gateway settings (the settings ConfigMap with plugins on and off, and the
+ * plugin file), as 16 hex digits. It salts the gateway pods' `checksum/config`: the values there cover what a user
+ * changes, this covers a release of the tool that derives different settings from the same values (a new
+ * environment variable, a changed constant), which then rolls the pods instead of leaving them on the settings they
+ * started with.
+ */
+export function gatewayConfigRevision(): string {
+  const g = defaults.gateway;
+  const release = { release: defaults.release.name, namespace: defaults.release.namespace };
+  configRevision ??= revisionOf([
+    JSON.stringify(gatewaySettings(g, release)),
+    JSON.stringify(gatewaySettings({ ...g, plugins: { ...g.plugins, enabled: false } }, release)),
+    pluginConfig(g.plugins, 'redis', 6379),
+  ]);
+  return configRevision;
 }

@@ -8,17 +8,15 @@ import { defaults } from '../../profiles/defaults';
 import { applyPodOverrides } from './core/pod-overrides';
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import type { Image, Values } from '../../profiles/schema';
-import { valuesChecksum } from './core/checksum';
+import { revisionOf, saltedValuesChecksum } from './core/checksum';
 import { k8s, StackContext } from './core/context';
 import { serviceHost } from './core/naming';
 import { podDisruptionBudget } from './core/disruption';
 import { propProblem, refuseProps, wholeNumberProblem } from './core/props-check';
 import { GATEWAY_PORT } from './gateway';
+import { nginxConf, NGINX_HTTP_PORT, NGINX_HTTPS_PORT, WRITABLE_DIR } from './nginx-config';
 
-export const NGINX_HTTP_PORT = 8080;
-export const NGINX_HTTPS_PORT = 8443;
-/** The one writable folder (an emptyDir): the pid file and every temp path live under it. */
-const WRITABLE_DIR = '/tmp';
+export { NGINX_HTTP_PORT, NGINX_HTTPS_PORT };
 /** What `client_max_body_size` accepts: bytes, kilobytes or megabytes. */
 const NGINX_SIZE = /^\d+[km]?$/;
 
@@ -115,8 +113,13 @@ export class NginxProxy extends Construct {
         replicas: n.replicas,
         selector: { matchLabels: ctx.selector('nginx') },
         template: {
-          // The digest the Helm chart computes over the whole `nginx` values block, which renders NGINX only when enabled.
-          metadata: { labels: ctx.labels('nginx', img.tag), annotations: { 'checksum/config': valuesChecksum(withoutPodOverrides({ enabled: true, ...n }), ctx.release, ctx.namespace) } },
+          // The digest the Helm chart computes over the whole `nginx` values block, which renders NGINX only when
+          // enabled; salted with what the code makes of settings, since nginx.conf is mounted by subPath and never
+          // reloads on its own.
+          metadata: {
+            labels: ctx.labels('nginx', img.tag),
+            annotations: { 'checksum/config': saltedValuesChecksum([withoutPodOverrides({ enabled: true, ...n }), ctx.release, ctx.namespace], nginxConfigRevision()) },
+          },
           spec: {
             serviceAccountName: ctx.name('workload'),
             automountServiceAccountToken: false,
@@ -158,102 +161,14 @@ export class NginxProxy extends Construct {
   }
 }
 
-/** The whole nginx.conf. Temp files go to the writable emptyDir (the root filesystem is read-only). */
-export function nginxConf(n: Pick<NginxSettings, 'tls' | 'workerConnections' | 'clientMaxBodySize' | 'upstreamKeepalive'>, upstream: string): string {
-  const proxyHeaders = [
-    'proxy_http_version 1.1;',
-    'proxy_set_header Connection "";',
-    'proxy_set_header Host $host;',
-    'proxy_set_header X-Real-IP $remote_addr;',
-    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    'proxy_set_header X-Forwarded-Proto $forwarded_proto;',
-    'proxy_set_header X-Forwarded-Host $forwarded_host;',
-  ];
-  const indent = (lines: string[], depth: number) => lines.map((l) => `${'  '.repeat(depth)}${l}`);
-  const listen = [`listen ${NGINX_HTTP_PORT};`];
-  if (n.tls) {
-    listen.push(
-      `listen ${NGINX_HTTPS_PORT} ssl;`,
-      'ssl_certificate /etc/nginx/tls/tls.crt;',
-      'ssl_certificate_key /etc/nginx/tls/tls.key;',
-      'ssl_protocols TLSv1.2 TLSv1.3;',
-      'ssl_ciphers HIGH:!aNULL:!MD5;',
-    );
-  }
-  return [
-    'worker_processes auto;',
-    `pid ${WRITABLE_DIR}/nginx.pid;`,
-    'error_log /dev/stderr warn;',
-    '',
-    'events {',
-    `  worker_connections ${n.workerConnections};`,
-    '}',
-    '',
-    'http {',
-    ...indent(
-      [
-        'access_log /dev/stdout;',
-        `client_body_temp_path ${WRITABLE_DIR}/client_temp;`,
-        `proxy_temp_path ${WRITABLE_DIR}/proxy_temp;`,
-        `fastcgi_temp_path ${WRITABLE_DIR}/fastcgi_temp;`,
-        `uwsgi_temp_path ${WRITABLE_DIR}/uwsgi_temp;`,
-        `scgi_temp_path ${WRITABLE_DIR}/scgi_temp;`,
-        'sendfile on;',
-        'keepalive_timeout 65;',
-        'server_tokens off;',
-        `client_max_body_size ${n.clientMaxBodySize};`,
-        '',
-        '# Keep what an outer proxy (router, ingress) says about the original request.',
-        'map $http_x_forwarded_proto $forwarded_proto {',
-        '  default $http_x_forwarded_proto;',
-        '  "" $scheme;',
-        '}',
-        'map $http_x_forwarded_host $forwarded_host {',
-        '  default $http_x_forwarded_host;',
-        '  "" $http_host;',
-        '}',
-        '',
-        'upstream gateway {',
-        `  server ${upstream};`,
-        `  keepalive ${n.upstreamKeepalive};`,
-        '}',
-        '',
-        'server {',
-        ...indent(listen, 1),
-        '',
-        '  location = /health {',
-        '    access_log off;',
-        '    default_type text/plain;',
-        '    return 200 "ok\\n";',
-        '  }',
-        '',
-        '  # MCP streamable HTTP and SSE: no buffering, long-lived streams.',
-        '  location ~ ^/(mcp|sse|servers/[^/]+/(mcp|sse))/?$ {',
-        '    proxy_pass http://gateway;',
-        ...indent(proxyHeaders, 2),
-        '    proxy_buffering off;',
-        '    proxy_request_buffering off;',
-        '    proxy_cache off;',
-        '    add_header X-Accel-Buffering no;',
-        '    proxy_connect_timeout 30s;',
-        '    proxy_read_timeout 1h;',
-        '    proxy_send_timeout 1h;',
-        '    send_timeout 1h;',
-        '  }',
-        '',
-        '  location / {',
-        '    proxy_pass http://gateway;',
-        ...indent(proxyHeaders, 2),
-        '    proxy_connect_timeout 30s;',
-        '    proxy_read_timeout 300s;',
-        '    proxy_send_timeout 300s;',
-        '    send_timeout 300s;',
-        '  }',
-        '}',
-      ],
-      1,
-    ),
-    '}',
-    '',
-  ].join('\n');
+let configRevision: string | undefined;
+
+/**
+ * What this code makes of the built-in NGINX settings (nginx.conf with and without TLS), as 16 hex digits: the salt
+ * of the NGINX pods' `checksum/config`, so a release of this tool that writes a different nginx.conf rolls them.
+ */
+export function nginxConfigRevision(): string {
+  const { enabled: _enabled, ...n } = defaults.nginx;
+  configRevision ??= revisionOf([nginxConf(n, 'upstream:80'), nginxConf({ ...n, tls: true }, 'upstream:80')]);
+  return configRevision;
 }

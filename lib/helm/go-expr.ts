@@ -96,9 +96,8 @@ function partArg(part: Exclude<Part, { p: 'lit' }>, ctx: Ctx): [string, string] 
     }
     case 'checksum': {
       const list = `list ${part.args.map((a) => argRef(a, ctx)).join(' ')}`;
-      if (!part.short) return ['%s', `(${list} | toJson | sha256sum)`];
       const input = part.salt === undefined ? `${list} | toJson` : `printf "%s\\n%s" (${list} | toJson) ${goString(part.salt)}`;
-      return ['%s', `(${input} | sha256sum | trunc 8)`];
+      return ['%s', `(${input} | sha256sum${part.short ? ' | trunc 8' : ''})`];
     }
   }
 }

@@ -6,7 +6,7 @@
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { labelValue } from '../constructs/core/context';
 import { imageRef } from '../constructs/core/images';
-import { nameHash, valuesChecksum, valuesNameHash } from '../constructs/core/checksum';
+import { nameHash, saltedValuesChecksum, valuesChecksum, valuesNameHash } from '../constructs/core/checksum';
 import { jobInputValue, WITH_SET_POD_OVERRIDES_ONLY } from '../constructs/gateway-jobs';
 import { cloneJson, getPath, isEmptyValue, RELEASE_NAME, RELEASE_NAMESPACE, type Json } from './knobs';
 
@@ -34,8 +34,8 @@ export type Part =
   /** First 8 hex digits of the sha256 of the image reference, optionally followed by a newline and a constant. */
   | { readonly p: 'imageHash'; readonly image: string; readonly salt?: string }
   /**
-   * sha256 of the Go JSON of a list of values (value paths, or `@release` / `@namespace`); `short`: only its first 8
-   * hex digits, of the JSON followed by a newline and `salt` if given (a name suffix, `valuesNameHash`).
+   * sha256 of the Go JSON of a list of values (value paths, or `@release` / `@namespace`), followed by a newline and
+   * `salt` if given (`saltedValuesChecksum`); `short`: only its first 8 hex digits (a name suffix, `valuesNameHash`).
    */
   | { readonly p: 'checksum'; readonly args: readonly string[]; readonly short?: boolean; readonly salt?: string };
 
@@ -181,7 +181,7 @@ export function partText(part: Part, ctx: EvalContext): string {
       let digest = known.get(key);
       if (digest === undefined) {
         const values = part.args.map((a) => argValue(a, ctx.values));
-        known.set(key, (digest = part.short ? valuesNameHash(values, part.salt) : valuesChecksum(...values)));
+        known.set(key, (digest = part.short ? valuesNameHash(values, part.salt) : part.salt === undefined ? valuesChecksum(...values) : saltedValuesChecksum(values, part.salt)));
       }
       return digest;
     }

@@ -2,7 +2,9 @@
  * Rendered object (with probe tokens) → template: every token becomes a reference to its knob, every digest
  * recomputed from the values becomes the formula that computes it, the rest stays constant.
  */
-import { valuesChecksum, nameHash } from '../constructs/core/checksum';
+import { nameHash, saltedValuesChecksum, valuesChecksum } from '../constructs/core/checksum';
+import { gatewayConfigRevision } from '../constructs/gateway';
+import { nginxConfigRevision } from '../constructs/nginx-proxy';
 import { imageRef } from '../constructs/core/images';
 import { jobHash, MIGRATION_JOB_INPUT_LISTS, REGISTRATION_JOB_INPUTS, registrationScriptsDigest } from '../constructs/gateway-jobs';
 import { escapeRegExp, getPath, type Json, type Knob } from './knobs';
@@ -13,6 +15,11 @@ import { durationSeconds, WITHOUT_POD_OVERRIDES, type Item, type Node, type Part
 const DURATION = /^\d+[smh]$/;
 /** Job name suffixes: the values each Job is built from, and the constant it is salted with (`jobHash`). */
 const JOB_HASHES = (): { args: readonly string[]; salt?: string }[] => [...MIGRATION_JOB_INPUT_LISTS.map((args) => ({ args })), { args: REGISTRATION_JOB_INPUTS, salt: registrationScriptsDigest() }];
+/** Pod checksums salted with what the code makes of the values (`saltedValuesChecksum`): the values, and the salt. */
+const SALTED_CHECKSUMS = (): { args: readonly string[]; salt: string }[] => [
+  { args: [`gateway${WITHOUT_POD_OVERRIDES}`, '@release', '@namespace'], salt: gatewayConfigRevision() },
+  { args: [`nginx${WITHOUT_POD_OVERRIDES}`, '@release', '@namespace'], salt: nginxConfigRevision() },
+];
 
 /** Shared by the registries of one analysis: digests that matched before, and digests that are constants. */
 export class DigestMemo {
@@ -34,6 +41,7 @@ export class Registry {
   /** Probe elements of object lists (JSON) → `<knob>#<index>`. */
   private readonly elements = new Map<string, string>();
   private checksums?: Map<string, string[]>;
+  private readonly salted = new Map<string, { args: readonly string[]; salt: string }>();
   private scanner?: RegExp;
 
   /** `tokens`: the probe value of each knob; a knob counts only while it holds its token (not a real value). */
@@ -71,12 +79,15 @@ export class Registry {
       this.texts.set(ref, { p: 'image', image });
       this.texts.set(nameHash(ref), { p: 'imageHash', image });
     }
+    for (const { args, salt } of SALTED_CHECKSUMS()) this.salted.set(saltedValuesChecksum(this.argValues(args), salt), { args, salt });
     for (const { args, salt } of JOB_HASHES()) this.texts.set(jobHash(values, args, salt), { p: 'checksum', args, short: true, ...(salt === undefined ? {} : { salt }) });
   }
 
   /** The parts of a string: constants and references. */
   scan(s: string): Part[] {
     if (/^[0-9a-f]{64}$/.test(s)) {
+      const salted = this.salted.get(s);
+      if (salted) return [{ p: 'checksum', args: salted.args, salt: salted.salt }];
       const args = this.checksumOf(s);
       if (args) return [{ p: 'checksum', args }];
     }
@@ -142,13 +153,17 @@ export class Registry {
   }
 
   private checksum(args: readonly string[]): string {
-    const parts = args.map((a) => {
+    return valuesChecksum(...this.argValues(args));
+  }
+
+  /** The values a checksum's arguments name. */
+  private argValues(args: readonly string[]): unknown[] {
+    return args.map((a) => {
       if (a === '@release') return this.values.release.name;
       if (a === '@namespace') return this.values.release.namespace;
       if (a.endsWith(WITHOUT_POD_OVERRIDES)) return withoutPodOverrides(getPath(this.values, a.slice(0, -WITHOUT_POD_OVERRIDES.length).split('.')) ?? {});
       return getPath(this.values, a.split('.'));
     });
-    return valuesChecksum(...parts);
   }
 
   /** Digest → the values it was computed from, for every value list a `checksum/*` annotation could cover. */

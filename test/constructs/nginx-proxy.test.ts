@@ -102,6 +102,29 @@ describe('NginxProxy on its own', () => {
     expect(checksum({ workerConnections: 2048 })).not.toBe(checksum({}));
   });
 
+  test('a release of this tool that writes another nginx.conf from the same settings rolls the pods too', () => {
+    // nginx.conf is mounted by subPath, which the kubelet never refreshes: only a new pod reads a new file.
+    const render = () => {
+      const { NginxProxy: Proxy } = require('../../lib/constructs/nginx-proxy') as typeof import('../../lib/constructs/nginx-proxy');
+      const chart = userChart('apps');
+      new Proxy(chart, 'proxy', { upstream: appService(chart) });
+      const objects = objectsOf(chart);
+      return { conf: confOf(objects), checksum: find(objects, 'Deployment').spec.template.metadata.annotations['checksum/config'] };
+    };
+    const before = render();
+    let after = before;
+    jest.isolateModules(() => {
+      jest.doMock('../../lib/constructs/nginx-config', () => {
+        const actual = jest.requireActual('../../lib/constructs/nginx-config');
+        return { ...actual, nginxConf: (...args: unknown[]) => `# a new release\n${actual.nginxConf(...args)}` };
+      });
+      after = render();
+    });
+    expect(after.conf).toBe(`# a new release\n${before.conf}`);
+    expect(after.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(after.checksum).not.toBe(before.checksum);
+  });
+
   test('declares the flows NetworkPolicies need: to the upstream pods, and from the client namespaces when given', () => {
     const chart = userChart('apps');
     const ctx = new StackContext({ namespace: 'apps' }).attach(chart);

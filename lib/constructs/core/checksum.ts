@@ -12,6 +12,20 @@ export function valuesChecksum(...parts: unknown[]): string {
   return sha256(goJson(parts));
 }
 
+/**
+ * `valuesChecksum` salted with a constant, for pods whose configuration the code derives from the values: the salt
+ * changes when the code derives it differently, so a release of this tool that does rolls the pods too.
+ * Helm equivalent: `{{ printf "%s\n%s" (list <parts> | toJson) <salt> | sha256sum }}`.
+ */
+export function saltedValuesChecksum(parts: readonly unknown[], salt: string): string {
+  return sha256(`${goJson(parts)}\n${salt}`);
+}
+
+/** A salt for `saltedValuesChecksum`: 16 hex digits of the sha256 of what the code derives from reference settings. */
+export function revisionOf(derived: readonly string[]): string {
+  return sha256(derived.join('\n')).slice(0, 16);
+}
+
 /** Short, stable suffix for names that must change with their content (Helm: `{{ s | sha256sum | trunc 8 }}`). */
 export function nameHash(s: string): string {
   return sha256(s).slice(0, 8);
