@@ -1,5 +1,5 @@
 /**
- * Pod-level semantics: unique container, volume and port names, mounts of declared volumes, named probe ports,
+ * Pod-level semantics: unique container, volume and port names, mounts of declared volumes at paths of their own, named probe ports,
  * valid env var names, and Services whose ports resolve to container ports of the pods they select.
  */
 import { envVarNameProblem, nameProblem, portNameProblem } from './names';
@@ -62,9 +62,17 @@ function checkTemplate(t: PodTemplate, sink: Sink): void {
       if (portNumbers.has(id)) sink.warn('port/duplicate', doc, [...at, 'ports', i, 'containerPort'], `container port ${id} is declared twice in the pod`, 'declare each port once');
       portNumbers.add(id);
     });
+    const mountPaths = new Set<string>();
     (Array.isArray(c.volumeMounts) ? c.volumeMounts : []).forEach((vm: any, i: number) => {
       if (typeof vm?.name === 'string' && !volumes.has(vm.name)) {
         sink.error('pod/volume-mount', doc, [...at, 'volumeMounts', i, 'name'], `volumeMount '${vm.name}' refers to no volume of the pod (volumes: ${[...volumes].join(', ') || 'none'})`, `add a volume named '${vm.name}' or fix the mount name`);
+      }
+      // The API server refuses two mounts at one path in a container (an extraVolumeMount over a built-in one).
+      if (typeof vm?.mountPath === 'string') {
+        if (mountPaths.has(vm.mountPath)) {
+          sink.error('pod/duplicate-mount-path', doc, [...at, 'volumeMounts', i, 'mountPath'], `mount path '${vm.mountPath}' is used twice in container '${c.name}'`, 'mount each volume at a path of its own');
+        }
+        mountPaths.add(vm.mountPath);
       }
     });
     (Array.isArray(c.env) ? c.env : []).forEach((e: any, i: number) => {

@@ -55,6 +55,25 @@ const CORPUS: [string, any[], RegExp][] = [
     [LIMIT_RANGE, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('big', LIMITS_NS), spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [container({ resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '1Gi' } } })] } } } }],
     /policy\/limit-range.*memory 1Gi, above the maximum 256Mi of LimitRange 'limits'/,
   ],
+  [
+    'two volume mounts at one path in a container (an extra mount over a built-in one)',
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: meta('mounts'),
+        spec: {
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [container({ volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'extra', mountPath: '/tmp' }] })],
+          volumes: [
+            { name: 'tmp', emptyDir: {} },
+            { name: 'extra', emptyDir: {} },
+          ],
+        },
+      },
+    ],
+    /pod\/duplicate-mount-path .*mountPath mount path '\/tmp' is used twice in container 'c'/,
+  ],
 ];
 
 function gateErrors(objects: any[]): string[] {
@@ -80,7 +99,7 @@ describeCluster()('the gate refuses what the real API server refuses', () => {
     const asServer = objects.filter((o) => o.kind !== 'LimitRange').map((o) => (o.kind === 'Deployment' ? { apiVersion: 'v1', kind: 'Pod', metadata: o.metadata, spec: o.spec.template.spec } : o));
     const server = cp.kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], asServer.map((o) => JSON.stringify(o)).join('\n'));
     expect(server.status).not.toBe(0);
-    expect(server.stderr).toMatch(/invalid|forbidden|Forbidden|too long|exceeded/i);
+    expect(server.stderr).toMatch(/invalid|forbidden|Forbidden|too long|exceeded|duplicate entries/i);
     const errors = gateErrors(objects);
     expect(errors.join('\n')).toMatch(rule);
   });

@@ -145,6 +145,25 @@ describe('plain synth', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('an extra volume or mount that collides with a built-in one is refused, naming both, and nothing is written', () => {
+    const file = join(dir, 'collide.yaml');
+    writeFileSync(
+      file,
+      dump({
+        // `tmp` is the gateway's own writable volume; NGINX already mounts its emptyDir at /tmp.
+        gateway: { extraVolumes: [{ name: 'tmp', emptyDir: {} }] },
+        nginx: { extraVolumes: [{ name: 'scratch', emptyDir: {} }], extraVolumeMounts: [{ name: 'scratch', mountPath: '/tmp' }] },
+      }),
+    );
+    const out = join(dir, 'out-collide');
+    const r = spawnSync(process.execPath, [join(ROOT, 'build', 'main.js'), 'synth', '--values', file, '--out', out], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Deployment\/mcp-stack\/mcp-stack-gateway +spec\.template\.spec\.volumes\[\d+\]\.name +\[pod\/duplicate-volume\] volume name 'tmp' is used twice/);
+    expect(r.stderr).toMatch(/Deployment\/mcp-stack\/mcp-stack-nginx +spec\.template\.spec\.containers\[0\]\.volumeMounts\[\d+\]\.mountPath +\[pod\/duplicate-mount-path\] mount path '\/tmp' is used twice in container 'nginx'/);
+    expect(r.stderr).toContain('synth: the output gate found errors; nothing was written');
+    expect(existsSync(out)).toBe(false);
+  });
+
   test('a pod label that would change a selector is refused, naming the key', () => {
     const file = join(dir, 'selector.yaml');
     writeFileSync(file, dump({ gateway: { podLabels: { 'app.kubernetes.io/name': 'other' } } }));
