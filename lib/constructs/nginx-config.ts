@@ -3,7 +3,7 @@
  * settings are (`gateway-config.ts`). The construct renders the file, and the revision that salts its pods' checksum
  * (`nginxConfigRevision`), through this one export.
  */
-import type { NginxSettings } from './nginx-proxy';
+import type { Values } from '../../profiles/schema';
 
 export const NGINX_HTTP_PORT = 8080;
 export const NGINX_HTTPS_PORT = 8443;
@@ -11,7 +11,7 @@ export const NGINX_HTTPS_PORT = 8443;
 export const WRITABLE_DIR = '/tmp';
 
 /** The whole nginx.conf. Temp files go to the writable emptyDir (the root filesystem is read-only). */
-export function nginxConf(n: Pick<NginxSettings, 'tls' | 'workerConnections' | 'clientMaxBodySize' | 'upstreamKeepalive'>, upstream: string): string {
+export function nginxConf(n: Pick<Values['nginx'], 'tls' | 'workerConnections' | 'clientMaxBodySize' | 'upstreamKeepalive'>, upstream: string): string {
   const proxyHeaders = [
     'proxy_http_version 1.1;',
     'proxy_set_header Connection "";',
