@@ -37,7 +37,11 @@ const tmp = () => tempDir('launcher');
 
 beforeAll(() => {
   if (!existsSync(BLOB)) throw new Error('build/mcp-stack.blob is missing: `npm test` and `npm run build` make it');
-});
+  // A source edited since the last build makes the launcher build first and say so on stderr: let that happen here,
+  // once, so the comparisons below see only what each command prints (`npm test` builds first anyway).
+  const warm = spawnSync('sh', [LAUNCHER, 'schema'], { cwd: ROOT, encoding: 'utf8' });
+  if (warm.status !== 0) throw new Error(`bin/mcp-stack schema failed (exit ${warm.status}):\n${warm.stderr}`);
+}, 300_000);
 
 describe('bin/mcp-stack from the snapshot', () => {
   it.each([
