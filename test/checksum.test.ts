@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { goJson, nameHash, revisionOf, saltedValuesChecksum, valuesChecksum } from '../lib/constructs/core/checksum';
+import { goJson, nameHash, revisionOf, saltedValuesChecksum, valuesChecksum, valuesNameHash } from '../lib/constructs/core/checksum';
 
 describe('digests shared with the Helm chart', () => {
   test('goJson writes what Go encoding/json writes: sorted keys, HTML-escaped, compact', () => {
@@ -20,5 +20,8 @@ describe('digests shared with the Helm chart', () => {
     expect(saltedValuesChecksum([{ b: 1, a: 'x<y' }, 'rel'], '0123abcd')).toBe(sha('[{"a":"x\\u003cy","b":1},"rel"]\n0123abcd'));
     expect(saltedValuesChecksum([{ a: 1 }], 'one')).not.toBe(saltedValuesChecksum([{ a: 1 }], 'two'));
     expect(revisionOf(['a', 'b'])).toBe(sha('a\nb').slice(0, 16));
+    // Without a salt it is the plain checksum; a name hash is its first 8 hex digits, salted or not.
+    expect(saltedValuesChecksum([{ a: 1 }, 'rel'])).toBe(sha('[{"a":1},"rel"]'));
+    expect(valuesNameHash([{ a: 1 }], 'one')).toBe(sha('[{"a":1}]\none').slice(0, 8));
   });
 });

@@ -16,7 +16,6 @@ import { propProblem, refuseProps, wholeNumberProblem } from './core/props-check
 import { GATEWAY_PORT } from './gateway';
 import { nginxConf, NGINX_HTTP_PORT, NGINX_HTTPS_PORT, WRITABLE_DIR } from './nginx-config';
 
-export { NGINX_HTTP_PORT, NGINX_HTTPS_PORT };
 /** What `client_max_body_size` accepts: bytes, kilobytes or megabytes. */
 const NGINX_SIZE = /^\d+[km]?$/;
 

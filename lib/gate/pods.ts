@@ -1,6 +1,6 @@
 /**
- * Pod-level semantics: unique container, volume and port names, mounts of declared volumes at paths of their own, named probe ports,
- * valid env var names, and Services whose ports resolve to container ports of the pods they select.
+ * Pod-level semantics: unique container, volume and port names, mounts of declared volumes at paths of their own,
+ * named probe ports, valid env var names, and Services whose ports resolve to container ports of the pods they select.
  */
 import { envVarNameProblem, nameProblem, portNameProblem } from './names';
 import { containersOf, isPlainObject, mapSelects, nsOf, type Manifest, type Model, type PodTemplate } from './model';

@@ -6,7 +6,7 @@
 import { withoutPodOverrides } from '../../profiles/pod-overrides-schema';
 import { labelValue } from '../constructs/core/context';
 import { imageRef } from '../constructs/core/images';
-import { nameHash, saltedValuesChecksum, valuesChecksum, valuesNameHash } from '../constructs/core/checksum';
+import { nameHash, saltedValuesChecksum } from '../constructs/core/checksum';
 import { jobInputValue, WITH_SET_POD_OVERRIDES_ONLY } from '../constructs/gateway-jobs';
 import { cloneJson, getPath, isEmptyValue, RELEASE_NAME, RELEASE_NAMESPACE, type Json } from './knobs';
 
@@ -181,7 +181,8 @@ export function partText(part: Part, ctx: EvalContext): string {
       let digest = known.get(key);
       if (digest === undefined) {
         const values = part.args.map((a) => argValue(a, ctx.values));
-        known.set(key, (digest = part.short ? valuesNameHash(values, part.salt) : part.salt === undefined ? valuesChecksum(...values) : saltedValuesChecksum(values, part.salt)));
+        const full = saltedValuesChecksum(values, part.salt);
+        known.set(key, (digest = part.short ? full.slice(0, 8) : full));
       }
       return digest;
     }

@@ -13,12 +13,13 @@ export function valuesChecksum(...parts: unknown[]): string {
 }
 
 /**
- * `valuesChecksum` salted with a constant, for pods whose configuration the code derives from the values: the salt
- * changes when the code derives it differently, so a release of this tool that does rolls the pods too.
- * Helm equivalent: `{{ printf "%s\n%s" (list <parts> | toJson) <salt> | sha256sum }}`.
+ * `valuesChecksum` salted with a constant when one is given, for pods whose configuration the code derives from the
+ * values: the salt changes when the code derives it differently, so a release of this tool that does rolls the pods
+ * too. Helm equivalent: `{{ printf "%s\n%s" (list <parts> | toJson) <salt> | sha256sum }}`.
  */
-export function saltedValuesChecksum(parts: readonly unknown[], salt: string): string {
-  return sha256(`${goJson(parts)}\n${salt}`);
+export function saltedValuesChecksum(parts: readonly unknown[], salt?: string): string {
+  const json = goJson(parts);
+  return sha256(salt === undefined ? json : `${json}\n${salt}`);
 }
 
 /** A salt for `saltedValuesChecksum`: 16 hex digits of the sha256 of what the code derives from reference settings. */
@@ -37,8 +38,7 @@ export function nameHash(s: string): string {
  * `{{ list <parts> | toJson | sha256sum | trunc 8 }}` (salted: `printf "%s\n%s" (list <parts> | toJson) <salt>`).
  */
 export function valuesNameHash(parts: readonly unknown[], salt?: string): string {
-  const json = goJson(parts);
-  return nameHash(salt === undefined ? json : `${json}\n${salt}`);
+  return saltedValuesChecksum(parts, salt).slice(0, 8);
 }
 
 export function sha256(s: string): string {

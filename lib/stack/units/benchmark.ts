@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import type { StackContext } from '../../constructs/core/context';
 import { GATEWAY_PORT, type Gateway } from '../../constructs/gateway';
 import { LocustBenchmark, type BenchmarkGateway, type BenchmarkTarget } from '../../constructs/locust';
-import { NGINX_HTTP_PORT, type NginxProxy } from '../../constructs/nginx-proxy';
+import type { NginxProxy } from '../../constructs/nginx-proxy';
+import { NGINX_HTTP_PORT } from '../../constructs/nginx-config';
 import type { Values } from '../../../profiles/schema';
 
 export type { BenchmarkGateway } from '../../constructs/locust';
