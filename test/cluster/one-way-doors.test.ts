@@ -28,9 +28,16 @@ describeCluster()('one-way doors on a real API server', () => {
 
   describe('plain output: synth compares with the folder it replaces', () => {
     const ns = 'doors';
-    const out = tempDir('doors');
-    const dir = join(out, 'kind');
-    const base = ['--profile', 'kind', '--set', `release.name=${ns}`, '--set', `release.namespace=${ns}`, '--out', out];
+    // Made when the suite runs, not when it is collected: a suite skipped for want of a control plane runs no hooks,
+    // so a folder made at collection would be left behind.
+    let out = '';
+    let dir = '';
+    let base: string[] = [];
+    beforeAll(() => {
+      out = tempDir('doors');
+      dir = join(out, 'kind');
+      base = ['--profile', 'kind', '--set', `release.name=${ns}`, '--set', `release.namespace=${ns}`, '--out', out];
+    });
     const setArgs = (sets: string[]) => sets.flatMap((s) => ['--set', s]);
     const orphan = (name: string) => cp.kubectlOk(['delete', 'statefulset', name, '-n', ns, '--cascade=orphan']);
 
