@@ -180,19 +180,19 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const tenantName = (i: number) => `t${String(i).padStart(4, '0')}`;
 
-/** A tenants file with `count` tenants of one internal streamable-HTTP server each (kind profile). */
-export function tenantsFile(work: string, count: number): string {
+/** A tenants file with `count` tenants of one internal streamable-HTTP server each (kind profile), of image `tag`. */
+export function tenantsFile(work: string, count: number, tag = '0.8.0'): string {
   const lines = ['tenants:'];
   for (let i = 0; i < count; i++) {
     lines.push(
       `  - name: ${tenantName(i)}`,
       '    servers:',
       '      - name: time',
-      '        image: { repository: ghcr.io/ibm/fast-time-server, tag: "0.8.0" }',
+      `        image: { repository: ghcr.io/ibm/fast-time-server, tag: "${tag}" }`,
       '        transport: streamable-http',
     );
   }
-  const file = join(work, `tenants-${count}.yaml`);
+  const file = join(work, `tenants-${count}-${tag}.yaml`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
@@ -229,12 +229,17 @@ export const tenantsCase =
     // The default path a user re-runs: gate on, files written over the previous output (the warm-up run writes it
     // first), so the one-way-door comparison with it and the replacement of the folder are part of the time.
     const again = measure([LAUNCHER, 'synth', '--tenants', file, '--set', nodes, '--out', join(work, `out-again-${count}`)]);
+    // The same over an output where every tenant differs: each run takes the other image tag, so every tenant's
+    // workload file changes and every tenant folder is made again (its unchanged files are still linked).
+    const other = tenantsFile(work, count, '0.7.0');
+    const changed = measure((run) => [LAUNCHER, 'synth', '--tenants', run % 2 ? other : file, '--set', nodes, '--out', join(work, `out-changed-${count}`)]);
     const helm = helmSide(work, chart, files);
     return [
       { case: `synth kind + ${count} tenants --stdout (no gate)`, ours: stdout, helm, objects },
       { case: `synth kind + ${count} tenants, files written (no gate)`, ours, helm, objects },
       { case: `synth kind + ${count} tenants --stdout (gate on)`, ours: gated, helm, objects },
       { case: `synth kind + ${count} tenants, files written over the previous output (gate on: the default)`, ours: again, helm, objects },
+      { case: `synth kind + ${count} tenants, files written over an output where every tenant changed (gate on)`, ours: changed, helm, objects },
     ];
   };
 

@@ -5,9 +5,10 @@
  * exit code and the disk byte for byte, the parent folder included.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Stager } from '../lib/output/reuse';
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'build', 'main.js');
@@ -46,12 +47,14 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-function tenantsFile(dir: string, count: number): string {
+/** Tenants t0000, t0001, … with one server each; `tags` gives some of them another image tag than 0.8.0. */
+function tenantsFile(dir: string, count: number, tags: Record<string, string> = {}): string {
   const lines = ['tenants:'];
   for (let i = 0; i < count; i++) {
-    lines.push(`  - name: t${String(i).padStart(4, '0')}`, '    servers:', '      - name: time', '        image: { repository: ghcr.io/ibm/fast-time-server, tag: "0.8.0" }', '        transport: streamable-http');
+    const name = `t${String(i).padStart(4, '0')}`;
+    lines.push(`  - name: ${name}`, '    servers:', '      - name: time', `        image: { repository: ghcr.io/ibm/fast-time-server, tag: "${tags[name] ?? '0.8.0'}" }`, '        transport: streamable-http');
   }
-  const file = join(dir, `tenants-${count}.yaml`);
+  const file = join(dir, `tenants-${count}${Object.keys(tags).length ? '-changed' : ''}.yaml`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
@@ -130,6 +133,131 @@ describe('interrupted writes', () => {
     writeFileSync(join(alive, '.mcp-stack-output'), '# Written by mcp-stack-cdk8s.\n');
     expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
     expect(existsSync(alive)).toBe(true);
+  });
+});
+
+describe('a run over its own output', () => {
+  const tenant = (out: string, rel: string) => join(out, 'kind', 'tenants', rel);
+  const identity = (path: string) => {
+    const st = lstatSync(path);
+    return { ino: st.ino, mtimeMs: st.mtimeMs };
+  };
+  /** The same run into an empty folder: what the output must hold, byte for byte and mode for mode. */
+  function fresh(work: string, args: string[]) {
+    const out = join(work, `fresh-${made.length}`);
+    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    return out;
+  }
+  const modes = (dir: string) => {
+    const out: Record<string, number> = {};
+    const walk = (d: string, prefix: string) => {
+      for (const name of readdirSync(d).sort()) {
+        const st = lstatSync(join(d, name));
+        out[`${prefix}${name}`] = st.mode;
+        if (st.isDirectory()) walk(join(d, name), `${prefix}${name}/`);
+      }
+    };
+    walk(dir, '');
+    return out;
+  };
+
+  test('unchanged files and folders are kept (same inode and time), everything else is written as a fresh run writes it', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    expect(run(['synth', '--out', out, '--no-validate', '--tenants', tenantsFile(work, 8)]).code).toBe(0);
+    const kept = {
+      folder: identity(tenant(out, 't0002')),
+      file: identity(tenant(out, 't0002/10-workloads/time.yaml')),
+      sibling: identity(tenant(out, 't0001/00-guardrails.yaml')),
+    };
+    const changed = identity(tenant(out, 't0001/10-workloads/time.yaml'));
+    // What a user (or another tool) may leave in the output: another mode, an extra file, a symbolic link.
+    chmodSync(tenant(out, 't0003/20-argocd.yaml'), 0o600);
+    writeFileSync(tenant(out, 't0004/notes.txt'), 'mine\n');
+    copyFileSync(tenant(out, 't0005/00-guardrails.yaml'), join(work, 'guardrails-copy.yaml'));
+    rmSync(tenant(out, 't0005/00-guardrails.yaml'));
+    symlinkSync(join(work, 'guardrails-copy.yaml'), tenant(out, 't0005/00-guardrails.yaml'));
+
+    // t0001 changes its image, t0007 is gone.
+    const args = ['--tenants', tenantsFile(work, 7, { t0001: '0.7.0' })];
+    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    const expected = fresh(work, args);
+    expect(snapshot(out)).toEqual(snapshot(expected));
+    expect(modes(out)).toEqual(modes(expected));
+    expect(readdirSync(out)).toEqual(['kind']);
+
+    expect(identity(tenant(out, 't0002'))).toEqual(kept.folder);
+    expect(identity(tenant(out, 't0002/10-workloads/time.yaml'))).toEqual(kept.file);
+    expect(identity(tenant(out, 't0001/00-guardrails.yaml'))).toEqual(kept.sibling);
+    expect(identity(tenant(out, 't0001/10-workloads/time.yaml')).ino).not.toBe(changed.ino);
+    expect(readFileSync(tenant(out, 't0001/10-workloads/time.yaml'), 'utf8')).toContain('fast-time-server:0.7.0');
+    expect(lstatSync(tenant(out, 't0005/00-guardrails.yaml')).isFile()).toBe(true);
+    expect(existsSync(tenant(out, 't0007'))).toBe(false);
+  });
+
+  /** A dead run's state: `rels` moved from the output into its staging folder, as the journal beside it lists. */
+  function killedWhileMoving(out: string, rels: string[], dead: number) {
+    const staging = join(out, `.kind.staging-${dead}`);
+    mkdirSync(join(staging, 'tenants'), { recursive: true });
+    writeFileSync(join(staging, '.mcp-stack-output'), '# Written by mcp-stack-cdk8s.\n');
+    writeFileSync(join(out, `.kind.moves-${dead}`), `${rels.join('\n')}\n`);
+    for (const rel of rels) renameSync(join(out, 'kind', rel), join(staging, rel));
+  }
+  // Above Linux's pid_max: no process has it.
+  const dead = 4194305;
+
+  test('a run killed while moving folders into its staging folder: the next run puts them back first', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const args = ['--tenants', tenantsFile(work, 4)];
+    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    const moved = identity(tenant(out, 't0001'));
+    killedWhileMoving(out, ['tenants/t0001', 'tenants/t0002'], dead);
+    expect(existsSync(tenant(out, 't0001'))).toBe(false);
+
+    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    // Put back into the output, then kept by this run as unchanged: the very folder, not a new one.
+    expect(identity(tenant(out, 't0001'))).toEqual(moved);
+    expect(snapshot(out)).toEqual(snapshot(fresh(work, args)));
+    expect(readdirSync(out)).toEqual(['kind']);
+  });
+
+  test('a run killed between its two renames after moving folders: the previous output comes back whole', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const args = ['--tenants', tenantsFile(work, 4)];
+    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    const moved = identity(tenant(out, 't0003'));
+    killedWhileMoving(out, ['tenants/t0003'], dead);
+    renameSync(join(out, 'kind'), join(out, `.kind.previous-${dead}`));
+
+    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    expect(identity(tenant(out, 't0003'))).toEqual(moved);
+    expect(snapshot(out)).toEqual(snapshot(fresh(work, args)));
+    expect(readdirSync(out)).toEqual(['kind']);
+  });
+});
+
+describe('reusing files where the file system refuses hard links', () => {
+  test('an unchanged file is copied instead (the previous output on another device: EXDEV)', () => {
+    // /dev/shm is a tmpfs of its own, so a link from it into the temporary folder crosses devices.
+    const previous = mkdtempSync('/dev/shm/mcp-stack-previous-');
+    made.push(previous);
+    const staging = join(tmp(), 'staging');
+    mkdirSync(staging);
+    if (statSync(previous).dev === statSync(staging).dev) throw new Error(`${previous} and ${staging} are on one device: this test needs two`);
+    mkdirSync(join(previous, 'a'));
+    writeFileSync(join(previous, 'a', 'x.yaml'), 'kept: true\n');
+    writeFileSync(join(previous, 'a', 'y.yaml'), 'changed: false\n');
+    writeFileSync(join(staging, 'mark'), '');
+    const stager = new Stager(staging, previous, { file: statSync(join(staging, 'mark')).mode, dir: statSync(staging).mode });
+    stager.add('a/x.yaml', 'kept: true\n');
+    stager.add('a/y.yaml', 'changed: true\n');
+    expect(stager.finish()).toEqual([]);
+    expect(readFileSync(join(staging, 'a', 'x.yaml'), 'utf8')).toBe('kept: true\n');
+    expect(statSync(join(staging, 'a', 'x.yaml')).nlink).toBe(1);
+    expect(readFileSync(join(staging, 'a', 'y.yaml'), 'utf8')).toBe('changed: true\n');
+    expect(readFileSync(join(previous, 'a', 'y.yaml'), 'utf8')).toBe('changed: false\n');
   });
 });
 

@@ -2,19 +2,22 @@
  * Replaces an output folder with exactly a set of files, so that nothing is ever half-written or lost:
  *
  * - everything is written to a staging folder beside the output and swapped in with two renames once complete;
+ *   what the output already holds is linked or moved into it instead of written again (see ./reuse);
  * - the folder carries a mark (`OWNER_MARK`); a folder without it that holds anything is someone else's, and is
  *   refused instead of replaced;
  * - staging and previous folders left by a run that was killed (`SIGKILL`, power loss) are removed by the next run,
- *   or put back when the kill fell between the two renames;
+ *   or put back when the kill fell between the two renames; folders moved out of the output just before the swap
+ *   are listed first in a journal beside it, and a run killed while moving them has them put back the same way;
  * - `writeOutput` yields to the event loop while it writes, so `SIGINT`, `SIGTERM` and `SIGHUP` stop it before the
  *   swap: the staging folder is removed and the output and its parent folder stay exactly as they were.
  *
  * File system failures (permissions, a full disk, a file where a folder should be) become an `EnvironmentError`
  * naming the path, what went wrong and what to do.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError } from '../../profiles/errors';
+import { Stager } from './reuse';
 
 /** Files whose text may be rendered only when it is written (and dropped right after). */
 export type LazyFileSet = ReadonlyMap<string, string | (() => string)>;
@@ -84,7 +87,11 @@ interface Plan {
   readonly dir: string;
   readonly staging: string;
   readonly previous: string;
-  readonly made: Set<string>;
+  /** Lists the folders moved from the output into the staging folder, written just before they are moved. */
+  readonly journal: string;
+  stager?: Stager;
+  /** Folders moved so far, to put back if the swap fails. */
+  readonly moved: string[];
   entries(files: LazyFileSet): [string, string | (() => string)][];
   /** The path being worked on, for the message when the file system refuses. */
   current: string;
@@ -98,7 +105,8 @@ function prepare(dir: string): Plan {
     dir,
     staging: join(parent, `.${name}.staging-${process.pid}`),
     previous: join(parent, `.${name}.previous-${process.pid}`),
-    made: new Set(),
+    journal: join(parent, `.${name}.moves-${process.pid}`),
+    moved: [],
     entries: (files) => [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
     current: dir,
   };
@@ -116,6 +124,8 @@ function prepare(dir: string): Plan {
     rmSync(plan.staging, { recursive: true, force: true });
     mkdirSync(plan.staging);
     writeFileSync(join(plan.staging, OWNER_MARK), MARK_TEXT);
+    const modes = { file: statSync(join(plan.staging, OWNER_MARK)).mode, dir: statSync(plan.staging).mode };
+    plan.stager = new Stager(plan.staging, existsSync(dir) ? dir : undefined, modes);
   } catch (e) {
     abandon(plan);
     throw asEnvironmentError(e, plan);
@@ -124,26 +134,43 @@ function prepare(dir: string): Plan {
 }
 
 function writeOne(plan: Plan, rel: string, content: string | (() => string)): void {
-  const path = join(plan.staging, rel);
-  plan.current = path;
-  // One mkdir per folder, not per file: thousands of tenant files share a few folders each.
-  const folder = dirname(path);
-  if (!plan.made.has(folder)) {
-    mkdirSync(folder, { recursive: true });
-    plan.made.add(folder);
-  }
-  writeFileSync(path, typeof content === 'function' ? content() : content);
+  plan.current = join(plan.staging, rel);
+  plan.stager!.add(rel, typeof content === 'function' ? content() : content);
 }
 
+/** Moves the unchanged folders in (journal first), then swaps the staging folder in with two renames. */
 function swap(plan: Plan): void {
   plan.current = plan.dir;
+  const moves = plan.stager!.finish();
+  if (moves.length) {
+    writeFileSync(plan.journal, `${moves.join('\n')}\n`);
+    for (const rel of moves) {
+      renameSync(join(plan.dir, rel), join(plan.staging, rel));
+      plan.moved.push(rel);
+    }
+  }
   if (existsSync(plan.dir)) renameSync(plan.dir, plan.previous);
   renameSync(plan.staging, plan.dir);
+  if (moves.length) unlinkSync(plan.journal);
+}
+
+/**
+ * Puts folders moved into a staging folder back where they came from: the output, or the previous folder when the
+ * output was already renamed to it. What is already back (or was never moved) is left alone.
+ */
+function putBack(staging: string, dir: string, previous: string, moved: readonly string[]): void {
+  const home = existsSync(dir) ? dir : previous;
+  if (!existsSync(home)) return;
+  for (const rel of [...moved].reverse()) {
+    if (existsSync(join(staging, rel)) && !existsSync(join(home, rel))) renameSync(join(staging, rel), join(home, rel));
+  }
 }
 
 /** Removes the staging folder and puts the previous output back if the swap got halfway. */
 function abandon(plan: Plan): void {
   try {
+    putBack(plan.staging, plan.dir, plan.previous, plan.moved);
+    rmSync(plan.journal, { force: true });
     rmSync(plan.staging, { recursive: true, force: true });
     if (!existsSync(plan.dir) && existsSync(plan.previous)) renameSync(plan.previous, plan.dir);
   } catch {
@@ -165,16 +192,27 @@ function removeOwned(dir: string): void {
 }
 
 /**
- * Staging and previous folders of runs that no longer exist. A staging folder is removed; a previous folder is put
- * back when the output is missing (the run died between its two renames), else removed. Folders of a run still
- * alive are left alone, and so is anything without the mark.
+ * Staging and previous folders of runs that no longer exist. Folders a journal lists as moved into a staging folder
+ * go back first; then a staging folder is removed, and a previous folder is put back when the output is missing (the
+ * run died between its two renames), else removed. Folders of a run still alive are left alone, and so is anything
+ * without the mark.
  */
 function clearLeftovers(parent: string, name: string): void {
-  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(staging|previous)-(\\d+)$`);
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(moves|previous|staging)-(\\d+)$`);
+  // In name order a run's journal comes before its previous and staging folders.
   for (const entry of readdirSync(parent).sort()) {
     const m = pattern.exec(entry);
     if (!m || Number(m[2]) === process.pid || isAlive(Number(m[2]))) continue;
     const path = join(parent, entry);
+    if (m[1] === 'moves') {
+      const staging = join(parent, `.${name}.staging-${m[2]}`);
+      if (existsSync(staging) && ownedByUs(staging)) {
+        const moved = readFileSync(path, 'utf8').split('\n').filter((rel) => rel && !rel.split('/').includes('..'));
+        putBack(staging, join(parent, name), join(parent, `.${name}.previous-${m[2]}`), moved);
+      }
+      rmSync(path, { force: true });
+      continue;
+    }
     if (!ownedByUs(path)) continue;
     if (m[1] === 'previous' && !existsSync(join(parent, name))) renameSync(path, join(parent, name));
     else rmSync(path, { recursive: true, force: true });
