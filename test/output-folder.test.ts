@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stager } from '../lib/output/reuse';
+import { moveIn, Stager } from '../lib/output/reuse';
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'build', 'main.js');
@@ -177,6 +177,8 @@ describe('a run over its own output', () => {
     copyFileSync(tenant(out, 't0005/00-guardrails.yaml'), join(work, 'guardrails-copy.yaml'));
     rmSync(tenant(out, 't0005/00-guardrails.yaml'));
     symlinkSync(join(work, 'guardrails-copy.yaml'), tenant(out, 't0005/00-guardrails.yaml'));
+    rmSync(tenant(out, 't0006'), { recursive: true });
+    writeFileSync(tenant(out, 't0006'), 'a file where a folder was\n');
 
     // t0001 changes its image, t0007 is gone.
     const args = ['--tenants', tenantsFile(work, 7, { t0001: '0.7.0' })];
@@ -192,7 +194,23 @@ describe('a run over its own output', () => {
     expect(identity(tenant(out, 't0001/10-workloads/time.yaml')).ino).not.toBe(changed.ino);
     expect(readFileSync(tenant(out, 't0001/10-workloads/time.yaml'), 'utf8')).toContain('fast-time-server:0.7.0');
     expect(lstatSync(tenant(out, 't0005/00-guardrails.yaml')).isFile()).toBe(true);
+    expect(readFileSync(join(work, 'guardrails-copy.yaml'), 'utf8')).toBe(readFileSync(tenant(expected, 't0005/00-guardrails.yaml'), 'utf8'));
     expect(existsSync(tenant(out, 't0007'))).toBe(false);
+  });
+
+  test('an output that is a symbolic link is replaced by a folder, and the folder it points to is left as it was', () => {
+    const work = tmp();
+    const elsewhere = join(work, 'elsewhere');
+    const args = ['--tenants', tenantsFile(work, 3)];
+    expect(run(['synth', '--out', elsewhere, '--no-validate', ...args]).code).toBe(0);
+    const before = snapshot(elsewhere);
+    const out = join(work, 'out');
+    mkdirSync(out);
+    symlinkSync(join(elsewhere, 'kind'), join(out, 'kind'));
+    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    expect(lstatSync(join(out, 'kind')).isDirectory()).toBe(true);
+    expect(snapshot(out)).toEqual(snapshot(fresh(work, args)));
+    expect(snapshot(elsewhere)).toEqual(before);
   });
 
   /** A dead run's state: `rels` moved from the output into its staging folder, as the journal beside it lists. */
@@ -258,6 +276,20 @@ describe('reusing files where the file system refuses hard links', () => {
     expect(statSync(join(staging, 'a', 'x.yaml')).nlink).toBe(1);
     expect(readFileSync(join(staging, 'a', 'y.yaml'), 'utf8')).toBe('changed: true\n');
     expect(readFileSync(join(previous, 'a', 'y.yaml'), 'utf8')).toBe('changed: false\n');
+  });
+
+  test('an unchanged folder is copied instead of moved across devices (EXDEV)', () => {
+    const previous = mkdtempSync('/dev/shm/mcp-stack-previous-');
+    made.push(previous);
+    const staging = join(tmp(), 'staging');
+    mkdirSync(staging);
+    if (statSync(previous).dev === statSync(staging).dev) throw new Error(`${previous} and ${staging} are on one device: this test needs two`);
+    mkdirSync(join(previous, 't1', 'workloads'), { recursive: true });
+    writeFileSync(join(previous, 't1', 'a.yaml'), 'a: 1\n');
+    writeFileSync(join(previous, 't1', 'workloads', 'b.yaml'), 'b: 2\n');
+    moveIn(previous, staging, 't1');
+    expect(snapshot(join(staging, 't1'))).toEqual({ 'a.yaml': 'a: 1\n', 'workloads/': '', 'workloads/b.yaml': 'b: 2\n' });
+    expect(snapshot(join(previous, 't1'))).toEqual(snapshot(join(staging, 't1')));
   });
 });
 

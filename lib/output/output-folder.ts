@@ -14,10 +14,10 @@
  * File system failures (permissions, a full disk, a file where a folder should be) become an `EnvironmentError`
  * naming the path, what went wrong and what to do.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError } from '../../profiles/errors';
-import { Stager } from './reuse';
+import { moveIn, Stager } from './reuse';
 
 /** Files whose text may be rendered only when it is written (and dropped right after). */
 export type LazyFileSet = ReadonlyMap<string, string | (() => string)>;
@@ -125,7 +125,9 @@ function prepare(dir: string): Plan {
     mkdirSync(plan.staging);
     writeFileSync(join(plan.staging, OWNER_MARK), MARK_TEXT);
     const modes = { file: statSync(join(plan.staging, OWNER_MARK)).mode, dir: statSync(plan.staging).mode };
-    plan.stager = new Stager(plan.staging, existsSync(dir) ? dir : undefined, modes);
+    // An output that is a symbolic link is replaced by a folder as before, and nothing is taken from where it points.
+    const reusable = lstatSync(dir, { throwIfNoEntry: false })?.isDirectory();
+    plan.stager = new Stager(plan.staging, reusable ? dir : undefined, modes);
   } catch (e) {
     abandon(plan);
     throw asEnvironmentError(e, plan);
@@ -145,7 +147,7 @@ function swap(plan: Plan): void {
   if (moves.length) {
     writeFileSync(plan.journal, `${moves.join('\n')}\n`);
     for (const rel of moves) {
-      renameSync(join(plan.dir, rel), join(plan.staging, rel));
+      moveIn(plan.dir, plan.staging, rel);
       plan.moved.push(rel);
     }
   }

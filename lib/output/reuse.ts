@@ -12,7 +12,7 @@
  *
  * The result is the same bytes as writing everything, and unchanged files keep their modification time.
  */
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Folder {
@@ -122,18 +122,56 @@ export class Stager {
   private unchanged(rel: string, text: string): boolean {
     if (this.previous === undefined) return false;
     const path = join(this.previous, rel);
-    const st = lstatSync(path, { throwIfNoEntry: false });
-    if (!st || !st.isFile() || st.mode !== this.modes.file || st.size !== Buffer.byteLength(text)) return false;
-    return readFileSync(path, 'utf8') === text;
+    return unlessUnreadable(() => {
+      const st = lstatSync(path, { throwIfNoEntry: false });
+      if (!st || !st.isFile() || st.mode !== this.modes.file || st.size !== Buffer.byteLength(text)) return false;
+      return readFileSync(path, 'utf8') === text;
+    });
   }
 
   /** The previous copy of a folder holds exactly what the new one does (a plain folder with a new folder's mode). */
   private sameEntries(f: Folder): boolean {
-    const path = join(this.previous!, f.rel);
-    const st = lstatSync(path, { throwIfNoEntry: false });
-    if (!st || !st.isDirectory() || st.mode !== this.modes.dir) return false;
-    const had = readdirSync(path).sort();
-    const has = [...f.names].sort();
-    return had.length === has.length && had.every((n, i) => n === has[i]);
+    if (this.previous === undefined) return false;
+    const path = join(this.previous, f.rel);
+    return unlessUnreadable(() => {
+      const st = lstatSync(path, { throwIfNoEntry: false });
+      if (!st || !st.isDirectory() || st.mode !== this.modes.dir) return false;
+      const had = readdirSync(path).sort();
+      const has = [...f.names].sort();
+      return had.length === has.length && had.every((n, i) => n === has[i]);
+    });
+  }
+}
+
+/**
+ * Whatever keeps the previous copy from being read (a file where a folder was, no permission) means it is not
+ * reused: the new file is written, as it would be into an empty folder.
+ */
+function unlessUnreadable(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Moves an unchanged folder from the previous output into the staging folder. Across devices (a folder of the
+ * output that is a mount point) it is copied instead: its files are the very files the new output holds.
+ */
+export function moveIn(previous: string, staging: string, rel: string): void {
+  try {
+    renameSync(join(previous, rel), join(staging, rel));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    copyTree(join(previous, rel), join(staging, rel));
+  }
+}
+
+function copyTree(from: string, to: string): void {
+  mkdirSync(to);
+  for (const name of readdirSync(from)) {
+    if (lstatSync(join(from, name)).isDirectory()) copyTree(join(from, name), join(to, name));
+    else copyFileSync(join(from, name), join(to, name));
   }
 }
