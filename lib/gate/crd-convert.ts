@@ -79,7 +79,8 @@ export function prepareValue(value: unknown, schema: any): unknown {
   if (Array.isArray(value)) return value.map((v) => prepareValue(v, schema?.items));
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
     const child = childSchema(schema, k);
     if (v === null && !allowsNull(child)) continue;
     out[k] = prepareValue(v, child);

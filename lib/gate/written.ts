@@ -78,7 +78,9 @@ function copy(value: unknown): unknown {
       if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : copy(item)));
       if (!isPlainObject(value)) throw NOT_PROVEN;
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
+      // Keys, not entries: this runs on every object of the output, and an entry array per key is garbage.
+      for (const k of Object.keys(value)) {
+        const v = (value as Record<string, unknown>)[k];
         if (v === undefined) continue;
         if (!keyReadsBack(k)) throw NOT_PROVEN;
         out[k] = copy(v);

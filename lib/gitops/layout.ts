@@ -63,7 +63,10 @@ export function filesByApplication(files: readonly string[]): Map<ApplicationNam
   const out = new Map<ApplicationName, string[]>();
   for (const file of [...files].sort()) {
     const app = applicationOf(file);
-    if (app) out.set(app, [...(out.get(app) ?? []), file]);
+    if (!app) continue;
+    const list = out.get(app);
+    if (list) list.push(file);
+    else out.set(app, [file]);
   }
   return out;
 }
