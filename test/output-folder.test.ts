@@ -257,13 +257,18 @@ describe('a run over its own output', () => {
 });
 
 describe('reusing files where the file system refuses hard links', () => {
-  test('an unchanged file is copied instead (the previous output on another device: EXDEV)', () => {
-    // /dev/shm is a tmpfs of its own, so a link from it into the temporary folder crosses devices.
+  /** A previous output and a staging folder on two devices: /dev/shm is a tmpfs of its own. */
+  function twoDevices() {
     const previous = mkdtempSync('/dev/shm/mcp-stack-previous-');
     made.push(previous);
     const staging = join(tmp(), 'staging');
     mkdirSync(staging);
     if (statSync(previous).dev === statSync(staging).dev) throw new Error(`${previous} and ${staging} are on one device: this test needs two`);
+    return { previous, staging };
+  }
+
+  test('an unchanged file is copied instead (the previous output on another device: EXDEV)', () => {
+    const { previous, staging } = twoDevices();
     mkdirSync(join(previous, 'a'));
     writeFileSync(join(previous, 'a', 'x.yaml'), 'kept: true\n');
     writeFileSync(join(previous, 'a', 'y.yaml'), 'changed: false\n');
@@ -279,11 +284,7 @@ describe('reusing files where the file system refuses hard links', () => {
   });
 
   test('an unchanged folder is copied instead of moved across devices (EXDEV)', () => {
-    const previous = mkdtempSync('/dev/shm/mcp-stack-previous-');
-    made.push(previous);
-    const staging = join(tmp(), 'staging');
-    mkdirSync(staging);
-    if (statSync(previous).dev === statSync(staging).dev) throw new Error(`${previous} and ${staging} are on one device: this test needs two`);
+    const { previous, staging } = twoDevices();
     mkdirSync(join(previous, 't1', 'workloads'), { recursive: true });
     writeFileSync(join(previous, 't1', 'a.yaml'), 'a: 1\n');
     writeFileSync(join(previous, 't1', 'workloads', 'b.yaml'), 'b: 2\n');
