@@ -29,6 +29,16 @@ describe('NGINX proxy', () => {
     expect(conf).not.toMatch(/proxy_cache_path|proxy_cache mcp|proxy_cache_valid/);
   });
 
+  test('hands the gateway only the client address the proxy in front recorded, never the entries a client wrote', () => {
+    // realip: the last X-Forwarded-For entry (the one the Ingress controller or Route appended) becomes $remote_addr.
+    expect(conf).toMatch(/set_real_ip_from 0\.0\.0\.0\/0;\n\s+set_real_ip_from ::\/0;\n\s+real_ip_header X-Forwarded-For;/);
+    expect(conf).not.toContain('real_ip_recursive on');
+    const forwarded = conf.split('\n').filter((l: string) => l.includes('X-Forwarded-For') && l.includes('proxy_set_header'));
+    expect(forwarded.length).toBe(2);
+    expect(forwarded.every((l: string) => l.trim() === 'proxy_set_header X-Forwarded-For $remote_addr;')).toBe(true);
+    expect(conf).not.toContain('$proxy_add_x_forwarded_for');
+  });
+
   test('worker_connections comes from the values', () => {
     expect(find(synth('kind', ['nginx.workerConnections=2048']), 'ConfigMap', 'mcp-stack-nginx').data['nginx.conf']).toContain('worker_connections 2048;');
   });

@@ -415,6 +415,30 @@ function realStack(): void {
     expect(through.status).toBe(200);
   });
 
+  step("through NGINX the gateway's rate limits count each client as the proxy in front recorded it, not as the client wrote it", async () => {
+    // As through an Ingress or a Route: the proxy in front appends the client it saw to whatever X-Forwarded-For the
+    // client sent. The limiter counts per client address and tier before routing; its sign-in tier (CRITICAL,
+    // RATE_LIMIT_CRITICAL_RPM a minute) matches the unversioned sign-in path, which this release answers with 404
+    // (sign-in is under /v1, in the 500-a-minute default tier): a path with a small limit, so the test stays short.
+    const attempt = async (forwardedFor: string) => {
+      const r = await fetch(`${url('nginx')}/auth/email/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': forwardedFor },
+        body: JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password' }),
+      });
+      await r.arrayBuffer();
+      return r.status;
+    };
+    const limit = Number(gatewayEnv.RATE_LIMIT_CRITICAL_RPM ?? 10);
+    const statuses: number[] = [];
+    // A new forged first entry each time: were it the address counted, no attempt would ever be refused.
+    for (let i = 1; i <= 2 * limit + 1 && statuses[statuses.length - 1] !== 429; i++) statuses.push(await attempt(`198.51.100.${i}, 203.0.113.7`));
+    expect(statuses[statuses.length - 1]).toBe(429);
+    expect(statuses.slice(0, limit).includes(429)).toBe(false);
+    // Another client behind the same proxy still has its own count.
+    expect(await attempt('203.0.113.8')).not.toBe(429);
+  });
+
   step('Locust runs the project locustfile and run.py through NGINX with 0 failures and closes its sessions', async () => {
     const master = containerOf(find('Deployment', 'mcp-stack-locust-master'));
     const worker = find('Deployment', 'mcp-stack-locust-worker');
