@@ -224,35 +224,42 @@ describe('a run over its own output', () => {
   // Above Linux's pid_max: no process has it.
   const dead = 4194305;
 
-  test('a run killed while moving folders into its staging folder: the next run puts them back first', () => {
+  /** A first synth of `count` tenants into `<work>/out`; `again()` runs the same synth over it. */
+  function firstRun(count: number) {
     const work = tmp();
     const out = join(work, 'out');
-    const args = ['--tenants', tenantsFile(work, 4)];
-    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    const args = ['--tenants', tenantsFile(work, count)];
+    const again = () => expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    again();
+    /** The output is what a run into an empty folder writes, and nothing else is left beside it. */
+    const asFresh = () => {
+      expect(snapshot(out)).toEqual(snapshot(fresh(work, args)));
+      expect(readdirSync(out)).toEqual(['kind']);
+    };
+    return { out, again, asFresh };
+  }
+
+  test('a run killed while moving folders into its staging folder: the next run puts them back first', () => {
+    const { out, again, asFresh } = firstRun(4);
     const moved = identity(tenant(out, 't0001'));
     killedWhileMoving(out, ['tenants/t0001', 'tenants/t0002'], dead);
     expect(existsSync(tenant(out, 't0001'))).toBe(false);
 
-    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    again();
     // Put back into the output, then kept by this run as unchanged: the very folder, not a new one.
     expect(identity(tenant(out, 't0001'))).toEqual(moved);
-    expect(snapshot(out)).toEqual(snapshot(fresh(work, args)));
-    expect(readdirSync(out)).toEqual(['kind']);
+    asFresh();
   });
 
   test('a run killed between its two renames after moving folders: the previous output comes back whole', () => {
-    const work = tmp();
-    const out = join(work, 'out');
-    const args = ['--tenants', tenantsFile(work, 4)];
-    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    const { out, again, asFresh } = firstRun(4);
     const moved = identity(tenant(out, 't0003'));
     killedWhileMoving(out, ['tenants/t0003'], dead);
     renameSync(join(out, 'kind'), join(out, `.kind.previous-${dead}`));
 
-    expect(run(['synth', '--out', out, '--no-validate', ...args]).code).toBe(0);
+    again();
     expect(identity(tenant(out, 't0003'))).toEqual(moved);
-    expect(snapshot(out)).toEqual(snapshot(fresh(work, args)));
-    expect(readdirSync(out)).toEqual(['kind']);
+    asFresh();
   });
 });
 
