@@ -37,12 +37,14 @@ export interface Measurement {
 /**
  * Runs `cmd` once to warm up, then RUNS times. A command given as a function gets the run's index, e.g. to write
  * into a fresh output folder each time; `after` runs after each run, outside the timing (e.g. to remove it).
+ * A synth run again with nothing changed is answered from its record without rendering (bin/mcp-stack): the cases
+ * measure rendering, so the launcher's skip is off unless a case turns it on (`MCP_STACK_SKIP_UNCHANGED: 'on'`).
  */
 export function measure(cmd: string[] | ((run: number) => string[]), env: NodeJS.ProcessEnv = {}, after?: (run: number) => void): Measurement {
   let run = 0;
   const once = () => {
     const args = typeof cmd === 'function' ? cmd(run) : cmd;
-    const r = spawnSync('python3', ['-c', MEASURE, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const r = spawnSync('python3', ['-c', MEASURE, ...args], { encoding: 'utf8', env: { ...process.env, MCP_STACK_SKIP_UNCHANGED: 'off', ...env } });
     const [seconds, rss, code] = r.stdout.trim().split(/\s+/).map(Number);
     if (r.status !== 0 || code !== 0) throw new Error(`bench: '${args.join(' ')}' failed (exit ${code}): ${r.stderr}`);
     after?.(run);
@@ -156,11 +158,22 @@ export function main(cases: readonly BenchCase[]): void {
 
 /**
  * The README's main command exactly as typed, `npm run synth`, on an unchanged checkout: npm, the launcher's
- * up-to-date check and the synth with the gate, next to `helm template` of the kind values.
+ * up-to-date checks (the build, then the record of the last synth), next to `helm template` of the kind values; and
+ * the same command when it renders (the skip off), as after a change to the values.
  */
-export const readmeCommandCase: BenchCase = (work) => ({
-  case: 'npm run synth (the README command, unchanged checkout)',
-  ours: measure(['sh', '-c', `cd ${shellQuote(ROOT)} && npm run synth`]),
+export const readmeCommandCase: BenchCase = (work) => {
+  const command = ['sh', '-c', `cd ${shellQuote(ROOT)} && npm run synth`];
+  const helm = helmSide(work, CHART, [profileValues('kind')]);
+  return [
+    { case: 'npm run synth (the README command, nothing changed)', ours: measure(command, { MCP_STACK_SKIP_UNCHANGED: 'on' }), helm },
+    { case: 'npm run synth, rendering (as after a change)', ours: measure(command), helm },
+  ];
+};
+
+/** A profile synth run again with nothing changed: the launcher checks the record of the last one and stops. */
+export const unchangedCase: BenchCase = (work) => ({
+  case: 'synth kind, nothing changed since the last synth (answered from its record)',
+  ours: measure([LAUNCHER, 'synth', '--profile', 'kind', '--out', join(work, 'out-unchanged')], { MCP_STACK_SKIP_UNCHANGED: 'on' }),
   helm: helmSide(work, CHART, [profileValues('kind')]),
 });
 
@@ -228,7 +241,11 @@ export const tenantsCase =
     const gated = measure([LAUNCHER, 'synth', '--tenants', file, '--set', nodes, '--stdout']);
     // The default path a user re-runs: gate on, files written over the previous output (the warm-up run writes it
     // first), so the one-way-door comparison with it and the replacement of the folder are part of the time.
-    const again = measure([LAUNCHER, 'synth', '--tenants', file, '--set', nodes, '--out', join(work, `out-again-${count}`)]);
+    const againArgs = [LAUNCHER, 'synth', '--tenants', file, '--set', nodes, '--out', join(work, `out-again-${count}`)];
+    const again = measure(againArgs);
+    // The same command with the launcher's skip on (the default): nothing changed, so the record of the last run
+    // (which the warm-up run writes) is checked against every input and output file instead.
+    const unchanged = measure(againArgs, { MCP_STACK_SKIP_UNCHANGED: 'on' });
     // The same over an output where every tenant differs: each run takes the other image tag, so every tenant's
     // workload file changes and every tenant folder is made again (its unchanged files are still linked).
     const other = tenantsFile(work, count, '0.7.0');
@@ -238,7 +255,8 @@ export const tenantsCase =
       { case: `synth kind + ${count} tenants --stdout (no gate)`, ours: stdout, helm, objects },
       { case: `synth kind + ${count} tenants, files written (no gate)`, ours, helm, objects },
       { case: `synth kind + ${count} tenants --stdout (gate on)`, ours: gated, helm, objects },
-      { case: `synth kind + ${count} tenants, files written over the previous output (gate on: the default)`, ours: again, helm, objects },
+      { case: `synth kind + ${count} tenants, files written over the previous output (gate on)`, ours: again, helm, objects },
+      { case: `synth kind + ${count} tenants, nothing changed since the last synth (the default: answered from its record)`, ours: unchanged, helm, objects },
       { case: `synth kind + ${count} tenants, files written over an output where every tenant changed (gate on)`, ours: changed, helm, objects },
     ];
   };
@@ -248,6 +266,7 @@ export const CASES: Record<string, BenchCase> = {
   readme: readmeCommandCase,
   'kind-no-gate': profileCase('kind', false),
   kind: profileCase('kind', true),
+  'kind-unchanged': unchangedCase,
   'kind-no-snapshot': profileCase('kind', true, false),
   ocp: profileCase('ocp', true),
   production: profileCase('production', true),

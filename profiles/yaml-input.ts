@@ -16,6 +16,24 @@ export const MAX_DEPTH = 64;
 
 export type YamlInput = { ok: true; data: unknown } | { ok: false; message: string };
 
+/** Sees each input file read: its bytes, or `undefined` for what is not a regular file (a pipe can be read once). */
+type InputObserver = (path: string, bytes: Buffer | undefined) => void;
+let observer: InputObserver | undefined;
+
+/**
+ * Runs `read` and hands `seen` every input file read meanwhile, with the bytes parsed: what a synth's output was
+ * made from, for the record that lets the launcher skip an unchanged synth (lib/output/record.ts).
+ */
+export function observingInputs<T>(seen: InputObserver, read: () => T): T {
+  const outer = observer;
+  observer = seen;
+  try {
+    return read();
+  } finally {
+    observer = outer;
+  }
+}
+
 /** The file's data, or why it cannot be read; `undefined` data means an empty (or comment-only) file. */
 export function readYamlInput(path: string): YamlInput {
   let text: string;
@@ -152,6 +170,7 @@ function readBounded(path: string): string {
     let length = 0;
     for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > MAX_INPUT_BYTES) throw new TooLarge(length);
+    observer?.(path, st.isFile() ? buffer.subarray(0, length) : undefined);
     return buffer.subarray(0, length).toString('utf8');
   } finally {
     closeSync(fd);

@@ -32,7 +32,7 @@ function cdk8sSynth(out: string, env: Record<string, string> = {}, app?: string)
 
 function synth(args: string[]) {
   const out = mkdtempSync(join(work, 'synth-'));
-  const r = spawnSync(LAUNCHER, ['synth', '--out', out, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCP_STACK_BUILD: 'off' } });
+  const r = spawnSync(LAUNCHER, ['synth', '--out', out, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCP_STACK_BUILD: 'off', MCP_STACK_CACHE_DIR: join(work, 'cache') } });
   expect(r.stderr).not.toMatch(/ERROR/);
   expect(r.status).toBe(0);
   return out;

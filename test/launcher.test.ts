@@ -4,7 +4,7 @@
  * read from the shell's own trace (`sh -x`), so nothing in the program exists only for these tests.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, tree } from './support';
 
@@ -20,8 +20,15 @@ interface Run {
   exec: string;
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv = {}, launcher = LAUNCHER): Run {
-  const r = spawnSync('sh', ['-x', launcher, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+/** The gate's cache and the synth records of these tests, apart from the project's (made in `beforeAll`). */
+let cache = '';
+
+/** Runs the launcher traced; `fifo.text` is written into the named pipe `fifo.path` meanwhile (by a writer that gives up after a minute). */
+function launch(args: string[], env: NodeJS.ProcessEnv = {}, launcher = LAUNCHER, fifo?: { path: string; text: string }): Run {
+  const command = fifo
+    ? ['-c', 'fifo=$1 text=$2; shift 2; timeout 60 sh -c \'printf %s "$1" > "$0"\' "$fifo" "$text" & sh -x "$@"; code=$?; wait; exit $code', 'sh', fifo.path, fifo.text, launcher, ...args]
+    : ['-x', launcher, ...args];
+  const r = spawnSync('sh', command, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCP_STACK_CACHE_DIR: cache, ...env } });
   // Trace lines start with one `+` per nesting level (`++ ` inside a command substitution).
   const traced = (l: string) => /^\++ /.test(l);
   const exec = r.stderr.split('\n').filter((l) => l.startsWith('+ exec ')).pop() ?? '';
@@ -36,6 +43,7 @@ function plain(args: string[]): Omit<Run, 'exec'> {
 const tmp = () => tempDir('launcher');
 
 beforeAll(() => {
+  cache = tmp();
   if (!existsSync(BLOB)) throw new Error('build/mcp-stack.blob is missing: `npm test` and `npm run build` make it');
   // A source edited since the last build makes the launcher build first and say so on stderr: let that happen here,
   // once, so the comparisons below see only what each command prints (`npm test` builds first anyway).
@@ -116,6 +124,111 @@ describe('bin/mcp-stack falls back to the plain build', () => {
     expect(r.exec).toContain(`${other}/build/main.js`);
     expect(r.exec).not.toContain('--snapshot-blob');
     expect(r.stdout).toBe(plain(['schema']).stdout);
+  });
+});
+
+/**
+ * A synth run again with nothing changed is answered from the record the last one left (lib/output/record.ts),
+ * checked by the launcher with the real `sha256sum` and `find`; whether node started is read from the trace.
+ */
+describe('bin/mcp-stack answers a synth run again with nothing changed from its record', () => {
+  const started = (r: Run) => r.exec !== '';
+  const records = () => readdirSync(join(cache, 'synth')).filter((n) => !n.includes('.'));
+  const upToDate = (out: string, files: number) => `synth: ${out}/kind is up to date (${files} files; nothing changed since the last synth with these arguments)\n`;
+  /** Inode and modification time of every file of a folder. */
+  const identities = (dir: string) => Object.fromEntries(Object.keys(tree(dir)).map((rel) => [rel, `${statSync(join(dir, rel)).ino} ${statSync(join(dir, rel)).mtimeMs}`]));
+  /** A values file of the test's own, with a gate warning (so the report has something to say again). */
+  const valuesFile = (dir: string, nginxReplicas = 1) => {
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, `gateway:\n  workers: 4\n  resources: { limits: { cpu: "1" } }\nnginx:\n  replicas: ${nginxReplicas}\n`);
+    return file;
+  };
+
+  it('prints what the synth printed, starts no node and leaves every file as it was', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const args = ['synth', '--values', valuesFile(work), '--out', out];
+    const first = launch(args);
+    expect(started(first)).toBe(true);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('[invariant/gateway-sizing] the gateway runs 4 Gunicorn workers on a 1 CPU limit');
+    const before = identities(join(out, 'kind'));
+    const again = launch(args);
+    expect(started(again)).toBe(false);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(upToDate(out, 7));
+    expect(again.stderr).toBe(first.stderr);
+    expect(identities(join(out, 'kind'))).toEqual(before);
+  });
+
+  const changes: [string, (out: string, work: string) => void][] = [
+    ['an output file edited (same size)', (out) => writeFileSync(join(out, 'kind', '00-namespace.yaml'), readFileSync(join(out, 'kind', '00-namespace.yaml'), 'utf8').replace('# Generated', '# generated'))],
+    ['an output file\'s mode changed', (out) => chmodSync(join(out, 'kind', '10-database.yaml'), 0o600)],
+    ['a file added to the output', (out) => writeFileSync(join(out, 'kind', 'argocd', 'extra.yaml'), '{}\n')],
+    ['an output folder removed', (out) => rmSync(join(out, 'kind', 'argocd'), { recursive: true })],
+    ['the output folder removed', (out) => rmSync(join(out, 'kind'), { recursive: true })],
+    ['the output folder a symbolic link to a copy', (out, work) => {
+      renameSync(join(out, 'kind'), join(work, 'copy'));
+      symlinkSync(join(work, 'copy'), join(out, 'kind'));
+    }],
+    ['the values file edited (same size)', (_out, work) => valuesFile(work, 2)],
+    ['an asset touched (its change time is part of the key)', () => {
+      const asset = join(ROOT, 'assets', 'registration', 'register.sh');
+      const st = statSync(asset);
+      utimesSync(asset, st.atime, st.mtime);
+    }],
+  ];
+  it.each(changes)('runs the synth again after %s, and writes what a first synth writes', (_name, change) => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const args = ['synth', '--values', valuesFile(work), '--out', out];
+    expect(started(launch(args))).toBe(true);
+    expect(started(launch(args))).toBe(false);
+    change(out, work);
+    const again = launch(args);
+    expect(started(again)).toBe(true);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`synth: wrote 7 files to ${out}/kind\n`);
+    const fresh = join(work, 'fresh');
+    expect(plain(['synth', '--values', join(work, 'values.yaml'), '--out', fresh]).code).toBe(0);
+    expect(lstatSync(join(out, 'kind')).isDirectory()).toBe(true);
+    expect(tree(join(out, 'kind'))).toEqual(tree(join(fresh, 'kind')));
+    expect(statSync(join(out, 'kind', '10-database.yaml')).mode).toBe(statSync(join(fresh, 'kind', '10-database.yaml')).mode);
+    expect(started(launch(args))).toBe(false);
+  });
+
+  it('never for input read from a pipe, for --stdout, --all or --previous, or with the skip or the cache off', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const twice = (args: string[], env: NodeJS.ProcessEnv = {}, fifo?: { path: string; text: string }) => [0, 1].map(() => launch(['synth', ...args], env, LAUNCHER, fifo));
+    // A named pipe can be read once: were it in the record, the launcher's check would take its text from the synth.
+    const fifo = join(work, 'values.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const piped = twice(['--values', fifo, '--out', out], {}, { path: fifo, text: 'gateway:\n  replicas: 2\n' });
+    expect(piped.map(started)).toEqual([true, true]);
+    expect(piped.map((r) => r.code)).toEqual([0, 0]);
+    expect(twice(['--stdout']).map(started)).toEqual([true, true]);
+    expect(twice(['--all', '--out', out]).map(started)).toEqual([true, true]);
+    expect(twice(['--previous', join(out, 'kind'), '--out', out]).map(started)).toEqual([true, true]);
+    for (const env of [{ MCP_STACK_SKIP_UNCHANGED: 'off' }, { MCP_STACK_CACHE: 'off' }, { MCP_STACK_CACHE: 'Disabled' }]) {
+      expect(twice(['--out', join(work, 'other')], env).map(started)).toEqual([true, true]);
+    }
+  });
+
+  it('keeps one record per output folder, and none for a folder that is gone', () => {
+    const work = tmp();
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => join(work, name));
+    const mine = () => records().filter((name) => readFileSync(join(cache, 'synth', name), 'utf8').startsWith(`${work}/`)).length;
+    launch(['synth', '--out', a]);
+    launch(['synth', '--out', a, '--set', 'gateway.replicas=2']);
+    expect(mine()).toBe(1);
+    // The first arguments' record went with the second synth into the same folder: the first runs again.
+    expect(started(launch(['synth', '--out', a]))).toBe(true);
+    launch(['synth', '--out', b]);
+    expect(mine()).toBe(2);
+    rmSync(b, { recursive: true });
+    launch(['synth', '--out', c]);
+    expect(mine()).toBe(2);
   });
 });
 

@@ -6,6 +6,8 @@ import type { Values } from '../../profiles/schema';
 import { toYamlStream, withWrittenObjects, writeOutput, type FileSet, type LazyFileSet } from '../output/index';
 import { buildStack } from '../stack/mcp-stack';
 import { doorObjectsOf, oneWayDoors, readRelease } from '../output/one-way-doors';
+import { sha256, writeRecord } from '../output/record';
+import { observingInputs } from '../../profiles/yaml-input';
 import { gitopsFiles } from '../gitops';
 import { tenantFileRenderers } from '../constructs/tenants';
 import { collectFlags, throwIfAny, usage, type FlagSpec, type ParsedFlags } from './args';
@@ -86,9 +88,14 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   // profile when there are several.
   const loaded: Values[] = [];
   const perProfile: Problem[][] = [];
+  // The launcher asks for a record of this run (lib/output/record.ts) when it could not skip it; one output folder
+  // written from files only.
+  const recordAt = process.env.MCP_STACK_RECORD && targets.length === 1 && !flags.stdout && flags.previous === undefined ? process.env.MCP_STACK_RECORD : undefined;
+  const inputs = new Map<string, string | undefined>();
+  const seen = (path: string, bytes: Buffer | undefined) => inputs.set(path, bytes && sha256(bytes));
   for (const profile of targets) {
     try {
-      loaded.push(loadValues(loadOptions(flags, profile)));
+      loaded.push(recordAt ? observingInputs(seen, () => loadValues(loadOptions(flags, profile))) : loadValues(loadOptions(flags, profile)));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       perProfile.push(e.problems.map((p) => ({ ...p, profile })));
@@ -99,14 +106,15 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   throwIfAny(flagOnly ? "invalid arguments for 'synth'" : 'invalid input', problems);
   // Build and check everything before writing anything, so a bad profile leaves every output as it was. The gate
   // reads every document at once; without it, tenant files are rendered only when written.
-  const rendered: { values: (typeof loaded)[number]; files: LazyFileSet; ok: boolean }[] = loaded.map((values) => {
-    if (!gate || flags['no-validate']) return { values, files: renderProfileLazily(values), ok: true };
+  const rendered: { values: (typeof loaded)[number]; files: LazyFileSet; ok: boolean; report: string }[] = loaded.map((values) => {
+    if (!gate || flags['no-validate']) return { values, files: renderProfileLazily(values), ok: true, report: '' };
     const { result: files, written } = gate.readWritten
       ? withWrittenObjects(() => renderProfile(values), gate.readWritten)
       : { result: renderProfile(values), written: undefined };
     const result = gate(values, files, written);
-    if (result.report) process.stderr.write(`${values.profile}: ${result.report}\n`);
-    return { values, files, ok: result.ok };
+    const report = result.report ? `${values.profile}: ${result.report}\n` : '';
+    process.stderr.write(report);
+    return { values, files, ok: result.ok, report };
   });
   if (rendered.some((r) => !r.ok)) {
     process.stderr.write('synth: the output gate found errors; nothing was written\n');
@@ -130,8 +138,13 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   }
   for (const r of rendered) {
     const dir = join(out, r.values.profile);
-    await writeOutput(dir, r.files);
+    const written = recordAt ? new Map<string, string>() : undefined;
+    const modes = await writeOutput(dir, r.files, written);
     process.stdout.write(`synth: wrote ${r.files.size} files to ${dir}\n`);
+    if (recordAt && written) {
+      const said = `synth: ${dir} is up to date (${r.files.size} files; nothing changed since the last synth with these arguments)`;
+      writeRecord(recordAt, { dir, written, modes, inputs, said, report: r.report });
+    }
   }
   return 0;
 }

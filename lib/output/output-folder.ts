@@ -17,7 +17,8 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError } from '../../profiles/errors';
-import { moveIn, Stager } from './reuse';
+import { sha256 } from './record';
+import { moveIn, Stager, type Modes } from './reuse';
 
 /** Files whose text may be rendered only when it is written (and dropped right after). */
 export type LazyFileSet = ReadonlyMap<string, string | (() => string)>;
@@ -51,8 +52,12 @@ export function writeAtomically(dir: string, files: LazyFileSet): void {
   removeOwned(plan.previous);
 }
 
-/** Like `writeAtomically`, but a signal received while writing stops the run before the swap (`Interrupted`). */
-export async function writeOutput(dir: string, files: LazyFileSet): Promise<void> {
+/**
+ * Like `writeAtomically`, but a signal received while writing stops the run before the swap (`Interrupted`).
+ * `digests`, when given, receives the sha256 of every file of the output (the mark included); the modes its files
+ * and folders got are returned.
+ */
+export async function writeOutput(dir: string, files: LazyFileSet, digests?: Map<string, string>): Promise<Modes> {
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     received ??= signal;
@@ -60,6 +65,8 @@ export async function writeOutput(dir: string, files: LazyFileSet): Promise<void
   for (const s of SIGNALS) process.on(s, onSignal);
   try {
     const plan = prepare(dir);
+    plan.digests = digests;
+    digests?.set(OWNER_MARK, sha256(MARK_TEXT));
     try {
       let since = Date.now();
       for (const [path, content] of plan.entries(files)) {
@@ -78,6 +85,7 @@ export async function writeOutput(dir: string, files: LazyFileSet): Promise<void
       throw e instanceof Interrupted ? e : asEnvironmentError(e, plan);
     }
     removeOwned(plan.previous);
+    return plan.modes!;
   } finally {
     for (const s of SIGNALS) process.off(s, onSignal);
   }
@@ -90,6 +98,9 @@ interface Plan {
   /** Lists the folders moved from the output into the staging folder, written just before they are moved. */
   readonly journal: string;
   stager?: Stager;
+  modes?: Modes;
+  /** Receives the digest of each file written, when given. */
+  digests?: Map<string, string>;
   /** Folders moved so far, to put back if the swap fails. */
   readonly moved: string[];
   entries(files: LazyFileSet): [string, string | (() => string)][];
@@ -128,6 +139,7 @@ function prepare(dir: string): Plan {
     // An output that is a symbolic link is replaced by a folder as before, and nothing is taken from where it points.
     const reusable = lstatSync(dir, { throwIfNoEntry: false })?.isDirectory();
     plan.stager = new Stager(plan.staging, reusable ? dir : undefined, modes);
+    plan.modes = modes;
   } catch (e) {
     abandon(plan);
     throw asEnvironmentError(e, plan);
@@ -137,7 +149,9 @@ function prepare(dir: string): Plan {
 
 function writeOne(plan: Plan, rel: string, content: string | (() => string)): void {
   plan.current = join(plan.staging, rel);
-  plan.stager!.add(rel, typeof content === 'function' ? content() : content);
+  const text = typeof content === 'function' ? content() : content;
+  plan.digests?.set(rel, sha256(text));
+  plan.stager!.add(rel, text);
 }
 
 /** Moves the unchanged folders in (journal first), then swaps the staging folder in with two renames. */
