@@ -74,7 +74,7 @@ describe('interrupted writes', () => {
     const child = spawn(process.execPath, [MAIN, 'synth', '--out', out, '--no-validate', '--tenants', tenants], { cwd: ROOT });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; pid?: number }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig, pid: child.pid })));
     const staging = join(out, `.kind.staging-${child.pid}`);
     // Wait until the run is well into writing tenant folders.
     for (let i = 0; i < 2000; i++) {
@@ -102,7 +102,9 @@ describe('interrupted writes', () => {
     expect(result.signal).toBe('SIGKILL');
     // Nothing can run on SIGKILL: the staging folder stays, and the previous output is untouched.
     expect(existsSync(staging)).toBe(true);
-    expect(Object.fromEntries(Object.entries(snapshot(work)).filter(([p]) => !p.includes('.kind.staging-')))).toEqual(before);
+    // Nor can it remove its output lock: the next run finds its process gone and takes the lock.
+    expect(readFileSync(join(out, '.kind.lock'), 'utf8')).toBe(`${result.pid}\n`);
+    expect(Object.fromEntries(Object.entries(snapshot(work)).filter(([p]) => !p.includes('.kind.staging-') && !p.endsWith('.kind.lock')))).toEqual(before);
     const r = run(['synth', '--out', out, '--no-validate']);
     expect(r.code).toBe(0);
     expect(readdirSync(out)).toEqual(['kind']);
@@ -133,6 +135,66 @@ describe('interrupted writes', () => {
     writeFileSync(join(alive, '.mcp-stack-output'), '# Written by mcp-stack-cdk8s.\n');
     expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
     expect(existsSync(alive)).toBe(true);
+  });
+});
+
+describe('two runs writing the same output', () => {
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** An output, and a lock beside it held by a live process (a `sleep`), as a run busy writing holds it. */
+  function heldOutput() {
+    const work = tmp();
+    const out = join(work, 'out');
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    const holder = spawn('sleep', ['60']);
+    const lock = join(out, '.kind.lock');
+    writeFileSync(lock, `${holder.pid}\n`);
+    return { work, out, holder, lock, before: snapshot(work) };
+  }
+
+  /** Starts a synth into `out` and resolves once it says it is waiting for the lock. */
+  async function waiting(out: string, args: string[]) {
+    const child = spawn(process.execPath, [MAIN, 'synth', '--out', out, '--no-validate', ...args], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 3000 && !stderr.includes('waiting'); i++) await pause(10);
+    return { child, exited, stderr: () => stderr };
+  }
+
+  test('the second run waits for the first to finish, writing nothing meanwhile, then writes', async () => {
+    const { work, out, holder, lock, before } = heldOutput();
+    const second = await waiting(out, ['--set', 'gateway.replicas=2']);
+    expect(second.stderr()).toBe(`mcp-stack: waiting for another run (process ${holder.pid}) to finish writing ${join(out, 'kind')}\n`);
+    await pause(300);
+    expect(snapshot(work)).toEqual(before);
+    holder.kill();
+    expect(await second.exited).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+    expect(readdirSync(out)).toEqual(['kind']);
+    expect(readFileSync(join(out, 'kind', '20-platform.yaml'), 'utf8')).toMatch(/name: mcp-stack-gateway\n[\s\S]*?replicas: 2\n/);
+  }, 60_000);
+
+  test('SIGINT while waiting: exit 130, nothing written, the other run\'s lock left alone', async () => {
+    const { work, out, holder, before } = heldOutput();
+    const second = await waiting(out, ['--set', 'gateway.replicas=2']);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(130);
+    expect(second.stderr()).toContain('mcp-stack: interrupted by SIGINT; nothing was replaced, the previous output is as it was\n');
+    expect(snapshot(work)).toEqual(before);
+    holder.kill();
+  }, 60_000);
+
+  test('a lock whose run is gone is taken at once, and removed after the write', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    // 2^22+1 is above Linux's pid_max: no process has that number.
+    writeFileSync(join(out, '.kind.lock'), '4194305\n');
+    const r = run(['synth', '--out', out, '--no-validate', '--set', 'gateway.replicas=2']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(readdirSync(out)).toEqual(['kind']);
   });
 });
 
@@ -361,7 +423,7 @@ describe('file systems that refuse', () => {
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const r = run(['synth', '--out', out, '--no-validate', '--set', 'gateway.replicas=2'], { ...asUser, cwd: '/' });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`^mcp-stack: cannot write ${out}/kind \\(at ${out}/\\.kind\\.staging-\\d+\\): permission denied: make the folder writable for this user, or choose another --out\\. Nothing was changed: ${out}/kind is as it was\\.\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^mcp-stack: cannot write ${out}/kind \\(at ${out}/\\.kind\\.lock\\): permission denied: make the folder writable for this user, or choose another --out\\. Nothing was changed: ${out}/kind is as it was\\.\\n$`));
     expect(snapshot(work)).toEqual(before);
   });
 
@@ -424,7 +486,7 @@ describe('file systems that refuse', () => {
     if (!r) return;
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('exit=3\n');
-    expect(r.stdout).toContain(`mcp-stack: cannot write ${mnt}/out/kind (at ${mnt}/out/.kind.staging-`);
+    expect(r.stdout).toContain(`mcp-stack: cannot write ${mnt}/out/kind (at ${mnt}/out/.kind.lock): the file system is read-only: choose another --out.`);
     expect(r.stdout).toContain('the file system is read-only: choose another --out. Nothing was changed');
     expect(r.stdout).toContain('same-as-before');
   });

@@ -9,12 +9,13 @@
  *   or put back when the kill fell between the two renames; folders moved out of the output just before the swap
  *   are listed first in a journal beside it, and a run killed while moving them has them put back the same way;
  * - `writeOutput` yields to the event loop while it writes, so `SIGINT`, `SIGTERM` and `SIGHUP` stop it before the
- *   swap: the staging folder is removed and the output and its parent folder stay exactly as they were.
+ *   swap: the staging folder is removed and the output and its parent folder stay exactly as they were;
+ * - two runs writing the same output take turns on a lock file beside it (`OutputLock`).
  *
  * File system failures (permissions, a full disk, a file where a folder should be) become an `EnvironmentError`
  * naming the path, what went wrong and what to do.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError } from '../../profiles/errors';
 import { sha256 } from './record';
@@ -41,15 +42,21 @@ const YIELD_EVERY_MS = 15;
 
 /** Replaces `dir` with exactly `files` (relative paths), synchronously. Stale files (e.g. of a removed tenant) disappear. */
 export function writeAtomically(dir: string, files: LazyFileSet): void {
-  const plan = prepare(dir);
+  const lock = new OutputLock(dir);
+  while (!lock.take()) sleepSync(LOCK_POLL_MS);
   try {
-    for (const [path, content] of plan.entries(files)) writeOne(plan, path, content);
-    swap(plan);
-  } catch (e) {
-    abandon(plan);
-    throw asEnvironmentError(e, plan);
+    const plan = prepare(dir);
+    try {
+      for (const [path, content] of plan.entries(files)) writeOne(plan, path, content);
+      swap(plan);
+    } catch (e) {
+      abandon(plan);
+      throw asEnvironmentError(e, plan);
+    }
+    removeOwned(plan.previous);
+  } finally {
+    lock.release();
   }
-  removeOwned(plan.previous);
 }
 
 /**
@@ -63,7 +70,12 @@ export async function writeOutput(dir: string, files: LazyFileSet, digests?: Map
     received ??= signal;
   };
   for (const s of SIGNALS) process.on(s, onSignal);
+  const lock = new OutputLock(dir);
   try {
+    while (!lock.take()) {
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+      if (received) throw new Interrupted(received);
+    }
     const plan = prepare(dir);
     plan.digests = digests;
     digests?.set(OWNER_MARK, sha256(MARK_TEXT));
@@ -87,8 +99,106 @@ export async function writeOutput(dir: string, files: LazyFileSet, digests?: Map
     removeOwned(plan.previous);
     return plan.modes!;
   } finally {
+    lock.release();
     for (const s of SIGNALS) process.off(s, onSignal);
   }
+}
+
+/** How often a run waiting for another one's output lock looks again. */
+const LOCK_POLL_MS = 50;
+/**
+ * A lock older than this is taken as abandoned even if a process of its number lives (numbers are reused): a synth
+ * of thousands of tenants holds it for seconds.
+ */
+const LOCK_ABANDONED_MS = 10 * 60_000;
+/** A lock file still empty after this long was left by a run killed between making it and writing its number. */
+const LOCK_UNWRITTEN_MS = 5_000;
+
+/**
+ * Two runs writing the same output folder take turns: each holds `.<name>.lock` beside it (made exclusively, holding
+ * its process number) from clearing leftovers to the swap. Without it, both would move folders out of the same
+ * output and the later one's clean-up could put its folders into the other's result. A lock whose process is gone
+ * (a killed run) or that is older than any run is taken as abandoned and removed. (Two runs that find the same
+ * abandoned lock at the same instant can both take it: that needs a killed run and two new ones racing.)
+ */
+class OutputLock {
+  private readonly path: string;
+  private held = false;
+  private told = false;
+
+  constructor(private readonly dir: string) {
+    this.path = join(dirname(dir), `.${basename(dir)}.lock`);
+  }
+
+  /** Takes the lock if it is free or abandoned; false while another live run holds it. */
+  take(): boolean {
+    try {
+      checkPath(this.dir);
+      mkdirSync(dirname(this.dir), { recursive: true });
+      for (;;) {
+        let fd: number;
+        try {
+          fd = openSync(this.path, 'wx');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          const holder = this.holder();
+          if (holder === 'gone') continue;
+          if (holder === 'abandoned') {
+            rmSync(this.path, { force: true });
+            continue;
+          }
+          if (!this.told) process.stderr.write(`mcp-stack: waiting for another run (process ${holder || 'starting'}) to finish writing ${this.dir}\n`);
+          this.told = true;
+          return false;
+        }
+        try {
+          writeSync(fd, `${process.pid}\n`);
+        } catch (e) {
+          // A full disk: the parent folder is left as it was.
+          closeSync(fd);
+          unlinkSync(this.path);
+          throw e;
+        }
+        closeSync(fd);
+        this.held = true;
+        return true;
+      }
+    } catch (e) {
+      throw asEnvironmentError(e, { dir: this.dir, current: this.path });
+    }
+  }
+
+  /** The number of the live process holding the lock (0: being written), or what became of it. */
+  private holder(): number | 'gone' | 'abandoned' {
+    let text: string;
+    let age: number;
+    try {
+      text = readFileSync(this.path, 'utf8');
+      age = Date.now() - statSync(this.path).mtimeMs;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+      throw e;
+    }
+    const pid = /^\d+\n$/.test(text) ? Number(text.trim()) : undefined;
+    if (pid === undefined) return age < LOCK_UNWRITTEN_MS ? 0 : 'abandoned';
+    return pid !== process.pid && isAlive(pid) && age < LOCK_ABANDONED_MS ? pid : 'abandoned';
+  }
+
+  /** Removes the lock if this run still holds it (a run that took it as abandoned meanwhile holds its own). */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    try {
+      if (readFileSync(this.path, 'utf8') === `${process.pid}\n`) unlinkSync(this.path);
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/** Blocks the thread for `ms` (the synchronous writer has no event loop turn to give). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 interface Plan {
@@ -122,8 +232,7 @@ function prepare(dir: string): Plan {
     current: dir,
   };
   try {
-    checkPath(dir);
-    mkdirSync(parent, { recursive: true });
+    // The output lock (taken first) checked the path and made the parent folder.
     clearLeftovers(parent, name);
     if (existsSync(dir) && !ownedByUs(dir)) {
       throw new EnvironmentError(
@@ -272,7 +381,7 @@ const ADVICE: Record<string, string> = {
 };
 
 /** A file system failure as an `EnvironmentError`; other errors pass through. */
-function asEnvironmentError(e: unknown, plan: Plan): unknown {
+function asEnvironmentError(e: unknown, plan: Pick<Plan, 'dir' | 'current'>): unknown {
   if (e instanceof EnvironmentError) return e;
   const code = (e as NodeJS.ErrnoException)?.code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
