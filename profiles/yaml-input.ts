@@ -55,7 +55,9 @@ export function parseYamlText(text: string): YamlInput {
   try {
     // The library's own duplicate-key check compares every key with every other (minutes for a mapping of 50,000
     // keys); `duplicateKey` below does it in one pass.
-    const doc = parseDocument(text, { merge: true, uniqueKeys: false, prettyErrors: false, lineCounter, strict: true });
+    // logLevel 'error': the library would print a process warning for a key that is a list or a mapping (the key
+    // becomes its text, which the values schema then names as an unknown key); bad input gets one message.
+    const doc = parseDocument(text, { merge: true, uniqueKeys: false, prettyErrors: false, lineCounter, strict: true, logLevel: 'error' });
     const error = doc.errors[0];
     if (error) {
       if (/call stack/i.test(error.message)) return { ok: false, message: `nested too deeply to read; at most ${MAX_DEPTH} levels are accepted` };

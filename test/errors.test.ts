@@ -125,6 +125,21 @@ describe('surprises refused', () => {
     expect(after).toEqual(before);
   });
 
+  test('a key that is a list or a mapping is refused in the one message, with no warning from the YAML library', () => {
+    const { work, before } = withPreviousOutput();
+    const values = file(work, 'keys.yaml', '? [ x ]\n: 1\ngateway:\n  ? { a: 1 }\n  : 2\n');
+    const r = run(['synth', '--out', join(work, 'out'), '--values', values]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('Warning');
+    expect(r.stderr.split('\n')[0]).toBe('invalid input: 2 problems');
+    expect(r.stderr).toContain('  - [ x ]: unknown key; allowed here: ');
+    expect(r.stderr).toContain('  - gateway.{ a: 1 }: unknown key; allowed here: ');
+    delete before['keys.yaml'];
+    const after = snapshot(work);
+    delete after['keys.yaml'];
+    expect(after).toEqual(before);
+  });
+
   test('keys an earlier release accepted are refused with why they went away and what to do instead', () => {
     const { work, before } = withPreviousOutput();
     const old = [

@@ -15,7 +15,7 @@ const ROOT = join(__dirname, '..');
 /** What the `yaml` library gives with the reader's options (or `refused`), and how deep it is. */
 function reference(text: string): unknown {
   try {
-    const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: true });
+    const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' });
     if (doc.errors.length) return 'refused';
     const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? undefined;
     return depth(data) > MAX_DEPTH ? 'refused' : data;
