@@ -7,11 +7,13 @@
  * `node_modules/.cache/mcp-stack/gate/` of the project (`MCP_STACK_CACHE_DIR` overrides it,
  * `MCP_STACK_CACHE=off` disables the cache). Each entry starts with the sha256 of its body, so a damaged entry
  * reads as missing; writes go to a temporary file that is renamed into place, so concurrent runs never see a
- * partial entry. Any failure to read or write is silent: the gate then compiles in memory, with the same results.
+ * partial entry. At most once an hour a run that writes drops entries written over 30 days ago and keeps the folder
+ * under `MCP_STACK_CACHE_MAX_MB` (256 by default). Any failure to read or write is silent: the gate then compiles
+ * in memory, with the same results.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { runInThisContext, Script } from 'node:vm';
 import { projectRoot } from './paths';
 import { FORMATS, KEYWORD_RUNTIME, REGEXP_ENGINE } from './runtime-names';
@@ -88,13 +90,33 @@ function shapingCode(): { files: string[]; packages: string[] } {
 const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 /** Temporary files older than this were left by a run that was killed while writing. */
 const TEMP_AGE_MS = 3600 * 1000;
+/**
+ * The folder is scanned at most this often: a scan looks at every entry (tens of thousands after a few weeks of
+ * thousands of tenants, one CEL record per custom resource), which took most of a second on every run that wrote.
+ */
+const PRUNE_EVERY_MS = 3600 * 1000;
+/** Marks the last scan (its modification time). */
+const PRUNED_MARK = '.pruned';
+/** Default bound of the folder's size (`MCP_STACK_CACHE_MAX_MB` changes it); the oldest entries go first. */
+const DEFAULT_MAX_MB = 256;
+/** A scan over the bound trims to this share of it, so that the next one is not due at once. */
+const TRIM_TO = 0.75;
+
+/** The size bound from the environment, in bytes. */
+export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.MCP_STACK_CACHE_MAX_MB);
+  return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_MAX_MB) * 1024 * 1024;
+}
 
 export class CacheStore {
   private writable = true;
   private pruned = false;
   private generationKey?: string;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly maxBytes = cacheMaxBytes(),
+  ) {}
 
   /**
    * What every key includes: the layout version, the versions of the shaping packages and the digest of the
@@ -174,25 +196,52 @@ export class CacheStore {
     this.write(name, JSON.stringify(value));
   }
 
-  /** Once per process, on the first write: drops entries past their age and temporary files of killed runs. */
+  /**
+   * On the first write of a process, when the last scan is over an hour old: drops entries past their age and
+   * temporary files of killed runs, then, while the folder is over its size bound, CEL records and then the oldest
+   * entries (a run that needs one again makes and stores it again).
+   */
   private prune(): void {
     if (this.pruned) return;
     this.pruned = true;
     const now = Date.now();
+    const mark = this.path(PRUNED_MARK);
     let names: string[] = [];
     try {
+      if (now - statSync(mark).mtimeMs < PRUNE_EVERY_MS) return;
+    } catch {
+      // never scanned
+    }
+    try {
+      writeFileSync(mark, '');
       names = readdirSync(this.dir);
     } catch {
       return;
     }
+    const kept: { path: string; size: number; mtimeMs: number }[] = [];
     for (const name of names) {
+      if (name === PRUNED_MARK) continue;
       const path = this.path(name);
       try {
-        const age = now - statSync(path).mtimeMs;
-        if (age > (name.endsWith('.tmp') ? TEMP_AGE_MS : MAX_AGE_MS)) unlinkSync(path);
+        const st = statSync(path);
+        // Folders beside the entries (synth records, cdk8s copies when MCP_STACK_CACHE_DIR is shared) are not ours.
+        if (!st.isFile()) continue;
+        if (now - st.mtimeMs > (name.endsWith('.tmp') ? TEMP_AGE_MS : MAX_AGE_MS)) unlinkSync(path);
+        else if (!name.endsWith('.tmp')) kept.push({ path, size: st.size, mtimeMs: st.mtimeMs });
       } catch {
         // another run removed it first
       }
+    }
+    let total = kept.reduce((sum, e) => sum + e.size, 0);
+    if (total <= this.maxBytes) return;
+    // CEL records first (one per custom resource, each cheap to make again), then the oldest of the rest (a chart
+    // costs a minute to generate again).
+    const rank = (e: { path: string }) => (basename(e.path).startsWith('cel-') ? 0 : 1);
+    kept.sort((a, b) => rank(a) - rank(b) || a.mtimeMs - b.mtimeMs);
+    for (const entry of kept) {
+      if (total <= this.maxBytes * TRIM_TO) break;
+      removeQuietly(entry.path);
+      total -= entry.size;
     }
   }
 }
@@ -216,7 +265,7 @@ export function openCache(env: NodeJS.ProcessEnv = process.env): CacheStore | un
   const dir = cacheDir(env);
   if (!dir) return undefined;
   if (!stores.has(dir)) {
-    const store = new CacheStore(dir);
+    const store = new CacheStore(dir, cacheMaxBytes(env));
     try {
       store.generation();
       stores.set(dir, store);

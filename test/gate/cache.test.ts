@@ -120,8 +120,9 @@ function writeEntry(path: string, text: string): void {
   writeFileSync(path, Buffer.concat([Buffer.from(`${createHash('sha256').update(body).digest('hex')}\n`), body]));
 }
 
+/** The cache's files whose names start with `prefix` (the mark of the last scan is not an entry). */
 function entries(dir: string, prefix = ''): string[] {
-  return readdirSync(dir).filter((f) => f.startsWith(prefix));
+  return readdirSync(dir).filter((f) => f.startsWith(prefix) && f !== '.pruned');
 }
 
 describe('the persistent validator cache', () => {
@@ -231,6 +232,48 @@ describe('the persistent validator cache', () => {
     run({ dir }, [widgetCase()]);
     expect(entries(dir).filter((f) => f.includes('old'))).toEqual([]);
     expect(entries(dir)).toContain('crd-new.js.456.def.tmp');
+  });
+
+  it('scans the folder at most once an hour', () => {
+    const dir = tempDir();
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    writeFileSync(join(dir, 'core-old.js'), 'x');
+    utimesSync(join(dir, 'core-old.js'), old, old);
+    // A scan a moment ago: this run writes, and leaves the old entry for the next scan.
+    writeFileSync(join(dir, '.pruned'), '');
+    run({ dir }, [widgetCase()]);
+    expect(entries(dir)).toContain('core-old.js');
+    const earlier = new Date(Date.now() - 2 * 3600 * 1000);
+    utimesSync(join(dir, '.pruned'), earlier, earlier);
+    for (const name of entries(dir)) if (name !== 'core-old.js') rmSync(join(dir, name));
+    run({ dir }, [widgetCase()]);
+    expect(entries(dir)).not.toContain('core-old.js');
+  });
+
+  it('keeps the folder under MCP_STACK_CACHE_MAX_MB: CEL records go first, then the oldest entries', () => {
+    const dir = tempDir();
+    const put = (name: string, mb: number, minutesAgo: number) => {
+      const when = new Date(Date.now() - minutesAgo * 60_000);
+      writeFileSync(join(dir, name), Buffer.alloc(mb * 1024 * 1024));
+      utimesSync(join(dir, name), when, when);
+    };
+    put('cel-recent.json', 5, 1);
+    put('core-oldest.js', 10, 30);
+    put('core-newer.js', 10, 20);
+    put('chart-newest.json', 10, 10);
+    process.env.MCP_STACK_CACHE_MAX_MB = '30';
+    try {
+      run({ dir }, [widgetCase()]);
+    } finally {
+      delete process.env.MCP_STACK_CACHE_MAX_MB;
+    }
+    // 35 MiB and this run's entries, over 30: trimmed to under 22.5 by the CEL records and then the oldest entry.
+    const left = entries(dir);
+    expect(left).not.toContain('cel-recent.json');
+    expect(left).not.toContain('core-oldest.js');
+    expect(left).toEqual(expect.arrayContaining(['core-newer.js', 'chart-newest.json']));
+    // What this run wrote (other than CEL records) is the newest, and stays.
+    expect(left.filter((name) => /^(?!cel-)[a-z0-9]+-[0-9a-f]{64}\./.test(name)).length).toBeGreaterThan(0);
   });
 
   it('falls back to compiling in memory when the location cannot be written', () => {
