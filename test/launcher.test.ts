@@ -29,10 +29,13 @@ function launch(args: string[], env: NodeJS.ProcessEnv = {}, launcher = LAUNCHER
     ? ['-c', 'fifo=$1 text=$2; shift 2; timeout 60 sh -c \'printf %s "$1" > "$0"\' "$fifo" "$text" & sh -x "$@"; code=$?; wait; exit $code', 'sh', fifo.path, fifo.text, launcher, ...args]
     : ['-x', launcher, ...args];
   const r = spawnSync('sh', command, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCP_STACK_CACHE_DIR: cache, ...env } });
-  // Trace lines start with one `+` per nesting level (`++ ` inside a command substitution).
-  const traced = (l: string) => /^\++ /.test(l);
-  const exec = r.stderr.split('\n').filter((l) => l.startsWith('+ exec ')).pop() ?? '';
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !traced(l)).join('\n'), exec };
+  // Trace lines start with one `+` per nesting level (`++ ` inside a command substitution). The stages of a traced
+  // pipeline write their lines at the same time, so pieces of them can land on one line; but once the shell hands
+  // over to node (`+ exec`), everything after is the program's own.
+  const lines = r.stderr.split('\n');
+  const execAt = lines.map((l) => l.startsWith('+ exec ')).lastIndexOf(true);
+  const stderr = execAt >= 0 ? lines.slice(execAt + 1) : lines.filter((l) => !/^\++ /.test(l));
+  return { code: r.status, stdout: r.stdout, stderr: stderr.join('\n'), exec: execAt >= 0 ? lines[execAt] : '' };
 }
 
 function plain(args: string[]): Omit<Run, 'exec'> {
@@ -156,8 +159,9 @@ describe('bin/mcp-stack answers a synth run again with nothing changed from its 
     const again = launch(args);
     expect(started(again)).toBe(false);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe(upToDate(out, 7));
-    expect(again.stderr).toBe(first.stderr);
+    // What it prints, from a run without the trace (whose lines would mix with it).
+    const quiet = spawnSync('sh', [LAUNCHER, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCP_STACK_CACHE_DIR: cache } });
+    expect({ code: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ code: 0, stdout: upToDate(out, 7), stderr: first.stderr });
     expect(identities(join(out, 'kind'))).toEqual(before);
   });
 
