@@ -6,7 +6,8 @@ import type { Values } from '../../profiles/schema';
 import { toYamlStream, withWrittenObjects, writeOutput, type FileSet, type LazyFileSet } from '../output/index';
 import { buildStack } from '../stack/mcp-stack';
 import { doorObjectsOf, oneWayDoors, readRelease } from '../output/one-way-doors';
-import { sha256, writeRecord } from '../output/record';
+import { writeRecord } from '../output/record';
+import { sha256 } from '../constructs/core/checksum';
 import { observingInputs } from '../../profiles/yaml-input';
 import { gitopsFiles } from '../gitops';
 import { tenantFileRenderers } from '../constructs/tenants';
@@ -95,7 +96,8 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   const seen = (path: string, bytes: Buffer | undefined) => inputs.set(path, bytes && sha256(bytes));
   for (const profile of targets) {
     try {
-      loaded.push(recordAt ? observingInputs(seen, () => loadValues(loadOptions(flags, profile))) : loadValues(loadOptions(flags, profile)));
+      const load = () => loadValues(loadOptions(flags, profile));
+      loaded.push(recordAt ? observingInputs(seen, load) : load());
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       perProfile.push(e.problems.map((p) => ({ ...p, profile })));
@@ -138,12 +140,12 @@ export async function runSynth(argv: readonly string[], gate?: OutputGate): Prom
   }
   for (const r of rendered) {
     const dir = join(out, r.values.profile);
-    const written = recordAt ? new Map<string, string>() : undefined;
-    const modes = await writeOutput(dir, r.files, written);
+    const digests = recordAt ? new Map<string, string>() : undefined;
+    const modes = await writeOutput(dir, r.files, digests);
     process.stdout.write(`synth: wrote ${r.files.size} files to ${dir}\n`);
-    if (recordAt && written) {
+    if (recordAt && digests) {
       const said = `synth: ${dir} is up to date (${r.files.size} files; nothing changed since the last synth with these arguments)`;
-      writeRecord(recordAt, { dir, written, modes, inputs, said, report: r.report });
+      writeRecord(recordAt, { dir, written: digests, modes, inputs, said, report: r.report });
     }
   }
   return 0;

@@ -18,7 +18,7 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError } from '../../profiles/errors';
-import { sha256 } from './record';
+import { sha256 } from '../constructs/core/checksum';
 import { moveIn, Stager, type Modes } from './reuse';
 
 /** Files whose text may be rendered only when it is written (and dropped right after). */

@@ -19,9 +19,10 @@
  * Records live beside the gate's cache (`<cache>/synth/`), one per output folder at most: writing one removes the
  * others that name the same folder or a folder that is gone. Failing to write one is silent (the next run renders).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { sha256 } from '../constructs/core/checksum';
 import type { Modes } from './reuse';
 
 export interface SynthRecord {
@@ -41,8 +42,6 @@ export interface SynthRecord {
   /** What the synth printed on standard error (the gate's report), printed again with it. */
   readonly report: string;
 }
-
-export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
 /** Paths `sha256sum` and the listing print as they are: printable ASCII without a backslash. */
 const PLAIN_PATH = /^[\x20-\x5b\x5d-\x7e]+$/;

@@ -41,7 +41,7 @@ export function valuesNameHash(parts: readonly unknown[], salt?: string): string
   return saltedValuesChecksum(parts, salt).slice(0, 8);
 }
 
-export function sha256(s: string): string {
+export function sha256(s: string | Buffer): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
