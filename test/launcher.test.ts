@@ -18,6 +18,8 @@ interface Run {
   stderr: string;
   /** The command line the launcher handed over to (from `sh -x`). */
   exec: string;
+  /** All the launcher's trace. */
+  trace: string;
 }
 
 /** The gate's cache and the synth records of these tests, apart from the project's (made in `beforeAll`). */
@@ -35,10 +37,10 @@ function launch(args: string[], env: NodeJS.ProcessEnv = {}, launcher = LAUNCHER
   const lines = r.stderr.split('\n');
   const execAt = lines.map((l) => l.startsWith('+ exec ')).lastIndexOf(true);
   const stderr = execAt >= 0 ? lines.slice(execAt + 1) : lines.filter((l) => !/^\++ /.test(l));
-  return { code: r.status, stdout: r.stdout, stderr: stderr.join('\n'), exec: execAt >= 0 ? lines[execAt] : '' };
+  return { code: r.status, stdout: r.stdout, stderr: stderr.join('\n'), exec: execAt >= 0 ? lines[execAt] : '', trace: r.stderr };
 }
 
-function plain(args: string[]): Omit<Run, 'exec'> {
+function plain(args: string[]): Omit<Run, 'exec' | 'trace'> {
   const r = spawnSync(process.execPath, [join(ROOT, 'build', 'main.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -136,6 +138,8 @@ describe('bin/mcp-stack falls back to the plain build', () => {
  */
 describe('bin/mcp-stack answers a synth run again with nothing changed from its record', () => {
   const started = (r: Run) => r.exec !== '';
+  /** Whether the launcher checked the files' contents (`sha256sum -c`), not their identities alone. */
+  const readContents = (r: Run) => /sha256sum -c/.test(r.trace);
   const records = () => readdirSync(join(cache, 'synth')).filter((n) => !n.includes('.'));
   const upToDate = (out: string, files: number) => `synth: ${out}/kind is up to date (${files} files; nothing changed since the last synth with these arguments)\n`;
   /** Inode and modification time of every file of a folder. */
@@ -159,10 +163,28 @@ describe('bin/mcp-stack answers a synth run again with nothing changed from its 
     const again = launch(args);
     expect(started(again)).toBe(false);
     expect(again.code).toBe(0);
+    // The identities of the files told it: no file was read.
+    expect(readContents(again)).toBe(false);
     // What it prints, from a run without the trace (whose lines would mix with it).
     const quiet = spawnSync('sh', [LAUNCHER, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCP_STACK_CACHE_DIR: cache } });
     expect({ code: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ code: 0, stdout: upToDate(out, 7), stderr: first.stderr });
     expect(identities(join(out, 'kind'))).toEqual(before);
+  });
+
+  it('reads the contents when only the files\' times changed, and still starts no node', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const args = ['synth', '--values', valuesFile(work), '--out', out];
+    expect(started(launch(args))).toBe(true);
+    expect(readContents(launch(args))).toBe(false);
+    const later = new Date(Date.now() + 60_000);
+    for (const file of [join(out, 'kind', '20-platform.yaml'), join(work, 'values.yaml')]) {
+      utimesSync(file, later, later);
+      const again = launch(args);
+      expect(started(again)).toBe(false);
+      expect(readContents(again)).toBe(true);
+      expect(again.stdout).toBe(upToDate(out, 7));
+    }
   });
 
   const changes: [string, (out: string, work: string) => void][] = [

@@ -127,6 +127,18 @@ describe('interrupted writes', () => {
     expect(snapshot(work)).toEqual(before);
   });
 
+  test('the clock probe a killed run left beside the output is removed by the next run, and nothing else', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const dead = 4194305;
+    mkdirSync(out, { recursive: true });
+    // The empty file a synth makes beside its output while it takes its record (see lib/output/record.ts).
+    writeFileSync(join(out, `.kind.probe-${dead}`), '');
+    writeFileSync(join(out, `.kind.probe-${dead + 1}`), 'not ours: it has content');
+    expect(run(['synth', '--out', out, '--no-validate']).code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([`.kind.probe-${dead + 1}`, 'kind']);
+  });
+
   test('a staging folder of a run still alive is left alone', () => {
     const work = tmp();
     const out = join(work, 'out');

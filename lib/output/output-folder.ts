@@ -317,18 +317,23 @@ function removeOwned(dir: string): void {
 }
 
 /**
- * Staging and previous folders of runs that no longer exist. Folders a journal lists as moved into a staging folder
+ * Staging and previous folders, and record probes, of runs that no longer exist. Folders a journal lists as moved into a staging folder
  * go back first; then a staging folder is removed, and a previous folder is put back when the output is missing (the
  * run died between its two renames), else removed. Folders of a run still alive are left alone, and so is anything
  * without the mark.
  */
 function clearLeftovers(parent: string, name: string): void {
-  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(moves|previous|staging)-(\\d+)$`);
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(moves|previous|staging|probe)-(\\d+)$`);
   // In name order a run's journal comes before its previous and staging folders.
   for (const entry of readdirSync(parent).sort()) {
     const m = pattern.exec(entry);
     if (!m || Number(m[2]) === process.pid || isAlive(Number(m[2]))) continue;
     const path = join(parent, entry);
+    if (m[1] === 'probe') {
+      // The empty file a synth record times the file system's clock with (lib/output/record.ts).
+      if (statSync(path).isFile() && statSync(path).size === 0) rmSync(path, { force: true });
+      continue;
+    }
     if (m[1] === 'moves') {
       const staging = join(parent, `.${name}.staging-${m[2]}`);
       if (existsSync(staging) && ownedByUs(staging)) {

@@ -11,16 +11,25 @@
  *   must print: the output folder holds exactly these files and folders, with the modes this run gave them;
  * - `<record>`, written last: the output folder, the line to print instead of writing, and the gate's report.
  *
- * The launcher checks all of it with one `sha256sum -c` and otherwise runs the synth. So a record can only be
- * taken when the folder is byte for byte, name for name and mode for mode what this synth wrote from these very
- * inputs; anything else (an edit, a `git checkout`, a removed tenant folder, a killed run) runs the synth again.
+ * - `<record>.ids`, when it can be trusted: the sha256 of what `find <out> <inputs> -printf IDENTITY | LC_ALL=C sort`
+ *   printed once everything was written (path, size, modification and change times, inode, mode and type of every
+ *   entry), then the input paths. Any write changes a file's change time, which no program can set back, so an equal
+ *   listing means equal bytes, as git trusts its index. It is left out when a later write could go unseen: when a
+ *   listed time is not older than a file made just before the listing (a write in the same tick of the file system's
+ *   clock would keep it), or when a time has no fraction (a file system that keeps whole seconds).
+ *
+ * The launcher compares the identities first, reading no file; when they differ it checks the contents with one
+ * `sha256sum -c`, and otherwise runs the synth. So a record can only be taken when the folder is byte for byte,
+ * name for name and mode for mode what this synth wrote from these very inputs; anything else (an edit, a
+ * `git checkout`, a removed tenant folder, a killed run) runs the synth again.
  * The synth reads no environment variable: one that ever changes its output belongs in the launcher's digest.
  *
  * Records live beside the gate's cache (`<cache>/synth/`), one per output folder at most: writing one removes the
  * others that name the same folder or a folder that is gone. Failing to write one is silent (the next run renders).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { sha256 } from '../constructs/core/checksum';
 import type { Modes } from './reuse';
@@ -72,12 +81,66 @@ export function writeRecord(at: string, record: SynthRecord): boolean {
   try {
     mkdirSync(dirname(at), { recursive: true });
     prune(dirname(at), dir, basename(at));
+    rmSync(`${at}.ids`, { force: true });
     put(`${at}.sums`, `${sums}\n`);
+    const ids = identities(dir, inputs.map(([path]) => path));
+    if (ids) put(`${at}.ids`, `${ids}\n${inputs.map(([path]) => `${path}\n`).join('')}`);
     put(at, `${dir}\n${record.said}\n${record.report}`);
     return true;
   } catch {
     return false;
   }
+}
+
+/** The `find -printf` format of the identity listing; `bin/mcp-stack` prints the same. */
+export const IDENTITY_FORMAT = '%p %s %T@ %C@ %i %m %y\\n';
+
+/**
+ * The digest of an identity listing (`find -printf IDENTITY_FORMAT` output) as `LC_ALL=C sort | sha256sum` prints
+ * it, if the listing can be trusted: every time in it has a fraction and is older than `since` (nanoseconds), the
+ * time a file got that was made before the listing was taken.
+ */
+export function identityDigest(listing: string, since: bigint): string | undefined {
+  const lines = listing.split('\n');
+  if (lines.pop() !== '' || !lines.length) return undefined;
+  for (const line of lines) {
+    // `%p` may hold spaces: the times are the third and fourth fields from the end of `... %T@ %C@ %i %m %y`.
+    const fields = line.split(' ');
+    for (const time of fields.slice(-5, -3)) {
+      const m = /^([0-9]+)\.([0-9]+)$/.exec(time);
+      if (!m || /^0+$/.test(m[2])) return undefined;
+      if (BigInt(m[1]) * 1_000_000_000n + BigInt(m[2].slice(0, 9).padEnd(9, '0')) >= since) return undefined;
+    }
+  }
+  // Byte order, as `LC_ALL=C sort`: the paths are plain ASCII (see PLAIN_PATH), where JavaScript's order is the same.
+  return sha256(lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((l) => `${l}\n`).join(''));
+}
+
+/**
+ * The identity digest of the output folder `dir` and the input files, taken now; undefined when it cannot be
+ * trusted yet (tried a few times, a few milliseconds apart, since the clock ticks on) or `find` fails.
+ */
+function identities(dir: string, inputs: readonly string[]): string | undefined {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (attempt) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    // Made beside the output folder, on its file system, so its time has that file system's resolution.
+    // (A run killed right here leaves it: the next synth into the folder removes it, see clearLeftovers.)
+    const probe = join(dirname(dir), `.${basename(dir)}.probe-${process.pid}`);
+    let since: bigint;
+    try {
+      writeFileSync(probe, '');
+      since = statSync(probe, { bigint: true }).mtimeNs;
+    } catch {
+      return undefined;
+    } finally {
+      rmSync(probe, { force: true });
+    }
+    const listed = spawnSync('find', [dir, ...inputs, '-printf', IDENTITY_FORMAT], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (listed.error || listed.status !== 0) return undefined;
+    const digest = identityDigest(listed.stdout, since);
+    if (digest) return digest;
+  }
+  return undefined;
 }
 
 /** Writes through a temporary file renamed into place, so a reader never sees half a record. */
@@ -97,7 +160,7 @@ const STALE_MS = 3_600_000;
 function prune(records: string, dir: string, keep: string): void {
   const names = readdirSync(records);
   const drop = (name: string) => {
-    for (const file of [name, `${name}.sums`]) {
+    for (const file of [name, `${name}.sums`, `${name}.ids`]) {
       try {
         unlinkSync(join(records, file));
       } catch {
