@@ -2,7 +2,7 @@
  * Rendered object (with probe tokens) → template: every token becomes a reference to its knob, every digest
  * recomputed from the values becomes the formula that computes it, the rest stays constant.
  */
-import { nameHash, saltedValuesChecksum, valuesChecksum } from '../constructs/core/checksum';
+import { nameHash, saltedValuesChecksum, sha256, valuesChecksum } from '../constructs/core/checksum';
 import { gatewayConfigRevision } from '../constructs/gateway';
 import { nginxConfigRevision } from '../constructs/nginx-proxy';
 import { imageRef } from '../constructs/core/images';
@@ -27,6 +27,12 @@ export class DigestMemo {
   readonly constants = new Set<string>();
   /** Compiled token scanners by token list. */
   readonly scanners = new Map<string, RegExp>();
+  /**
+   * What a string scans to, by the digest of the tokens and what each stands for: renders share most of their
+   * strings (a label, an image reference), and one analysis scans well over a million of them, mostly the same few
+   * tens of thousands.
+   */
+  readonly scans = new Map<string, Map<string, Part[]>>();
 }
 
 /** Every token has one of these shapes; a string without any holds no token. */
@@ -43,6 +49,8 @@ export class Registry {
   private checksums?: Map<string, string[]>;
   private readonly salted = new Map<string, { args: readonly string[]; salt: string }>();
   private scanner?: RegExp;
+  /** This registry's entry of `memo.scans`. */
+  private scanned?: Map<string, Part[]>;
 
   /** `tokens`: the probe value of each knob; a knob counts only while it holds its token (not a real value). */
   constructor(
@@ -93,6 +101,8 @@ export class Registry {
     }
     if (!this.texts.size || !MAY_HOLD_TOKEN.test(s)) return [{ p: 'lit', s }];
     this.scanner ??= this.compileScanner();
+    const known = this.scanned!.get(s);
+    if (known) return known.slice();
     const parts: Part[] = [];
     let last = 0;
     for (const m of s.matchAll(this.scanner)) {
@@ -101,7 +111,9 @@ export class Registry {
       last = m.index! + m[0].length;
     }
     if (last < s.length) parts.push({ p: 'lit', s: s.slice(last) });
-    return parts.length ? parts : [{ p: 'lit', s: '' }];
+    if (!parts.length) parts.push({ p: 'lit', s: '' });
+    this.scanned!.set(s, parts);
+    return parts.slice();
   }
 
   private compileScanner(): RegExp {
@@ -111,6 +123,12 @@ export class Registry {
       .join('|');
     let re = this.memo.scanners.get(source);
     if (!re) this.memo.scanners.set(source, (re = new RegExp(source, 'g')));
+    // Registries with the same tokens agree on what each token stands for only if their parts are equal too.
+    // Kept by digest: the text runs to tens of kilobytes, and an analysis makes over a thousand of them.
+    const meaning = sha256(`${source}\u0000${JSON.stringify([...this.texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`);
+    let scanned = this.memo.scans.get(meaning);
+    if (!scanned) this.memo.scans.set(meaning, (scanned = new Map()));
+    this.scanned = scanned;
     return re;
   }
 
