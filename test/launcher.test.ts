@@ -18,8 +18,6 @@ interface Run {
   stderr: string;
   /** The command line the launcher handed over to (from `sh -x`). */
   exec: string;
-  /** All the launcher's trace. */
-  trace: string;
 }
 
 /** The gate's cache and the synth records of these tests, apart from the project's (made in `beforeAll`). */
@@ -37,10 +35,10 @@ function launch(args: string[], env: NodeJS.ProcessEnv = {}, launcher = LAUNCHER
   const lines = r.stderr.split('\n');
   const execAt = lines.map((l) => l.startsWith('+ exec ')).lastIndexOf(true);
   const stderr = execAt >= 0 ? lines.slice(execAt + 1) : lines.filter((l) => !/^\++ /.test(l));
-  return { code: r.status, stdout: r.stdout, stderr: stderr.join('\n'), exec: execAt >= 0 ? lines[execAt] : '', trace: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: stderr.join('\n'), exec: execAt >= 0 ? lines[execAt] : '' };
 }
 
-function plain(args: string[]): Omit<Run, 'exec' | 'trace'> {
+function plain(args: string[]): Omit<Run, 'exec'> {
   const r = spawnSync(process.execPath, [join(ROOT, 'build', 'main.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -138,8 +136,23 @@ describe('bin/mcp-stack falls back to the plain build', () => {
  */
 describe('bin/mcp-stack answers a synth run again with nothing changed from its record', () => {
   const started = (r: Run) => r.exec !== '';
-  /** Whether the launcher checked the files' contents (`sha256sum -c`), not their identities alone. */
-  const readContents = (r: Run) => /sha256sum -c/.test(r.trace);
+  /**
+   * A `sha256sum` first on PATH that notes each content check (`-c`) before running the real one: the stages of a
+   * traced pipeline write their trace lines at the same time, so the trace cannot tell reliably whether it ran.
+   */
+  let shim = '';
+  beforeAll(() => {
+    shim = tmp();
+    const real = spawnSync('sh', ['-c', 'command -v sha256sum'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(shim, 'sha256sum'), `#!/bin/sh\ncase " $* " in *" -c "*) echo checked >>"${shim}/checks.log" ;; esac\nexec ${real} "$@"\n`);
+    chmodSync(join(shim, 'sha256sum'), 0o755);
+  });
+  /** A launch, and whether it checked the files' contents rather than their identities alone. */
+  const counted = (args: string[]) => {
+    rmSync(join(shim, 'checks.log'), { force: true });
+    const r = launch(args, { PATH: `${shim}:${process.env.PATH}` });
+    return { ...r, readContents: existsSync(join(shim, 'checks.log')) };
+  };
   const records = () => readdirSync(join(cache, 'synth')).filter((n) => !n.includes('.'));
   const upToDate = (out: string, files: number) => `synth: ${out}/kind is up to date (${files} files; nothing changed since the last synth with these arguments)\n`;
   /** Inode and modification time of every file of a folder. */
@@ -160,11 +173,11 @@ describe('bin/mcp-stack answers a synth run again with nothing changed from its 
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('[invariant/gateway-sizing] the gateway runs 4 Gunicorn workers on a 1 CPU limit');
     const before = identities(join(out, 'kind'));
-    const again = launch(args);
+    const again = counted(args);
     expect(started(again)).toBe(false);
     expect(again.code).toBe(0);
     // The identities of the files told it: no file was read.
-    expect(readContents(again)).toBe(false);
+    expect(again.readContents).toBe(false);
     // What it prints, from a run without the trace (whose lines would mix with it).
     const quiet = spawnSync('sh', [LAUNCHER, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCP_STACK_CACHE_DIR: cache } });
     expect({ code: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ code: 0, stdout: upToDate(out, 7), stderr: first.stderr });
@@ -176,15 +189,31 @@ describe('bin/mcp-stack answers a synth run again with nothing changed from its 
     const out = join(work, 'out');
     const args = ['synth', '--values', valuesFile(work), '--out', out];
     expect(started(launch(args))).toBe(true);
-    expect(readContents(launch(args))).toBe(false);
+    expect(counted(args).readContents).toBe(false);
     const later = new Date(Date.now() + 60_000);
     for (const file of [join(out, 'kind', '20-platform.yaml'), join(work, 'values.yaml')]) {
       utimesSync(file, later, later);
-      const again = launch(args);
+      const again = counted(args);
       expect(started(again)).toBe(false);
-      expect(readContents(again)).toBe(true);
+      expect(again.readContents).toBe(true);
       expect(again.stdout).toBe(upToDate(out, 7));
     }
+  });
+
+  it('runs the synth again after the file a values file links to is edited (same size)', () => {
+    const work = tmp();
+    const out = join(work, 'out');
+    const target = valuesFile(work);
+    const link = join(work, 'current.yaml');
+    symlinkSync(target, link);
+    const args = ['synth', '--values', link, '--out', out];
+    expect(started(launch(args))).toBe(true);
+    expect(counted(args).readContents).toBe(false);
+    valuesFile(work, 2);
+    const again = launch(args);
+    expect(started(again)).toBe(true);
+    expect(again.code).toBe(0);
+    expect(started(launch(args))).toBe(false);
   });
 
   const changes: [string, (out: string, work: string) => void][] = [

@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import { IDENTITY_FORMAT, identityDigest } from '../lib/output/record';
 import { tempDir } from './support';
 
-/** What the launcher prints for these paths: `find … -printf IDENTITY | LC_ALL=C sort | sha256sum`. */
+/** What the launcher prints for these paths: `find -H … -printf IDENTITY | LC_ALL=C sort | sha256sum`. */
 function launcherDigest(paths: string[]): string {
-  const r = spawnSync('sh', ['-c', 'find "$@" -printf "$IDENTITY" | LC_ALL=C sort | sha256sum', 'sh', ...paths], { encoding: 'utf8', env: { ...process.env, IDENTITY: IDENTITY_FORMAT } });
+  const r = spawnSync('sh', ['-c', 'find -H "$@" -printf "$IDENTITY" | LC_ALL=C sort | sha256sum', 'sh', ...paths], { encoding: 'utf8', env: { ...process.env, IDENTITY: IDENTITY_FORMAT } });
   expect(r.status).toBe(0);
   return r.stdout.split(' ')[0];
 }
 
 function listing(paths: string[]): string {
-  const r = spawnSync('find', [...paths, '-printf', IDENTITY_FORMAT], { encoding: 'utf8' });
+  const r = spawnSync('find', ['-H', ...paths, '-printf', IDENTITY_FORMAT], { encoding: 'utf8' });
   expect(r.status).toBe(0);
   return r.stdout;
 }

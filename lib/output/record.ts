@@ -11,7 +11,7 @@
  *   must print: the output folder holds exactly these files and folders, with the modes this run gave them;
  * - `<record>`, written last: the output folder, the line to print instead of writing, and the gate's report.
  *
- * - `<record>.ids`, when it can be trusted: the sha256 of what `find <out> <inputs> -printf IDENTITY | LC_ALL=C sort`
+ * - `<record>.ids`, when it can be trusted: the sha256 of what `find -H <out> <inputs> -printf IDENTITY | LC_ALL=C sort`
  *   printed once everything was written (path, size, modification and change times, inode, mode and type of every
  *   entry), then the input paths. Any write changes a file's change time, which no program can set back, so an equal
  *   listing means equal bytes, as git trusts its index. It is left out when a later write could go unseen: when a
@@ -92,7 +92,7 @@ export function writeRecord(at: string, record: SynthRecord): boolean {
   }
 }
 
-/** The `find -printf` format of the identity listing; `bin/mcp-stack` prints the same. */
+/** The `find -H -printf` format of the identity listing; `bin/mcp-stack` prints the same. */
 export const IDENTITY_FORMAT = '%p %s %T@ %C@ %i %m %y\\n';
 
 /**
@@ -135,7 +135,8 @@ function identities(dir: string, inputs: readonly string[]): string | undefined 
     } finally {
       rmSync(probe, { force: true });
     }
-    const listed = spawnSync('find', [dir, ...inputs, '-printf', IDENTITY_FORMAT], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    // -H: an input given as a symbolic link is listed as the file it names (whose bytes the synth read).
+    const listed = spawnSync('find', ['-H', dir, ...inputs, '-printf', IDENTITY_FORMAT], { encoding: 'utf8', maxBuffer: 1 << 30 });
     if (listed.error || listed.status !== 0) return undefined;
     const digest = identityDigest(listed.stdout, since);
     if (digest) return digest;
