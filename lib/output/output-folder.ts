@@ -317,10 +317,10 @@ function removeOwned(dir: string): void {
 }
 
 /**
- * Staging and previous folders, and record probes, of runs that no longer exist. Folders a journal lists as moved into a staging folder
- * go back first; then a staging folder is removed, and a previous folder is put back when the output is missing (the
- * run died between its two renames), else removed. Folders of a run still alive are left alone, and so is anything
- * without the mark.
+ * Staging and previous folders, and record probes, of runs that no longer exist. Folders a journal lists as moved
+ * into a staging folder go back first; then a staging folder is removed, and a previous folder is put back when the
+ * output is missing (the run died between its two renames), else removed. Folders of a run still alive are left
+ * alone, and so is anything without the mark.
  */
 function clearLeftovers(parent: string, name: string): void {
   const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(moves|previous|staging|probe)-(\\d+)$`);

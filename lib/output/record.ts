@@ -55,6 +55,9 @@ export interface SynthRecord {
 /** Paths `sha256sum` and the listing print as they are: printable ASCII without a backslash. */
 const PLAIN_PATH = /^[\x20-\x5b\x5d-\x7e]+$/;
 
+/** The order `LC_ALL=C sort` puts lines in: byte order, the same as JavaScript's for plain ASCII (see PLAIN_PATH). */
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The lines `find <dir> -printf '%p\t%y%m\n' | LC_ALL=C sort` prints for the output described. */
 export function outputListing(dir: string, files: Iterable<string>, modes: Modes): string {
   const perm = (mode: number) => (mode & 0o7777).toString(8);
@@ -64,8 +67,7 @@ export function outputListing(dir: string, files: Iterable<string>, modes: Modes
     for (let i = 1; i < parts.length; i++) lines.add(`${dir}/${parts.slice(0, i).join('/')}\td${perm(modes.dir)}`);
     lines.add(`${dir}/${rel}\tf${perm(modes.file)}`);
   }
-  // Byte order, as `LC_ALL=C sort`: the paths are ASCII, where JavaScript's order is the same.
-  return [...lines].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((l) => `${l}\n`).join('');
+  return [...lines].sort(byteOrder).map((l) => `${l}\n`).join('');
 }
 
 /** Writes the record at `at` (a path without extension); returns whether it did. */
@@ -96,7 +98,7 @@ export function writeRecord(at: string, record: SynthRecord): boolean {
 export const IDENTITY_FORMAT = '%p %s %T@ %C@ %i %m %y\\n';
 
 /**
- * The digest of an identity listing (`find -printf IDENTITY_FORMAT` output) as `LC_ALL=C sort | sha256sum` prints
+ * The digest of an identity listing (`find -H -printf IDENTITY_FORMAT` output) as `LC_ALL=C sort | sha256sum` prints
  * it, if the listing can be trusted: every time in it has a fraction and is older than `since` (nanoseconds), the
  * time a file got that was made before the listing was taken.
  */
@@ -112,8 +114,7 @@ export function identityDigest(listing: string, since: bigint): string | undefin
       if (BigInt(m[1]) * 1_000_000_000n + BigInt(m[2].slice(0, 9).padEnd(9, '0')) >= since) return undefined;
     }
   }
-  // Byte order, as `LC_ALL=C sort`: the paths are plain ASCII (see PLAIN_PATH), where JavaScript's order is the same.
-  return sha256(lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((l) => `${l}\n`).join(''));
+  return sha256(lines.sort(byteOrder).map((l) => `${l}\n`).join(''));
 }
 
 /**
