@@ -38,6 +38,19 @@ describe('templates and placeholders are refused', () => {
     expect(weaknessOf('', 'fixed')).toBe('must not be empty');
   });
 
+  test("values the gateway would refuse or warn about: a predictable key, an admin password of two kinds of character", () => {
+    // 11 distinct characters, evenly: 3.46 bits each, under the gateway's 3.5.
+    expect(weaknessOf('Kx7mQ2vR9tLKx7mQ2vR9tLKx7mQ2vR9tL', 'token')).toBe('too little randomness: the gateway refuses to start on a key under 3.5 bits of entropy per character');
+    const fewKinds = 'too few kinds of character: needs three of upper case, lower case, digits and one of !@#$%^&*(),.?":{}|<> (the gateway warns otherwise)';
+    // `-` and `_` are not among the gateway's special characters.
+    expect(weaknessOf('GhJk-LmNp_QrSt-VwXy_zbcd', 'admin-password')).toBe(fewKinds);
+    expect(weaknessOf('ghjk!lmnp@qrst#vwxy', 'admin-password')).toBe(fewKinds);
+    expect(weaknessOf('GhJk-LmNp_QrSt-VwXy_zbc9', 'admin-password')).toBeUndefined();
+    expect(weaknessOf('ghjk!lmnp@qrst#vwxY', 'admin-password')).toBeUndefined();
+    // Other logins (Redis, Postgres) are not graded by the gateway.
+    expect(weaknessOf('GhJk-LmNp_QrSt-VwXy_zbcd', 'password')).toBeUndefined();
+  });
+
   test('random-looking values holding short words inside a part, or `__`, pass', () => {
     // The check once refused about 1% of the generator's own values for fragments such as `__`, `xxx` or `test`.
     expect(weaknessOf('Qm7__vR2kLx9TestZp4Wn8Yc3Hd6Jf1Gs', 'token')).toBeUndefined();
@@ -46,9 +59,9 @@ describe('templates and placeholders are refused', () => {
 });
 
 describe("the generator's values", () => {
-  test('every one of 20,000 tokens and 20,000 passwords passes the check', () => {
+  test('every one of 20,000 tokens, passwords and admin passwords passes the check', () => {
     const refused: string[] = [];
-    for (const kind of ['token', 'password'] as const) {
+    for (const kind of ['token', 'password', 'admin-password'] as const) {
       for (let i = 0; i < 20_000; i++) {
         const value = generateSecretValue(kind);
         expect(value).toMatch(kind === 'token' ? /^[A-Za-z0-9_-]{64}$/ : /^[A-Za-z0-9_-]{32}$/);

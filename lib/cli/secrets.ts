@@ -58,7 +58,7 @@ export function describe(values: Values): string {
   const lines = [`Secrets the ${values.profile} profile expects in namespace ${values.release.namespace}:`];
   for (const s of expectedSecrets(values)) {
     lines.push(`  ${s.name}  (${createdByText(s)}: ${s.purpose})`);
-    for (const k of s.keys) lines.push(`    - ${k.key}${k.value ? ` = ${k.value}` : k.kind === 'fixed' ? '' : ` (${k.kind})`}`);
+    for (const k of s.keys) lines.push(`    - ${k.key}${k.value ? ` = ${k.value}` : k.kind === 'fixed' ? '' : ` (${k.kind.replace('-', ' ')})`}`);
   }
   for (const name of values.images.pullSecrets) {
     lines.push(`  ${name}  (you create it: image pull Secret, type kubernetes.io/dockerconfigjson, named by every pod)`);

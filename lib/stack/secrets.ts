@@ -15,8 +15,12 @@ import {
 } from '../constructs/core/naming';
 import { S3_CONF_KEY } from '../constructs/postgres-pgo-ha';
 
-/** `token`: a signing or encryption key (≥ 32 characters); `password`: a login (≥ 16); `fixed`: a known value. */
-export type SecretKeyKind = 'token' | 'password' | 'fixed';
+/**
+ * `token`: a signing or encryption key (≥ 32 characters, ≥ 3.5 bits of entropy per character, as the gateway demands
+ * before it starts); `password`: a login (≥ 16); `admin-password`: a gateway login, which also needs three of upper
+ * case, lower case, digits and the gateway's special characters (it warns at start otherwise); `fixed`: a known value.
+ */
+export type SecretKeyKind = 'token' | 'password' | 'admin-password' | 'fixed';
 
 export interface ExpectedSecret {
   readonly name: string;
@@ -46,8 +50,8 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
       keys: [
         { key: 'JWT_SECRET_KEY', kind: 'token' },
         { key: 'AUTH_ENCRYPTION_SECRET', kind: 'token' },
-        { key: 'BASIC_AUTH_PASSWORD', kind: 'password' },
-        { key: 'PLATFORM_ADMIN_PASSWORD', kind: 'password' },
+        { key: 'BASIC_AUTH_PASSWORD', kind: 'admin-password' },
+        { key: 'PLATFORM_ADMIN_PASSWORD', kind: 'admin-password' },
       ],
     },
     { name: redisSecretRef(v).name, id: 'redis', createdBy: by('redis'), purpose: 'Redis password', keys: [{ key: redisSecretRef(v).passwordKey, kind: 'password' }] },
@@ -129,7 +133,8 @@ export function expectedSecrets(v: Values): ExpectedSecret[] {
 
 /**
  * A strong random value: 48 bytes (tokens) or 24 bytes (passwords), URL-safe base64. Drawn again in the rare case the
- * strength check below would refuse it, so every generated value passes the check `secrets --from` applies.
+ * strength check below would refuse it (about 1 admin password in 250 has no digit, and URL-safe base64 holds none of
+ * the gateway's special characters), so every generated value passes the check `secrets --from` applies.
  */
 export function generateSecretValue(kind: SecretKeyKind): string {
   for (;;) {
@@ -138,7 +143,13 @@ export function generateSecretValue(kind: SecretKeyKind): string {
   }
 }
 
-const MIN_LENGTH: Record<SecretKeyKind, number> = { token: 32, password: 16, fixed: 1 };
+const MIN_LENGTH: Record<SecretKeyKind, number> = { token: 32, password: 16, 'admin-password': 16, fixed: 1 };
+/** The gateway refuses to start on a signing or encryption key below this Shannon entropy (bits per character). */
+const MIN_TOKEN_ENTROPY = 3.5;
+/** The characters the gateway counts as special when it grades an admin password's complexity. */
+const GATEWAY_SPECIAL = /[!@#$%^&*(),.?":{}|<>]/;
+/** The gateway's four character classes; an admin password needs three. */
+const CHARACTER_CLASSES: readonly RegExp[] = [/\p{Lu}/u, /\p{Ll}/u, /\p{Nd}/u, GATEWAY_SPECIAL];
 /**
  * Words that mark a value someone meant to replace (including the upstream chart's weak default), found anywhere in
  * the value. Each is six letters or more, so a random value holds one by chance about once in ten million draws.
@@ -166,5 +177,21 @@ export function weaknessOf(value: string, kind: SecretKeyKind): string | undefin
   const hit = PLACEHOLDER_WORDS.find((p) => lower.includes(p)) ?? lower.split(/[-_.\s]+/).find((part) => PLACEHOLDER_PARTS.has(part));
   if (hit) return `looks like a placeholder (contains '${hit}')`;
   if (new Set(value).size < 10) return 'too little variety: fewer than 10 distinct characters';
+  if (kind === 'token' && entropyOf(value) < MIN_TOKEN_ENTROPY) {
+    return `too little randomness: the gateway refuses to start on a key under ${MIN_TOKEN_ENTROPY} bits of entropy per character`;
+  }
+  if (kind === 'admin-password' && CHARACTER_CLASSES.filter((c) => c.test(value)).length < 3) {
+    return 'too few kinds of character: needs three of upper case, lower case, digits and one of !@#$%^&*(),.?":{}|<> (the gateway warns otherwise)';
+  }
   return undefined;
+}
+
+/** Shannon entropy of the value's characters, in bits per character, counted the way the gateway counts it. */
+function entropyOf(value: string): number {
+  const chars = [...value];
+  const counts = new Map<string, number>();
+  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / chars.length) * Math.log2(n / chars.length);
+  return bits;
 }
