@@ -106,12 +106,13 @@ export function looksLikeToken(value: string): boolean {
   return entropy(v) >= 3.5;
 }
 
-/** Shannon entropy in bits per character. */
-function entropy(s: string): number {
+/** Shannon entropy in bits per character (code point), as the gateway grades its keys. */
+export function entropy(s: string): number {
+  const chars = [...s];
   const counts = new Map<string, number>();
-  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
   let h = 0;
-  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  for (const n of counts.values()) h -= (n / chars.length) * Math.log2(n / chars.length);
   return h;
 }
 

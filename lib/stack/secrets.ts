@@ -14,6 +14,7 @@ import {
   standalonePostgresSecretRef,
 } from '../constructs/core/naming';
 import { S3_CONF_KEY } from '../constructs/postgres-pgo-ha';
+import { entropy } from '../gitops/secret-scan';
 
 /**
  * `token`: a signing or encryption key (≥ 32 characters, ≥ 3.5 bits of entropy per character, as the gateway demands
@@ -177,21 +178,11 @@ export function weaknessOf(value: string, kind: SecretKeyKind): string | undefin
   const hit = PLACEHOLDER_WORDS.find((p) => lower.includes(p)) ?? lower.split(/[-_.\s]+/).find((part) => PLACEHOLDER_PARTS.has(part));
   if (hit) return `looks like a placeholder (contains '${hit}')`;
   if (new Set(value).size < 10) return 'too little variety: fewer than 10 distinct characters';
-  if (kind === 'token' && entropyOf(value) < MIN_TOKEN_ENTROPY) {
+  if (kind === 'token' && entropy(value) < MIN_TOKEN_ENTROPY) {
     return `too little randomness: the gateway refuses to start on a key under ${MIN_TOKEN_ENTROPY} bits of entropy per character`;
   }
   if (kind === 'admin-password' && CHARACTER_CLASSES.filter((c) => c.test(value)).length < 3) {
     return 'too few kinds of character: needs three of upper case, lower case, digits and one of !@#$%^&*(),.?":{}|<> (the gateway warns otherwise)';
   }
   return undefined;
-}
-
-/** Shannon entropy of the value's characters, in bits per character, counted the way the gateway counts it. */
-function entropyOf(value: string): number {
-  const chars = [...value];
-  const counts = new Map<string, number>();
-  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) bits -= (n / chars.length) * Math.log2(n / chars.length);
-  return bits;
 }
