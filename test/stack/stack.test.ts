@@ -480,6 +480,41 @@ function realStack(): void {
     else expect(count('DELETE session close')).toBe(0);
   });
 
+  step("every SSE stream the real gateway serves reaches the client through NGINX unbuffered, and NGINX tells the proxy in front not to buffer it", async () => {
+    // The gateway's own route table: every GET path ending in /sse (the rendered configuration turns the
+    // unversioned aliases off).
+    const headers = { Authorization: `Bearer ${adminToken}` };
+    const spec: any = await (await fetch(`${url('gateway')}/openapi.json`, { headers })).json();
+    const fast = items(await api('GET', '/v1/servers?limit=0')).find((x: any) => x.name === 'Fast Time Server');
+    const routes = Object.keys(spec.paths).filter((p) => p.endsWith('/sse') && spec.paths[p].get).sort();
+    expect(routes).toEqual(expect.arrayContaining(['/sse', '/v1/servers/{server_id}/sse']));
+    const unbuffered: string[] = [];
+    for (const route of routes) {
+      const path = route.replace('{server_id}', fast.id);
+      const stop = new AbortController();
+      const r = await fetch(url('nginx') + path, { headers: { ...headers, Accept: 'text/event-stream' }, signal: stop.signal });
+      expect([route, r.status]).toEqual([route, 200]);
+      // An Ingress controller in front (ingress-nginx) buffers unless told not to: the gateway's own header stops at
+      // NGINX (NGINX never passes X-Accel-* on), so NGINX must add it.
+      if (r.headers.get('x-accel-buffering') === 'no') unbuffered.push(route);
+      // The stream's first event arrives while the stream stays open.
+      const reader = r.body!.getReader();
+      let text = '';
+      while (!/event: endpoint/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect([route, text]).toEqual([route, expect.stringContaining('event: endpoint')]);
+      stop.abort();
+    }
+    expect(unbuffered).toEqual(routes);
+    // Elsewhere NGINX says nothing of buffering: the check above can fail.
+    const plain = await fetch(`${url('nginx')}/v1/servers?limit=0`, { headers });
+    await plain.arrayBuffer();
+    expect(plain.headers.get('x-accel-buffering')).toBeNull();
+  });
+
   step('every metric the rendered alert rules read is one the real gateway exposes, with the labels they select on', async () => {
     // After the steps above the gateway has answered API calls and MCP traffic: its request metrics have samples.
     const rendered = parseDocs(execFileSync(CLI, ['synth', '--profile', 'kind', '--stdout', ...METRICS_ON, '--set', 'observability.alerts.enabled=true'], { cwd: ROOT }).toString());
