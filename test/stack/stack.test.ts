@@ -415,6 +415,23 @@ function realStack(): void {
     expect(through.status).toBe(200);
   });
 
+  step("the platform admin signs in with the Secret's PLATFORM_ADMIN_PASSWORD and is asked for a new one, as the chart's NOTES say", async () => {
+    const login = (password: string) =>
+      fetch(`${url('nginx')}/v1/auth/email/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: gatewayEnv.PLATFORM_ADMIN_EMAIL, password }),
+      });
+    const refused = await login(`${gatewayEnv.PLATFORM_ADMIN_PASSWORD}x`);
+    await refused.arrayBuffer();
+    expect(refused.status).toBe(401);
+    // The right password: the gateway's bootstrap created the admin with it and wants it changed before anything else.
+    const first = await login(gatewayEnv.PLATFORM_ADMIN_PASSWORD);
+    expect([first.status, first.headers.get('x-password-change-required'), await first.text()]).toEqual([403, 'true', expect.stringMatching(/Password change required/)]);
+    const notes = readFileSync(join(ROOT, 'dist', 'helm', 'mcp-stack', 'templates', 'NOTES.txt'), 'utf8');
+    expect(notes).toMatch(/PLATFORM_ADMIN_PASSWORD from Secret [^\n]*\n[^\n]*asks for a new password at that first login\. The Secret only sets the first one/);
+  });
+
   step("through NGINX the gateway's rate limits count each client as the proxy in front recorded it, not as the client wrote it", async () => {
     // As through an Ingress or a Route: the proxy in front appends the client it saw to whatever X-Forwarded-For the
     // client sent. The limiter counts per client address and tier before routing; its sign-in tier (CRITICAL,
