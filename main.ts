@@ -130,17 +130,13 @@ function debugHint(e: unknown): string {
  * grow up to fourfold while collections are cheap, which a run over thousands of tenants turns into resident memory.
  * Measured (alternating runs, same machine): at 1,000 tenants 10 % brings the peak from 226 MB to 193-200 MB, at
  * 4,000 from 455 MB to 337 MB, with no change in time (a full collection of a heap this size takes about 10 ms); a
- * profile's synth is too small to notice. Not for the chart generator, whose live heap is large.
+ * profile's synth is too small to notice. The chart generator puts V8's default back when it starts (lib/helm).
  */
 const OLD_GENERATION_GROWTH_PERCENT = 10;
 
-function mayGenerateChart(argv: readonly string[]): boolean {
-  return argv[0] === 'check' || argv[0] === 'diff' || argv.some((a, i) => a === '--format=helm' || (a === '--format' && argv[i + 1] === 'helm'));
-}
-
 /** Runs a command as the process: the exit code, and quiet when the reader of stdout goes away (`| head`). */
 export function runAsProcess(argv: readonly string[]): void {
-  if (!mayGenerateChart(argv)) v8.setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH_PERCENT}`);
+  v8.setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH_PERCENT}`);
   process.on('uncaughtException', (e) => {
     process.exitCode = report(e);
   });

@@ -1,13 +1,7 @@
-/** `helm`: writes the Helm chart of the stack to `<out>/helm/mcp-stack/`, atomically (all files or none). */
+/** The Helm chart as `synth --format helm` writes it under an output root. */
 import { join } from 'node:path';
-import { CHART_NAME, helmChart, helmChartFiles } from '../helm';
-import { OWNER_MARK, writeAtomically, type FileSet } from '../output/index';
-import { parseFlags, usage, type FlagSpec } from './args';
-
-export const HELM_FLAGS: Record<string, FlagSpec> = {
-  out: { type: 'string', description: `output root; the chart goes to <out>/helm/${CHART_NAME}/ (default dist)` },
-  help: { type: 'boolean', description: 'show this help' },
-};
+import { CHART_NAME, helmChartFiles } from '../helm';
+import { OWNER_MARK, type FileSet } from '../output/index';
 
 /**
  * The chart's files as a synth writes them: the chart, and a `.helmignore` that keeps the writer's ownership mark out
@@ -22,18 +16,4 @@ export function chartFilesOnDisk(files: FileSet = helmChartFiles()): FileSet {
 /** The chart's folder under an output root. */
 export function helmChartDir(out: string): string {
   return join(out, 'helm', CHART_NAME);
-}
-
-export function runHelm(argv: readonly string[]): number {
-  const { flags } = parseFlags('helm', argv, HELM_FLAGS);
-  if (flags.help) {
-    process.stdout.write(usage('helm', `Write the Helm chart (every profile as a values file) to <out>/helm/${CHART_NAME}/.`, HELM_FLAGS));
-    return 0;
-  }
-  const dir = helmChartDir((flags.out as string | undefined) ?? 'dist');
-  const chart = helmChart();
-  writeAtomically(dir, chartFilesOnDisk(chart.files));
-  const s = chart.model.stats;
-  process.stdout.write(`helm: wrote ${chart.files.size} files to ${dir} (${s.renders} renders of the stack, ${s.milliseconds} ms)\n`);
-  return 0;
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as v8 from 'node:v8';
 import { profileNames } from '../../profiles/loader';
 import { projectRoot } from '../constructs/core/assets';
 import { imageRef } from '../constructs/core/images';
@@ -42,6 +43,10 @@ export function helmChartFiles(): Map<string, string> {
 }
 
 export function helmChart(): HelmChart {
+  // V8's own heap growth (0 means its default), whatever the command set at start (main.ts bounds it): generating
+  // keeps a large live heap and makes short-lived objects by the gigabyte. Measured, two runs each: 107-108 s and
+  // 1.3-1.4 GB with the default, 113-115 s and 1.0 GB with growth bounded at 10 %.
+  v8.setFlagsFromString('--heap-growing-percent=0');
   const model = analyzeStack();
   const cov = coverage(model);
   const docs = schemaDocs();
