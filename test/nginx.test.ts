@@ -29,6 +29,19 @@ describe('NGINX proxy', () => {
     expect(plain.filter((p) => re.test(p))).toEqual([]);
   });
 
+  test('limits sign-in attempts per client address: ten at once, then one every six seconds, refused with 429', () => {
+    expect(conf).toMatch(/\n\s+limit_req_zone \$binary_remote_addr zone=signin:1m rate=10r\/m;\n/);
+    const signIn = /\n( +)location ~ (\^\/v1\/auth\S+) \{([\s\S]*?)\n\1\}/.exec(conf);
+    expect(signIn).not.toBeNull();
+    expect(signIn![3]).toMatch(/limit_req zone=signin burst=9 nodelay;\n\s+limit_req_status 429;\n\s+proxy_pass http:\/\/gateway;/);
+    // The location's own pattern; the real-stack tier sends sign-ins through a real NGINX to the real gateway.
+    const re = new RegExp(signIn![2]);
+    const limited = ['/v1/auth/email/login', '/v1/auth/email/register', '/v1/auth/email/forgot-password', '/v1/auth/email/reset-password', '/v1/auth/sso', '/v1/auth/sso/login/github', '/v1/auth/sso/callback/okta'];
+    expect(limited.filter((p) => !re.test(p))).toEqual([]);
+    const free = ['/v1/auth/email/me', '/v1/auth/email/login/x', '/v1/auth/ssox', '/v1/tools', '/auth/email/login', '/health'];
+    expect(free.filter((p) => re.test(p))).toEqual([]);
+  });
+
   test('answers /health itself and caches no response (no shared cache of authenticated replies)', () => {
     expect(conf).toMatch(/location = \/health \{[\s\S]*?return 200/);
     expect(conf).not.toMatch(/proxy_cache_path|proxy_cache mcp|proxy_cache_valid/);
@@ -39,7 +52,9 @@ describe('NGINX proxy', () => {
     expect(conf).toMatch(/set_real_ip_from 0\.0\.0\.0\/0;\n\s+set_real_ip_from ::\/0;\n\s+real_ip_header X-Forwarded-For;/);
     expect(conf).not.toContain('real_ip_recursive on');
     const forwarded = conf.split('\n').filter((l: string) => l.includes('X-Forwarded-For') && l.includes('proxy_set_header'));
-    expect(forwarded.length).toBe(2);
+    // One per location that proxies.
+    expect(forwarded.length).toBe(conf.split('proxy_pass http://gateway;').length - 1);
+    expect(forwarded.length).toBe(3);
     expect(forwarded.every((l: string) => l.trim() === 'proxy_set_header X-Forwarded-For $remote_addr;')).toBe(true);
     expect(conf).not.toContain('$proxy_add_x_forwarded_for');
   });

@@ -10,6 +10,14 @@ export const NGINX_HTTPS_PORT = 8443;
 /** The one writable folder (an emptyDir): the pid file and every temp path live under it. */
 export const WRITABLE_DIR = '/tmp';
 
+/**
+ * Sign-in attempts a client address may make a minute, all at once or spread out (NGINX counts per pod): the gateway's
+ * default for its CRITICAL tier (RATE_LIMIT_CRITICAL_RPM), whose own patterns miss the /v1 paths this stack serves.
+ */
+export const SIGN_IN_PER_MINUTE = 10;
+/** The gateway's sign-in, registration and password reset endpoints, and its SSO flows, under /v1. */
+export const SIGN_IN_PATHS = '^/v1/auth/(email/(login|register|forgot-password|reset-password)|sso(/.*)?)$';
+
 /** The whole nginx.conf. Temp files go to the writable emptyDir (the root filesystem is read-only). */
 export function nginxConf(n: Pick<Values['nginx'], 'tls' | 'workerConnections' | 'clientMaxBodySize' | 'upstreamKeepalive'>, upstream: string): string {
   const proxyHeaders = [
@@ -62,6 +70,10 @@ export function nginxConf(n: Pick<Values['nginx'], 'tls' | 'workerConnections' |
         'set_real_ip_from ::/0;',
         'real_ip_header X-Forwarded-For;',
         '',
+        '# Sign-in attempts per client address, as the gateway\'s own CRITICAL tier would count them: its patterns name',
+        '# only the unversioned paths, which this stack turns off, so the /v1 ones fall to its default tier.',
+        `limit_req_zone $binary_remote_addr zone=signin:1m rate=${SIGN_IN_PER_MINUTE}r/m;`,
+        '',
         '# Keep what an outer proxy (router, ingress) says about the original request.',
         'map $http_x_forwarded_proto $forwarded_proto {',
         '  default $http_x_forwarded_proto;',
@@ -99,6 +111,13 @@ export function nginxConf(n: Pick<Values['nginx'], 'tls' | 'workerConnections' |
         '    proxy_read_timeout 1h;',
         '    proxy_send_timeout 1h;',
         '    send_timeout 1h;',
+        '  }',
+        '',
+        `  location ~ ${SIGN_IN_PATHS} {`,
+        `    limit_req zone=signin burst=${SIGN_IN_PER_MINUTE - 1} nodelay;`,
+        '    limit_req_status 429;',
+        '    proxy_pass http://gateway;',
+        ...indent(proxyHeaders, 2),
         '  }',
         '',
         '  location / {',

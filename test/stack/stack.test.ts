@@ -432,6 +432,25 @@ function realStack(): void {
     expect(notes).toMatch(/PLATFORM_ADMIN_PASSWORD from Secret [^\n]*\n[^\n]*asks for a new password at that first login\. The Secret only sets the first one/);
   });
 
+  step('through NGINX a client may try ten sign-ins at once, then is refused with 429; another client is not', async () => {
+    // The gateway's own sign-in tier names only the unversioned paths (turned off here): NGINX counts /v1 sign-ins.
+    // An account that does not exist, so the gateway's per-account lockout never answers first.
+    const attempt = async (client: string) => {
+      const r = await fetch(`${url('nginx')}/v1/auth/email/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
+        body: JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password' }),
+      });
+      await r.arrayBuffer();
+      return r.status;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 25 && statuses[statuses.length - 1] !== 429; i++) statuses.push(await attempt('203.0.113.20'));
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[statuses.length - 1]).toBe(429);
+    expect(await attempt('203.0.113.21')).toBe(401);
+  });
+
   step("through NGINX the gateway's rate limits count each client as the proxy in front recorded it, not as the client wrote it", async () => {
     // As through an Ingress or a Route: the proxy in front appends the client it saw to whatever X-Forwarded-For the
     // client sent. The limiter counts per client address and tier before routing; its sign-in tier (CRITICAL,
