@@ -69,6 +69,15 @@ function realStack(): void {
     return r.json();
   };
   const items = (x: any) => (Array.isArray(x) ? x : x.items ?? []);
+  /** A sign-in through NGINX, from `client` when given (as the proxy in front would record it); the reply read whole. */
+  const signIn = async (path: string, email: string, password: string, client?: string) => {
+    const r = await fetch(url('nginx') + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(client ? { 'X-Forwarded-For': client } : {}) },
+      body: JSON.stringify({ email, password }),
+    });
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  };
   // Each step builds on the ones before: after a failure the rest say so instead of timing out one by one.
   let broken = '';
   const step = (name: string, fn: () => Promise<void>) =>
@@ -416,18 +425,11 @@ function realStack(): void {
   });
 
   step("the platform admin signs in with the Secret's PLATFORM_ADMIN_PASSWORD and is asked for a new one, as the chart's NOTES say", async () => {
-    const login = (password: string) =>
-      fetch(`${url('nginx')}/v1/auth/email/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email: gatewayEnv.PLATFORM_ADMIN_EMAIL, password }),
-      });
-    const refused = await login(`${gatewayEnv.PLATFORM_ADMIN_PASSWORD}x`);
-    await refused.arrayBuffer();
-    expect(refused.status).toBe(401);
+    const login = (password: string) => signIn('/v1/auth/email/login', gatewayEnv.PLATFORM_ADMIN_EMAIL, password);
+    expect((await login(`${gatewayEnv.PLATFORM_ADMIN_PASSWORD}x`)).status).toBe(401);
     // The right password: the gateway's bootstrap created the admin with it and wants it changed before anything else.
     const first = await login(gatewayEnv.PLATFORM_ADMIN_PASSWORD);
-    expect([first.status, first.headers.get('x-password-change-required'), await first.text()]).toEqual([403, 'true', expect.stringMatching(/Password change required/)]);
+    expect([first.status, first.headers.get('x-password-change-required'), first.text]).toEqual([403, 'true', expect.stringMatching(/Password change required/)]);
     const notes = readFileSync(join(ROOT, 'dist', 'helm', 'mcp-stack', 'templates', 'NOTES.txt'), 'utf8');
     expect(notes).toMatch(/PLATFORM_ADMIN_PASSWORD from Secret [^\n]*\n[^\n]*asks for a new password at that first login\. The Secret only sets the first one/);
   });
@@ -435,15 +437,7 @@ function realStack(): void {
   step('through NGINX a client may try ten sign-ins at once, then is refused with 429; another client is not', async () => {
     // The gateway's own sign-in tier names only the unversioned paths (turned off here): NGINX counts /v1 sign-ins.
     // An account that does not exist, so the gateway's per-account lockout never answers first.
-    const attempt = async (client: string) => {
-      const r = await fetch(`${url('nginx')}/v1/auth/email/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
-        body: JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password' }),
-      });
-      await r.arrayBuffer();
-      return r.status;
-    };
+    const attempt = async (client: string) => (await signIn('/v1/auth/email/login', 'nobody@example.com', 'not-the-password', client)).status;
     const statuses: number[] = [];
     for (let i = 0; i < 25 && statuses[statuses.length - 1] !== 429; i++) statuses.push(await attempt('203.0.113.20'));
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
@@ -455,16 +449,9 @@ function realStack(): void {
     // As through an Ingress or a Route: the proxy in front appends the client it saw to whatever X-Forwarded-For the
     // client sent. The limiter counts per client address and tier before routing; its sign-in tier (CRITICAL,
     // RATE_LIMIT_CRITICAL_RPM a minute) matches the unversioned sign-in path, which this release answers with 404
-    // (sign-in is under /v1, in the 500-a-minute default tier): a path with a small limit, so the test stays short.
-    const attempt = async (forwardedFor: string) => {
-      const r = await fetch(`${url('nginx')}/auth/email/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': forwardedFor },
-        body: JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password' }),
-      });
-      await r.arrayBuffer();
-      return r.status;
-    };
+    // (sign-in is under /v1, which NGINX counts instead, see the step before): a path with a small limit, so the test
+    // stays short.
+    const attempt = async (forwardedFor: string) => (await signIn('/auth/email/login', 'nobody@example.com', 'not-the-password', forwardedFor)).status;
     const limit = Number(gatewayEnv.RATE_LIMIT_CRITICAL_RPM ?? 10);
     const statuses: number[] = [];
     // A new forged first entry each time: were it the address counted, no attempt would ever be refused.
