@@ -14,13 +14,15 @@ export const WRITABLE_DIR = '/tmp';
  * Sign-in attempts a client address may make a minute, all at once or spread out (NGINX counts per pod): the gateway's
  * default for its CRITICAL tier (RATE_LIMIT_CRITICAL_RPM), whose own patterns miss the /v1 paths this stack serves.
  */
-export const SIGN_IN_PER_MINUTE = 10;
+const SIGN_IN_PER_MINUTE = 10;
 /** The gateway's sign-in, registration and password reset endpoints, and its SSO flows, under /v1. */
-export const SIGN_IN_PATHS = '^/v1/auth/(email/(login|register|forgot-password|reset-password)|sso(/.*)?)$';
+const SIGN_IN_PATHS = '^/v1/auth/(email/(login|register|forgot-password|reset-password)|sso(/.*)?)$';
 
 /** The whole nginx.conf. Temp files go to the writable emptyDir (the root filesystem is read-only). */
 export function nginxConf(n: Pick<Values['nginx'], 'tls' | 'workerConnections' | 'clientMaxBodySize' | 'upstreamKeepalive'>, upstream: string): string {
-  const proxyHeaders = [
+  // Every location that hands a request to the gateway: keepalive to the upstream, and what the client asked for.
+  const toGateway = [
+    'proxy_pass http://gateway;',
     'proxy_http_version 1.1;',
     'proxy_set_header Connection "";',
     'proxy_set_header Host $host;',
@@ -101,8 +103,7 @@ export function nginxConf(n: Pick<Values['nginx'], 'tls' | 'workerConnections' |
         '  # MCP streamable HTTP and SSE: no buffering, long-lived streams. A virtual server streams SSE under /v1',
         '  # (the unversioned API is off) and streamable HTTP unversioned.',
         '  location ~ ^/(mcp|sse|servers/[^/]+/mcp|v1/servers/[^/]+/sse)/?$ {',
-        '    proxy_pass http://gateway;',
-        ...indent(proxyHeaders, 2),
+        ...indent(toGateway, 2),
         '    proxy_buffering off;',
         '    proxy_request_buffering off;',
         '    proxy_cache off;',
@@ -116,13 +117,11 @@ export function nginxConf(n: Pick<Values['nginx'], 'tls' | 'workerConnections' |
         `  location ~ ${SIGN_IN_PATHS} {`,
         `    limit_req zone=signin burst=${SIGN_IN_PER_MINUTE - 1} nodelay;`,
         '    limit_req_status 429;',
-        '    proxy_pass http://gateway;',
-        ...indent(proxyHeaders, 2),
+        ...indent(toGateway, 2),
         '  }',
         '',
         '  location / {',
-        '    proxy_pass http://gateway;',
-        ...indent(proxyHeaders, 2),
+        ...indent(toGateway, 2),
         '    proxy_connect_timeout 30s;',
         '    proxy_read_timeout 300s;',
         '    proxy_send_timeout 300s;',

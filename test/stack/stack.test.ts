@@ -517,8 +517,8 @@ function realStack(): void {
       const stop = new AbortController();
       const r = await fetch(url('nginx') + path, { headers: { ...headers, Accept: 'text/event-stream' }, signal: stop.signal });
       expect([route, r.status]).toEqual([route, 200]);
-      // An Ingress controller in front (ingress-nginx) buffers unless told not to: the gateway's own header stops at
-      // NGINX (NGINX never passes X-Accel-* on), so NGINX must add it.
+      // A proxy in front that honours the header (ingress-nginx without this stack's Ingress annotations, say) buffers
+      // unless told not to; the gateway's own header stops at NGINX (NGINX never passes X-Accel-* on), so NGINX adds it.
       if (r.headers.get('x-accel-buffering') === 'no') unbuffered.push(route);
       // The stream's first event arrives while the stream stays open.
       const reader = r.body!.getReader();
