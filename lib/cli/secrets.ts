@@ -67,7 +67,7 @@ export function describe(values: Values): string {
   if (values.images.pullSecrets.length) {
     lines.push('  Tenant MCP server pods name the same pull Secrets: create them in each server namespace too, for the registries its images come from.');
   }
-  lines.push('', 'Create the ones marked "you create it" with your secret manager, or print them with', `  npm run secrets -- --profile ${values.profile} --from my-secrets.local.yaml | kubectl apply -f -`, '');
+  lines.push('', 'Create the ones marked "you create it" with your secret manager, or print them with', `  npm run --silent secrets -- --profile ${values.profile} --from my-secrets.local.yaml | kubectl apply -f -`, '');
   return lines.join('\n');
 }
 

@@ -10,7 +10,7 @@ import { isUnitFile } from './layout';
  * Lists the numbered top-level files in name order (the order `kubectl apply -f` uses). `sortOptions: fifo` keeps
  * that order: by default kustomize re-sorts documents by kind (needs kustomize 5, i.e. kubectl 1.27 or newer).
  * `argocd/` needs the ArgoCD CRDs and is applied on its own; `tenants/` is not listed because each tenant has its
- * own lifecycle (`kubectl apply -f dist/<profile>/tenants/<tenant>/`).
+ * own lifecycle (its `00-guardrails.yaml`, then its `10-workloads/` folder).
  */
 export function kustomization(values: Values, files: readonly string[]): string {
   const resources = files.filter(isUnitFile).sort();

@@ -1,0 +1,85 @@
+/**
+ * The README's commands for applying the plain output, run as written on a real API server: every `kubectl apply`
+ * of its "Applying to a cluster" section (code blocks and inline code, each `# or:` alternative as a command of its
+ * own), in the README's order, with `dist/` pointing at a fresh synth of the kind profile with the example tenants,
+ * `<profile>` as `kind` and `<tenant>` as the first example tenant. Each must succeed, and together they must leave
+ * what the README promises: the stack, and the tenant's guardrails and its MCP server.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { ControlPlane, describeCluster, KUBECTL, ROOT } from './control-plane';
+import { CLI, tempDir } from './support';
+
+const SECTION = '## Applying to a cluster';
+
+/**
+ * What kubectl may print on stderr: its kustomize saying the kustomization's own order (`sortOptions`) wins over
+ * kubectl's default, the order the output wants (the README says so); and the API server's advice on Argo CD's own
+ * finalizer name, which Argo CD reads exactly as it is.
+ */
+const ALLOWED_WARNINGS = [
+  /Warning: Sorting order is set both in 'kustomization.yaml' \('sortOptions'\)/,
+  /Warning: metadata.finalizers: "resources-finalizer.argocd.argoproj.io": prefer a domain-qualified finalizer name/,
+];
+
+/** The section's `kubectl apply` commands, in order. */
+export function readmeApplyCommands(readme: string): string[] {
+  const start = readme.indexOf(`\n${SECTION}\n`);
+  if (start < 0) throw new Error(`README.md has no "${SECTION}" section`);
+  const end = readme.indexOf('\n## ', start + SECTION.length + 2);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  const commands: string[] = [];
+  // Code blocks line by line; inline code where it is a whole command.
+  const pieces = section.split(/^```.*$/m).flatMap((part, i) =>
+    i % 2 === 1 ? part.split('\n').flatMap((line) => line.split(/\s+#\s*or:\s*/)) : [...part.replace(/\n/g, ' ').matchAll(/`([^`]+)`/g)].map((m) => m[1]),
+  );
+  for (const raw of pieces) {
+    const command = raw.replace(/\s+#.*$/, '').replace(/\s*\(kubectl >= [0-9.]+\)$/, '').trim();
+    if (/(^|\| )kubectl apply .*(dist\/|-f -$)/.test(command)) commands.push(command);
+  }
+  return commands;
+}
+
+describeCluster()("the README's apply commands, run as written", () => {
+  let cp: ControlPlane;
+  let work: string;
+  beforeAll(async () => {
+    work = tempDir('readme-commands');
+    cp = await ControlPlane.start();
+  }, 120_000);
+  afterAll(async () => {
+    await cp?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+
+  test('the section has the install, its kustomize form and the tenant command', () => {
+    const commands = readmeApplyCommands(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    expect(commands.some((c) => / -f dist\/kind$/.test(c))).toBe(true);
+    expect(commands.some((c) => / -k dist\/kind$/.test(c))).toBe(true);
+    expect(commands.some((c) => c.includes('tenants/<tenant>'))).toBe(true);
+  });
+
+  test('each succeeds, and the stack and a tenant with its MCP server are there', () => {
+    const synth = spawnSync(CLI, ['synth', '--profile', 'kind', '--tenants', join(ROOT, 'examples', 'tenants.yaml'), '--out', work], { encoding: 'utf8' });
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    const tenant = 'acme';
+    // npm's notice of a newer npm (stderr, only when the registry has one) is not the README's business.
+    const env = { ...cp.env(), PATH: `${join(KUBECTL, '..')}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
+    for (const command of readmeApplyCommands(readFileSync(join(ROOT, 'README.md'), 'utf8'))) {
+      const line = command.replace(/dist\//g, `${work}/`).replace(/<profile>/g, 'kind').replace(/<tenant>/g, tenant);
+      const r = spawnSync('bash', ['-c', `set -eo pipefail; ${line}`], { cwd: ROOT, env, encoding: 'utf8' });
+      const stderr = r.stderr.split('\n').filter((l) => l && !ALLOWED_WARNINGS.some((w) => w.test(l)));
+      expect({ command, status: r.status, stderr }).toEqual({ command, status: 0, stderr: [] });
+    }
+    expect(cp.kubectlOk(['get', 'deployment', 'mcp-stack-gateway', '-n', 'mcp-stack', '-o', 'name'])).toBe('deployment.apps/mcp-stack-gateway\n');
+    // Every MCP server the tenant's folder declares (here the example's one, `fetch`) is on the cluster.
+    const folder = join(work, 'kind', 'tenants', tenant, '10-workloads');
+    const declared = readdirSync(folder).flatMap((f) => (loadAll(readFileSync(join(folder, f), 'utf8')) as any[]).filter((o) => o?.kind === 'MCPServer'));
+    expect(declared.map((o) => o.metadata.name)).toEqual(['fetch']);
+    const servers = JSON.parse(cp.kubectlOk(['get', 'mcpservers', '-A', '-o', 'json'])).items.map((o: any) => `${o.metadata.namespace}/${o.metadata.name}`);
+    expect(servers).toEqual(declared.map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  }, 120_000);
+});
