@@ -1,16 +1,18 @@
 /**
- * The README's commands for applying the plain output, run as written on a real API server: every `kubectl apply`
- * of its "Applying to a cluster" section (code blocks and inline code, each `# or:` alternative as a command of its
- * own), in the README's order, with `dist/` pointing at a fresh synth of the kind profile with the example tenants,
- * `<profile>` as `kind` and `<tenant>` as the first example tenant. Each must succeed, and together they must leave
- * what the README promises: the stack, and the tenant's guardrails and its MCP server.
+ * The README's cluster commands, run as written on a real API server. Every `kubectl apply` of its "Applying to a
+ * cluster" section (code blocks and inline code, each `# or:` alternative as a command of its own), in the README's
+ * order, with `dist/` pointing at a fresh synth of the kind profile with the example tenants, `<profile>` as `kind`
+ * and `<tenant>` as the first example tenant: each must succeed, and together they must leave what the README
+ * promises, the stack and the tenant's guardrails and MCP server. Then the Benchmark section's block, which waits for
+ * the Locust workers and starts a run from the suspended CronJob.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ControlPlane, describeCluster, KUBECTL, ROOT } from './control-plane';
-import { CLI, tempDir } from './support';
+import { markPodsReady } from './jobs';
+import { CLI, eventually, failedCreates, serverSideApply, tempDir } from './support';
 
 const SECTION = '## Applying to a cluster';
 
@@ -24,12 +26,22 @@ const ALLOWED_WARNINGS = [
   /Warning: metadata.finalizers: "resources-finalizer.argocd.argoproj.io": prefer a domain-qualified finalizer name/,
 ];
 
+/** The text of a `## ` section of the README, up to the next one. */
+function sectionOf(readme: string, heading: string): string {
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no "${heading}" section`);
+  const end = readme.indexOf('\n## ', start + heading.length + 2);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The lines of a section's fenced code blocks, block by block. */
+function codeBlocks(section: string): string[][] {
+  return section.split(/^```.*$/m).filter((_, i) => i % 2 === 1).map((block) => block.split('\n').filter((l) => l.trim()));
+}
+
 /** The section's `kubectl apply` commands, in order. */
 export function readmeApplyCommands(readme: string): string[] {
-  const start = readme.indexOf(`\n${SECTION}\n`);
-  if (start < 0) throw new Error(`README.md has no "${SECTION}" section`);
-  const end = readme.indexOf('\n## ', start + SECTION.length + 2);
-  const section = readme.slice(start, end < 0 ? undefined : end);
+  const section = sectionOf(readme, SECTION);
   const commands: string[] = [];
   // Code blocks line by line; inline code where it is a whole command.
   const pieces = section.split(/^```.*$/m).flatMap((part, i) =>
@@ -42,7 +54,7 @@ export function readmeApplyCommands(readme: string): string[] {
   return commands;
 }
 
-describeCluster()("the README's apply commands, run as written", () => {
+describeCluster()("the README's cluster commands, run as written", () => {
   let cp: ControlPlane;
   let work: string;
   beforeAll(async () => {
@@ -81,5 +93,37 @@ describeCluster()("the README's apply commands, run as written", () => {
     expect(declared.map((o) => o.metadata.name)).toEqual(['fetch']);
     const servers = JSON.parse(cp.kubectlOk(['get', 'mcpservers', '-A', '-o', 'json'])).items.map((o: any) => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(servers).toEqual(declared.map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  }, 120_000);
+  test("the Benchmark section's commands wait for the workers and start a run from the CronJob, whose pod is admitted", async () => {
+    const synth = spawnSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', '--stdout'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(synth.status).toBe(0);
+    // As the README's commands apply (kubectl's own field manager), so the stack the section above applied is updated.
+    serverSideApply(cp, synth.stdout, 'kubectl');
+    const [block] = codeBlocks(sectionOf(readFileSync(join(ROOT, 'README.md'), 'utf8'), '## Benchmark (Locust, MCP Streamable HTTP)'));
+    // There is no kubelet here, so no container logs: the block runs up to the `logs -f` line, and the run's pod
+    // being admitted stands for it starting. `rollout status` waits while this test marks pods ready, as their
+    // probes would.
+    const logs = block.findIndex((l) => / logs -f /.test(l));
+    expect(logs).toBe(block.length - 1);
+    const script = ['set -eo pipefail', ...block.slice(0, logs), 'echo "$RUN"'].join('\n');
+    const env = { ...cp.env(), PATH: `${join(KUBECTL, '..')}:${process.env.PATH}` };
+    const result = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      const timer = setInterval(() => markPodsReady(cp, 'mcp-stack'), 500);
+      child.on('close', (code) => {
+        clearInterval(timer);
+        resolve({ status: code ?? -1, stdout, stderr });
+      });
+    });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    const run = result.stdout.trim().split('\n').pop()!;
+    expect(run).toMatch(/^mcp-stack-locust-run-\d+$/);
+    // The Job controller makes the run's pod, which Pod Security `restricted` admits.
+    expect(await eventually(() => JSON.parse(cp.kubectlOk(['get', 'pods', '-n', 'mcp-stack', '-l', `job-name=${run}`, '-o', 'json'])).items.length === 1 || failedCreates(cp, 'mcp-stack').length > 0)).toBe(true);
+    expect(failedCreates(cp, 'mcp-stack')).toEqual([]);
   }, 120_000);
 });
