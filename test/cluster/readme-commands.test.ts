@@ -7,12 +7,12 @@
  * the Locust workers and starts a run from the suspended CronJob.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ControlPlane, describeCluster, KUBECTL, ROOT } from './control-plane';
-import { markPodsReady } from './jobs';
-import { CLI, eventually, failedCreates, serverSideApply, tempDir } from './support';
+import { completeJobs, markPodsReady } from './jobs';
+import { CLI, eventually, failedCreates, HELMS, type HelmName, serverSideApply, tempDir } from './support';
 
 const SECTION = '## Applying to a cluster';
 
@@ -52,6 +52,30 @@ export function readmeApplyCommands(readme: string): string[] {
     if (/(^|\| )kubectl apply .*(dist\/|-f -$)/.test(command)) commands.push(command);
   }
   return commands;
+}
+
+/**
+ * Runs a bash script against a control plane (kubectl, and `helm` as `helmName` when given, on the PATH) while
+ * `tick` plays what the cluster's nodes would do (pods turning ready, Jobs finishing) every half second.
+ */
+function runScript(cp: ControlPlane, script: string, tick: () => void, helmName?: HelmName): Promise<{ status: number; stdout: string; stderr: string }> {
+  const bin = tempDir('readme-bin');
+  symlinkSync(KUBECTL, join(bin, 'kubectl'));
+  if (helmName) symlinkSync(HELMS[helmName], join(bin, 'helm'));
+  const env = { ...cp.env(), PATH: `${bin}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', `set -eo pipefail\n${script}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setInterval(tick, 500);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      rmSync(bin, { recursive: true, force: true });
+      resolve({ status: code ?? -1, stdout, stderr });
+    });
+  });
 }
 
 describeCluster()("the README's cluster commands, run as written", () => {
@@ -105,20 +129,8 @@ describeCluster()("the README's cluster commands, run as written", () => {
     // probes would.
     const logs = block.findIndex((l) => / logs -f /.test(l));
     expect(logs).toBe(block.length - 1);
-    const script = ['set -eo pipefail', ...block.slice(0, logs), 'echo "$RUN"'].join('\n');
-    const env = { ...cp.env(), PATH: `${join(KUBECTL, '..')}:${process.env.PATH}` };
-    const result = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('bash', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      const timer = setInterval(() => markPodsReady(cp, 'mcp-stack'), 500);
-      child.on('close', (code) => {
-        clearInterval(timer);
-        resolve({ status: code ?? -1, stdout, stderr });
-      });
-    });
+    const script = [...block.slice(0, logs), 'echo "$RUN"'].join('\n');
+    const result = await runScript(cp, script, () => markPodsReady(cp, 'mcp-stack'));
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
     const run = result.stdout.trim().split('\n').pop()!;
     expect(run).toMatch(/^mcp-stack-locust-run-\d+$/);
@@ -126,4 +138,28 @@ describeCluster()("the README's cluster commands, run as written", () => {
     expect(await eventually(() => JSON.parse(cp.kubectlOk(['get', 'pods', '-n', 'mcp-stack', '-l', `job-name=${run}`, '-o', 'json'])).items.length === 1 || failedCreates(cp, 'mcp-stack').length > 0)).toBe(true);
     expect(failedCreates(cp, 'mcp-stack')).toEqual([]);
   }, 120_000);
+});
+
+describeCluster().each(['helm3', 'helm4'] as HelmName[])("the README's Helm commands, run as written on %s", (helmName) => {
+  let cp: ControlPlane;
+  beforeAll(async () => {
+    cp = await ControlPlane.start();
+  }, 120_000);
+  afterAll(async () => {
+    await cp?.stop();
+  }, 60_000);
+
+  test('the namespace is made and labelled, and the release installs with the ocp values', async () => {
+    const [block] = codeBlocks(sectionOf(readFileSync(join(ROOT, 'README.md'), 'utf8'), '## Helm'));
+    // The first line regenerates the chart into the project's dist/, which `npm run check` already compares with a
+    // fresh generation; the test installs the committed chart and leaves the project's files alone.
+    expect(block[0]).toMatch(/^npm run synth -- --format helm\b/);
+    expect(block.slice(1).some((l) => /^helm install /.test(l))).toBe(true);
+    const result = await runScript(cp, block.slice(1).join('\n'), () => completeJobs(cp, 'mcp-stack'), helmName);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    const labels = JSON.parse(cp.kubectlOk(['get', 'namespace', 'mcp-stack', '-o', 'json'])).metadata.labels;
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const releases = JSON.parse(cp.kubectlOk(['get', 'secrets', '-n', 'mcp-stack', '-l', 'owner=helm', '-o', 'json'])).items.map((x: any) => x.metadata.labels.status);
+    expect(releases).toEqual(['deployed']);
+  }, 180_000);
 });
