@@ -274,8 +274,15 @@ function realStack(): void {
     expect(Number(gatewayEnv.GUNICORN_WORKERS)).toBeGreaterThan(1);
     expect(gatewayEnv.PROMETHEUS_MULTIPROC_DIR).toBe(s.folder('gateway', 'metrics'));
     const scrape = (headers: Record<string, string>) => fetch(url('gateway') + endpoint.path, { headers });
-    // The token a user puts in the Secret: a JWT minted with the gateway's own tool (as the README says).
-    const withToken = await scrape({ Authorization: `Bearer ${adminToken}` });
+    // The token a user puts in the Secret: a JWT minted with the gateway's own tool, by the README's own command
+    // line (what it runs inside the gateway pod, here with the gateway's settings).
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Gateway metrics\n'), readme.indexOf('\n## Gateway traces\n'));
+    const mint = /TOKEN=\$\(kubectl -n mcp-stack exec deploy\/mcp-stack-gateway -- \\\n\s*(python3 -m mcpgateway\.utils\.create_jwt_token [^)]*)\)/.exec(section);
+    expect(mint?.[1]).toMatch(/ --exp \d+ \| tail -1$/);
+    const minted = await s.run('bash', ['-c', `set -o pipefail; TOKEN=$(${mint![1]}) && printf 'TOKEN=%s\\n' "$TOKEN"`], s.env(gatewayEnv));
+    const readmeToken = /^TOKEN=(.+)$/m.exec(minted.out)?.[1] ?? `(no token: ${minted.out})`;
+    const withToken = await scrape({ Authorization: `Bearer ${readmeToken}` });
     expect(withToken.status).toBe(200);
     expect(await withToken.text()).toMatch(/^app_info\{/m);
     expect((await scrape({})).status).toBe(401);
