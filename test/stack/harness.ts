@@ -128,8 +128,9 @@ export class Stack {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await check().catch(() => false)) return;
-      const dead = this.procs.find((p) => p.name === logName && p.child.exitCode !== null);
-      if (dead) break;
+      // The newest process of that name (one stopped before a restart does not count).
+      const newest = this.procs.filter((p) => p.name === logName).pop();
+      if (newest && newest.child.exitCode !== null) break;
       await sleep(500);
     }
     throw new Error(`${what} did not happen within ${timeoutMs} ms\n${logName ? this.logOf(logName).slice(-4000) : ''}`);
@@ -137,15 +138,13 @@ export class Stack {
 
   /** Stops every process by its PID (its whole group), newest first, then removes the folder. */
   async stop(): Promise<void> {
-    for (const p of [...this.procs].reverse()) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        killGroup(p.child, 'SIGTERM');
-        const deadline = Date.now() + 10_000;
-        while (p.child.exitCode === null && p.child.signalCode === null && Date.now() < deadline) await sleep(100);
-        if (p.child.exitCode === null && p.child.signalCode === null) killGroup(p.child, 'SIGKILL');
-      }
-    }
+    for (const p of [...this.procs].reverse()) await endGroup(p.child);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Stops the processes started under `name` (as a pod's container stops: TERM, then KILL after 10 s). */
+  async stopProcess(name: string): Promise<void> {
+    for (const p of this.procs.filter((x) => x.name === name)) await endGroup(p.child);
   }
 
   /** A folder the given user owns (Postgres refuses to run as root). */
@@ -163,6 +162,14 @@ export class Stack {
     writeFileSync(p, text, { mode });
     return p;
   }
+}
+
+async function endGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  killGroup(child, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(100);
+  if (child.exitCode === null && child.signalCode === null) killGroup(child, 'SIGKILL');
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {

@@ -221,19 +221,25 @@ function realStack(): void {
     ok(await s.run(gate[0], gate.slice(1), s.env(gatewayEnv)), 'the startup gate after the migration');
   });
 
+  /** Starts the gateway as its pod would, with these settings, and waits for its readiness and liveness probes. */
+  async function startGateway(env: Record<string, string>): Promise<void> {
+    const c = containerOf(find('Deployment', 'mcp-stack-gateway'));
+    const [shell, flag, script] = (c.command as string[]).map((a) => expandKubelet(a, env));
+    s.start('gateway', shell, [flag, mapHosts(script)], s.env(env), s.folder('gateway', 'cwd'));
+    for (const probe of [c.readinessProbe, c.livenessProbe]) {
+      await s.waitFor(`gateway ${probe.httpGet.path}`, async () => (await fetch(url('gateway') + probe.httpGet.path)).status === 200, 180_000, 'gateway');
+    }
+  }
+
   step('the gateway serves with the rendered settings, without configuration warnings, and its probes pass', async () => {
     const g = gatewayEnv;
     const c = containerOf(find('Deployment', 'mcp-stack-gateway'));
     // The rendered command composes REDIS_URL, then runs the image's start script. Its stand-in here starts what the
     // image's does: Gunicorn with Uvicorn workers and the GUNICORN_* settings of the ConfigMap.
-    const cwd = s.folder('gateway', 'cwd');
+    s.folder('gateway', 'cwd');
     const gunicorn = 'exec python3 -m gunicorn mcpgateway.main:app --worker-class uvicorn.workers.UvicornWorker --bind "$HOST:$PORT" --workers "$GUNICORN_WORKERS" --timeout "$GUNICORN_TIMEOUT" --max-requests "$GUNICORN_MAX_REQUESTS" --max-requests-jitter "$GUNICORN_MAX_REQUESTS_JITTER"';
     s.write('gateway/cwd/docker-entrypoint.sh', `#!/bin/sh\n${gunicorn}${g.GUNICORN_PRELOAD_APP === 'true' ? ' --preload' : ''}\n`, 0o755);
-    const [shell, flag, script] = (c.command as string[]).map((a) => expandKubelet(a, g));
-    s.start('gateway', shell, [flag, mapHosts(script)], s.env(g), cwd);
-    for (const probe of [c.readinessProbe, c.livenessProbe]) {
-      await s.waitFor(`gateway ${probe.httpGet.path}`, async () => (await fetch(url('gateway') + probe.httpGet.path)).status === 200, 180_000, 'gateway');
-    }
+    await startGateway(g);
     // Ready means the database and Redis both answered, on passwords with @ / # % : ? and a space.
     const ready = (await (await fetch(url('gateway') + c.readinessProbe.httpGet.path)).json()) as { status_items: { name: string; message: string }[] };
     expect(ready.status_items.map((i) => `${i.name}: ${i.message}`).sort()).toEqual(['Cache: Cache Connection Successful', 'Database: Database Connection Successful']);
@@ -439,6 +445,19 @@ function realStack(): void {
     expect([first.status, first.headers.get('x-password-change-required'), first.text]).toEqual([403, 'true', expect.stringMatching(/Password change required/)]);
     const notes = readFileSync(join(ROOT, 'dist', 'helm', 'mcp-stack', 'templates', 'NOTES.txt'), 'utf8');
     expect(notes).toMatch(/PLATFORM_ADMIN_PASSWORD from Secret [^\n]*\n[^\n]*asks for a new password at that first login\. The Secret only sets the first one/);
+  });
+
+  step('after a restart with another PLATFORM_ADMIN_PASSWORD in the Secret, the admin keeps the first one, as the NOTES say', async () => {
+    // What a pod restart after an edit of the Secret does: the gateway starts again with the new value.
+    const rotated = { ...gatewayEnv, PLATFORM_ADMIN_PASSWORD: `Rotated-${gatewayEnv.PLATFORM_ADMIN_PASSWORD}` };
+    await s.stopProcess('gateway');
+    await startGateway(rotated);
+    const login = (password: string) => signIn('/v1/auth/email/login', gatewayEnv.PLATFORM_ADMIN_EMAIL, password);
+    expect((await login(rotated.PLATFORM_ADMIN_PASSWORD)).status).toBe(401);
+    const first = await login(gatewayEnv.PLATFORM_ADMIN_PASSWORD);
+    expect([first.status, first.headers.get('x-password-change-required')]).toEqual([403, 'true']);
+    const notes = readFileSync(join(ROOT, 'dist', 'helm', 'mcp-stack', 'templates', 'NOTES.txt'), 'utf8');
+    expect(notes).toMatch(/once the admin exists, a new\n\s*PLATFORM_ADMIN_PASSWORD there changes nothing/);
   });
 
   step('through NGINX a client may try ten sign-ins at once, then is refused with 429; another client is not', async () => {
