@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ControlPlane, describeCluster, suiteControlPlane } from './control-plane';
 import { helmCompletingJobs } from './jobs';
-import { CHART, eventually, type HelmName, helmOk, restrictedNamespace, tempDir } from './support';
+import { CHART, contents, eventually, type HelmName, helmOk, restrictedNamespace, tempDir } from './support';
 
 /** The ConfigMaps a release manifest (`helm get manifest`) records. */
 function configMapsOf(manifest: string): string[] {
@@ -31,15 +31,6 @@ function chartWithConfigMapHooks(): string {
   return dir;
 }
 
-/** What a namespace holds, by kind/name, without what Kubernetes itself puts there. */
-function contents(cp: ControlPlane, ns: string): string[] {
-  const kinds = 'deployments,statefulsets,services,configmaps,secrets,jobs,cronjobs,persistentvolumeclaims,poddisruptionbudgets,horizontalpodautoscalers,ingresses,networkpolicies,serviceaccounts';
-  const items = JSON.parse(cp.kubectlOk(['get', kinds, '-n', ns, '-o', 'json'])).items as any[];
-  return items
-    .filter((o) => !['kube-root-ca.crt', 'openshift-service-ca.crt', 'default'].includes(o.metadata.name))
-    .map((o) => `${o.kind}/${o.metadata.name}`)
-    .sort();
-}
 
 describeCluster()('Helm lifecycle on a real API server', () => {
   const controlPlane = suiteControlPlane();

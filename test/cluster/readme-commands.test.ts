@@ -4,15 +4,16 @@
  * order, with `dist/` pointing at a fresh synth of the kind profile with the example tenants, `<profile>` as `kind`
  * and `<tenant>` as the first example tenant: each must succeed, and together they must leave what the README
  * promises, the stack and the tenant's guardrails and MCP server. Then the Benchmark section's block, which waits for
- * the Locust workers and starts a run from the suspended CronJob.
+ * the Locust workers and starts a run from the suspended CronJob; the "Uninstall with kubectl" paragraph, checking
+ * what it says stays and goes; and the Helm section's block on Helm 3 and Helm 4.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ControlPlane, describeCluster, KUBECTL, ROOT } from './control-plane';
 import { completeJobs, markPodsReady } from './jobs';
-import { CLI, eventually, failedCreates, HELMS, type HelmName, serverSideApply, tempDir } from './support';
+import { CLI, contents, eventually, failedCreates, HELMS, type HelmName, serverSideApply, tempDir } from './support';
 
 const SECTION = '## Applying to a cluster';
 
@@ -138,6 +139,52 @@ describeCluster()("the README's cluster commands, run as written", () => {
     expect(await eventually(() => JSON.parse(cp.kubectlOk(['get', 'pods', '-n', 'mcp-stack', '-l', `job-name=${run}`, '-o', 'json'])).items.length === 1 || failedCreates(cp, 'mcp-stack').length > 0)).toBe(true);
     expect(failedCreates(cp, 'mcp-stack')).toEqual([]);
   }, 120_000);
+  test("uninstall as the README says keeps the namespace, its account and the database, and a later apply finds them", async () => {
+    const out = join(work, 'uninstall');
+    // A release of its own, with Redis on a volume (kind keeps it in memory by default), so the paragraph's
+    // sentence about the Redis claim is tried too.
+    const ns = 'gone';
+    const sets = ['release.name=gone', `release.namespace=${ns}`, 'redis.persistence.enabled=true'].flatMap((x) => ['--set', x]);
+    const synth = spawnSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', ...sets, '--out', out], { encoding: 'utf8' });
+    expect(synth.status).toBe(0);
+    const folder = join(out, 'kind');
+    const secretsOut = spawnSync(CLI, ['secrets', '--profile', 'kind', ...sets], { encoding: 'utf8' });
+    expect(secretsOut.status).toBe(0);
+    cp.kubectlOk(['apply', '-f', '-'], secretsOut.stdout);
+    cp.kubectlOk(['apply', '--server-side', '-f', folder]);
+    // The StatefulSet controller makes the claims (Postgres and Redis) from the claim templates.
+    const claims = () => contents(cp, ns).filter((o) => o.startsWith('PersistentVolumeClaim/'));
+    await eventually(() => claims().length === 2, 30_000);
+    expect(claims()).toEqual(['PersistentVolumeClaim/data-gone-postgres-0', 'PersistentVolumeClaim/data-gone-redis-0']);
+    const claimUid = () => JSON.parse(cp.kubectlOk(['get', 'persistentvolumeclaim', 'data-gone-postgres-0', '-n', ns, '-o', 'json'])).metadata.uid;
+    const claim = claimUid();
+    // The paragraph's command and the files it names, each run where the folder has it.
+    const paragraph = /\*\*Uninstall with kubectl\*\*:([\s\S]*?)\n\n/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))![1].replace(/\n/g, ' ');
+    const [command, ...spans] = [...paragraph.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    expect(command).toBe('kubectl delete --ignore-not-found -f');
+    const files = spans.filter((f) => /^\d\d-[a-z-]+\.yaml$/.test(f));
+    expect(files).toEqual(['40-benchmark.yaml', '30-network-policies.yaml', '20-platform.yaml', '10-database.yaml', '00-namespace.yaml']);
+    // The Secrets (printed by the secrets command, as the README's first command does) are the user's: they stay.
+    const secrets = contents(cp, ns).filter((o) => o.startsWith('Secret/'));
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const file of files.slice(0, 3).filter((f) => existsSync(join(folder, f)))) {
+      const r = cp.kubectl([...command.split(' ').slice(1), join(folder, file)]);
+      expect({ file, status: r.status, stderr: r.stderr }).toEqual({ file, status: 0, stderr: '' });
+    }
+    // The Redis claim goes through the garbage collector once its StatefulSet is gone.
+    const kept = [...secrets, 'PersistentVolumeClaim/data-gone-postgres-0', 'Service/gone-postgres', 'ServiceAccount/gone-workload', 'StatefulSet/gone-postgres'].sort();
+    await eventually(() => JSON.stringify(contents(cp, ns)) === JSON.stringify(kept), 30_000);
+    expect(contents(cp, ns)).toEqual(kept);
+    // The README's install command again: the same claim, so the same data.
+    cp.kubectlOk(['apply', '--server-side', '-f', folder]);
+    expect(claimUid()).toBe(claim);
+    // And everything, as the paragraph ends: the platform again, then the database, then the namespace.
+    for (const file of files.filter((f) => existsSync(join(folder, f)))) {
+      cp.kubectlOk([...command.split(' ').slice(1), join(folder, file)]);
+    }
+    await eventually(() => cp.kubectl(['get', 'namespace', ns]).status !== 0, 60_000);
+    expect(cp.kubectl(['get', 'namespace', ns]).stderr).toMatch(/not found/);
+  }, 180_000);
 });
 
 describeCluster().each(['helm3', 'helm4'] as HelmName[])("the README's Helm commands, run as written on %s", (helmName) => {

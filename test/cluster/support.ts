@@ -75,3 +75,13 @@ export function restrictedNamespace(cp: ControlPlane, ns: string): void {
   cp.kubectlOk(['create', 'namespace', ns]);
   cp.kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
 }
+
+/** What a namespace holds, by kind/name, without what Kubernetes itself puts there. */
+export function contents(cp: ControlPlane, ns: string): string[] {
+  const kinds = 'deployments,statefulsets,services,configmaps,secrets,jobs,cronjobs,persistentvolumeclaims,poddisruptionbudgets,horizontalpodautoscalers,ingresses,networkpolicies,serviceaccounts';
+  const items = JSON.parse(cp.kubectlOk(['get', kinds, '-n', ns, '-o', 'json'])).items as any[];
+  return items
+    .filter((o) => !['kube-root-ca.crt', 'openshift-service-ca.crt', 'default'].includes(o.metadata.name))
+    .map((o) => `${o.kind}/${o.metadata.name}`)
+    .sort();
+}
