@@ -1,11 +1,13 @@
 /**
  * The README's example configurations synthesize as written: every `npm run synth -- …` line of its code blocks that
  * sets values or adds tenants (continuation lines joined), run through the same launcher npm runs, with `--stdout`
- * added so nothing in the project is written. Each must pass the output gate without a finding (exit 0, nothing on
- * stderr). Lines that read a file of the user's own (`my-cluster.yaml`) are left out, and said so by count.
+ * added so nothing in the project is written; and every `npx cdk8s synth` line, with `--output` into a temporary
+ * folder. Each must pass the output gate without a finding (exit 0, nothing on stderr). A values file of the user's
+ * own (`my-cluster.yaml`) is an empty one here.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -21,19 +23,44 @@ export function codeLines(readme: string): string[] {
     .filter(Boolean);
 }
 
-const lines = codeLines(readFileSync(join(ROOT, 'README.md'), 'utf8')).filter((l) => /^npm run synth -- .*--(set|tenants) /.test(l));
-/** Files the line names (`--values F`, `--tenants F`) that a clone does not have. */
-const userFiles = (l: string) => [...l.matchAll(/--(?:values|tenants) (\S+)/g)].map((m) => m[1]).filter((f) => !existsSync(join(ROOT, f)));
-const runnable = lines.filter((l) => userFiles(l).length === 0);
+const all = codeLines(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+const lines = all.filter((l) => /^npm run synth -- .*--(set|tenants) /.test(l));
+const cdk8sLines = all.filter((l) => /(^|\s)npx cdk8s synth\b/.test(l));
+/** Files a line names (`--values F`, `MCP_STACK_VALUES=F`) that a clone does not have: the user's own. */
+const userFiles = (l: string) => [...l.matchAll(/(?:--(?:values|tenants) |MCP_STACK_(?:VALUES|TENANTS)=)(\S+)/g)].map((m) => m[1]).filter((f) => !existsSync(join(ROOT, f)));
 
-test('the README has example configurations, and all but the ones naming a file of your own are run', () => {
-  expect(runnable.length).toBeGreaterThanOrEqual(5);
-  expect(lines.filter((l) => userFiles(l).length > 0).map(userFiles)).toEqual([['my-cluster.yaml']]);
+let work: string;
+/** The line with each file of the user's own replaced by an empty values file. */
+let withOwnFiles: (line: string) => string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'readme-examples-'));
+  const empty = join(work, 'empty-values.yaml');
+  writeFileSync(empty, '{}\n');
+  withOwnFiles = (line) => userFiles(line).reduce((l, f) => l.split(f).join(empty), line);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('the README has example configurations; the only file they name that a clone lacks is your own values file', () => {
+  expect(lines.length).toBeGreaterThanOrEqual(6);
+  expect(cdk8sLines.length).toBeGreaterThanOrEqual(4);
+  expect([...new Set([...lines, ...cdk8sLines].flatMap(userFiles))]).toEqual(['my-cluster.yaml']);
 });
 
-test.each(runnable)('%s', (line) => {
-  const command = `${line.replace(/^npm run synth --/, `'${LAUNCHER}' synth`)} --stdout`;
+test.each(lines)('%s', (line) => {
+  const command = `${withOwnFiles(line).replace(/^npm run synth --/, `'${LAUNCHER}' synth`)} --stdout`;
   const r = spawnSync('bash', ['-c', command], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   expect(r.stdout).toMatch(/^kind: Deployment$/m);
+}, 60_000);
+
+test.each(cdk8sLines)('%s', (line) => {
+  const out = mkdtempSync(join(work, 'cdk8s-'));
+  try {
+    const r = spawnSync('bash', ['-c', `${withOwnFiles(line)} --output '${out}'`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+    // The one line the app prints: where it wrote.
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.stringMatching(/^cdk8s: wrote \d+ files to \S+\n$/) });
+    expect(readdirSync(out)).toContain('20-platform.yaml');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }, 60_000);
