@@ -3,12 +3,15 @@
  * sets values or adds tenants (continuation lines joined), run through the same launcher npm runs, with `--stdout`
  * added so nothing in the project is written; and every `npx cdk8s synth` line, with `--output` into a temporary
  * folder. Each must pass the output gate without a finding (exit 0, nothing on stderr). A values file of the user's
- * own (`my-cluster.yaml`) is an empty one here.
+ * own (`my-cluster.yaml`) is an empty one here. And every YAML block of values is accepted by the profiles it is
+ * written for (all three; a digest pin, production).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { loadValues } from '../profiles/loader';
 
 const ROOT = join(__dirname, '..');
 const LAUNCHER = join(ROOT, 'bin', 'mcp-stack');
@@ -63,4 +66,26 @@ test.each(cdk8sLines)('%s', (line) => {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}, 60_000);
+
+/** The README's YAML blocks that are values (every top-level key is one of the values'), `sha256:...` made a digest. */
+function valuesExamples(readme: string): string[] {
+  const topKeys = new Set(Object.keys(loadValues({ profile: 'kind' })));
+  return [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+    .map((m) => m[1].replace(/sha256:\.\.\./g, `sha256:${'a'.repeat(64)}`))
+    .filter((text) => Object.keys((load(text) as object) ?? {}).every((k) => topKeys.has(k)));
+}
+
+const valuesBlocks = valuesExamples(readFileSync(join(ROOT, 'README.md'), 'utf8')).map((text) => [text.split('\n')[0], text] as const);
+
+test('the README has values examples', () => {
+  expect(valuesBlocks.length).toBeGreaterThanOrEqual(3);
+});
+
+test.each(valuesBlocks)('the values example starting "%s" is accepted by the profiles it is written for', (_first, text) => {
+  const file = join(work, 'example-values.yaml');
+  writeFileSync(file, text);
+  const outcomes = ['kind', 'ocp', 'production'].map((profile) => spawnSync(LAUNCHER, ['synth', '--profile', profile, '--values', file, '--stdout'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+  // A digest pin is written for the profile that pins by digest (production); the others take every example.
+  expect(outcomes.filter((r) => r.status === 0 && r.stderr === '').length).toBeGreaterThanOrEqual(text.includes('requireDigests: true') ? 1 : 3);
 }, 60_000);
