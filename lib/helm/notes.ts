@@ -6,7 +6,7 @@
 import type { Values } from '../../profiles/schema';
 import { gatewayMetricsSecretName, gatewaySecretName, redisSecretName, stackName, standalonePostgresSecretName } from '../constructs/core/naming';
 import { pullSecretCommand } from '../stack/pull-secrets';
-import { expectedSecrets } from '../stack/secrets';
+import { expectedSecrets, type SecretKeyKind } from '../stack/secrets';
 import { S3_CONF_KEY } from '../constructs/postgres-pgo-ha';
 import { cloneJson } from './knobs';
 
@@ -67,8 +67,13 @@ function createdElsewhere(values: Values): string[] {
 
 /** `values` supplies the shape only; every name in the notes is a template of the release's own values. */
 export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: number }): string {
-  const example = (secret: string, keys: string[]) =>
-    [`       kubectl -n ${NS} create secret generic ${secret} \\`, ...keys.map((k, i) => `         --from-literal=${k}="$(openssl rand -base64 32)"${i < keys.length - 1 ? ' \\' : ''}`)];
+  // Base64 holds no character the gateway counts as special, and about once in 1,500 draws no digit: then the gateway
+  // calls a password weak. A trailing `#` (special to the gateway, literal in the shell's double quotes) settles it.
+  const example = (secret: string, keys: readonly { key: string; kind: SecretKeyKind }[]) =>
+    [
+      `       kubectl -n ${NS} create secret generic ${secret} \\`,
+      ...keys.map(({ key, kind }, i) => `         --from-literal=${key}="$(openssl rand -base64 32)${kind === 'admin-password' ? '#' : ''}"${i < keys.length - 1 ? ' \\' : ''}`),
+    ];
   const gatewaySecret = expectedSecrets(templated(values)).find((s) => s.name === GATEWAY_SECRET);
   return [
     `mcp-stack {{ .Chart.Version }} (ContextForge {{ .Chart.AppVersion }}) is installed as release ${RELEASE} in namespace ${NS}.`,
@@ -97,7 +102,7 @@ export function notesTxt(values: Values, frontPorts: { nginx: number; gateway: n
     `       ${pullSecretCommand('{{ . }}', `{{ $.Release.Namespace }}`, '{{ if $.Values.global.imageRegistry }}{{ regexFind "^[^/]+" $.Values.global.imageRegistry }}{{ else }}docker.io{{ end }}')}`,
     '{{- end }}',
     '   For example:',
-    ...example(GATEWAY_SECRET, gatewaySecret ? gatewaySecret.keys.map((k) => k.key) : []),
+    ...example(GATEWAY_SECRET, gatewaySecret ? gatewaySecret.keys : []),
     '',
     '2. Reach the gateway.',
     '{{- if eq .Values.exposure.type "route" }}',

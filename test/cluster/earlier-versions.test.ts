@@ -63,21 +63,20 @@ function objectRefs(files: readonly string[]): { kind: string; namespace?: strin
   );
 }
 
-/** Labels and annotations the API server or a controller sets, different on every cluster. */
+/** Metadata, labels and annotations the API server or a controller sets, different on every cluster. */
+const SERVER_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields'];
 const SERVER_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
 const SERVER_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
 
 /** An object as read back, without what the server sets on its own (identity, times, status, allocated addresses). */
 function comparable(o: any): any {
-  const { uid, resourceVersion, creationTimestamp, generation, managedFields, ...metadata } = o.metadata;
-  void uid, resourceVersion, creationTimestamp, generation, managedFields;
-  const out: any = { ...o, metadata: { ...metadata } };
-  delete out.status;
   const strip = (m: any, keys: readonly string[]) => {
     if (!m) return m;
     const kept = Object.fromEntries(Object.entries(m).filter(([k]) => !keys.includes(k)));
     return Object.keys(kept).length ? kept : undefined;
   };
+  const out: any = { ...o, metadata: strip(o.metadata, SERVER_METADATA) };
+  delete out.status;
   out.metadata.labels = strip(out.metadata.labels, SERVER_LABELS);
   out.metadata.annotations = strip(out.metadata.annotations, SERVER_ANNOTATIONS);
   if (o.kind === 'Service') {
@@ -103,13 +102,21 @@ function differences(upgraded: ControlPlane, fresh: ControlPlane, refs: ReturnTy
   });
 }
 
-/** Two control planes at once: one upgraded from the earlier version, one with this version only. */
+/**
+ * Two control planes: one upgraded from the earlier version, one with this version only. Started one after the other:
+ * each takes free ports when it starts, and the first holds its ports before the second looks for some.
+ */
 async function twoControlPlanes(run: (upgraded: ControlPlane, fresh: ControlPlane) => Promise<void>): Promise<void> {
-  const [upgraded, fresh] = await Promise.all([ControlPlane.start(), ControlPlane.start()]);
+  const upgraded = await ControlPlane.start();
   try {
-    await run(upgraded, fresh);
+    const fresh = await ControlPlane.start();
+    try {
+      await run(upgraded, fresh);
+    } finally {
+      await fresh.stop();
+    }
   } finally {
-    await Promise.all([upgraded.stop(), fresh.stop()]);
+    await upgraded.stop();
   }
 }
 
