@@ -11,6 +11,7 @@ import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 import { API_VERSIONS, HELM_NAMES, helm, KUBE_VERSION, normaliseHelmLabels, requireHelm } from './helm/support';
+import { readmeSection } from './readme';
 import { tempDir } from './support';
 
 const ROOT = join(__dirname, '..');
@@ -70,7 +71,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 test('the component is one new file and four edited ones, as the README says', () => {
   expect(patchedFiles()).toEqual(['lib/stack/units/platform.ts', 'profiles/cross-field-rules.ts', 'profiles/defaults.ts', 'profiles/schema.ts']);
-  const section = /## Adding a component\n([\s\S]*?)\n## /.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1] ?? '';
+  const section = readmeSection('## Adding a component');
   for (const file of [NEW_FILE, ...patchedFiles()]) expect(section).toContain(`\`${file}\``);
   expect(section).toMatch(/five files/);
 });

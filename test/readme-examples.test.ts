@@ -7,26 +7,17 @@
  * written for (all three; a digest pin, production).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { loadValues } from '../profiles/loader';
+import { codeBlocks, commandLines, readme } from './readme';
 
 const ROOT = join(__dirname, '..');
 const LAUNCHER = join(ROOT, 'bin', 'mcp-stack');
 
-/** Every command line of the README's fenced code blocks, `\` continuations joined. */
-export function codeLines(readme: string): string[] {
-  return readme
-    .split(/^```.*$/m)
-    .filter((_, i) => i % 2 === 1)
-    .flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n'))
-    .map((l) => l.replace(/\s+#.*$/, '').trim())
-    .filter(Boolean);
-}
-
-const all = codeLines(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+const all = codeBlocks(readme()).flatMap((b) => commandLines(b.text));
 const lines = all.filter((l) => /^npm run synth -- .*--(set|tenants) /.test(l));
 const cdk8sLines = all.filter((l) => /(^|\s)npx cdk8s synth\b/.test(l));
 /** Files a line names (`--values F`, `MCP_STACK_VALUES=F`) that a clone does not have: the user's own. */
@@ -69,14 +60,15 @@ test.each(cdk8sLines)('%s', (line) => {
 }, 60_000);
 
 /** The README's YAML blocks that are values (every top-level key is one of the values'), `sha256:...` made a digest. */
-function valuesExamples(readme: string): string[] {
+function valuesExamples(): string[] {
   const topKeys = new Set(Object.keys(loadValues({ profile: 'kind' })));
-  return [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
-    .map((m) => m[1].replace(/sha256:\.\.\./g, `sha256:${'a'.repeat(64)}`))
+  return codeBlocks(readme())
+    .filter((b) => b.lang === 'yaml')
+    .map((b) => b.text.replace(/sha256:\.\.\./g, `sha256:${'a'.repeat(64)}`))
     .filter((text) => Object.keys((load(text) as object) ?? {}).every((k) => topKeys.has(k)));
 }
 
-const valuesBlocks = valuesExamples(readFileSync(join(ROOT, 'README.md'), 'utf8')).map((text) => [text.split('\n')[0], text] as const);
+const valuesBlocks = valuesExamples().map((text) => [text.split('\n')[0], text] as const);
 
 test('the README has values examples', () => {
   expect(valuesBlocks.length).toBeGreaterThanOrEqual(3);

@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ControlPlane, describeCluster, KUBECTL, ROOT } from './control-plane';
+import { codeBlocks, commandLines, readmeSection } from '../readme';
 import { completeJobs, markPodsReady } from './jobs';
 import { CLI, contents, eventually, failedCreates, HELMS, type HelmName, serverSideApply, tempDir } from './support';
 
@@ -27,27 +28,14 @@ const ALLOWED_WARNINGS = [
   /Warning: metadata.finalizers: "resources-finalizer.argocd.argoproj.io": prefer a domain-qualified finalizer name/,
 ];
 
-/** The text of a `## ` section of the README, up to the next one. */
-function sectionOf(readme: string, heading: string): string {
-  const start = readme.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README.md has no "${heading}" section`);
-  const end = readme.indexOf('\n## ', start + heading.length + 2);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
-
-/** The lines of a section's fenced code blocks, block by block. */
-function codeBlocks(section: string): string[][] {
-  return section.split(/^```.*$/m).filter((_, i) => i % 2 === 1).map((block) => block.split('\n').filter((l) => l.trim()));
-}
-
 /** The section's `kubectl apply` commands, in order. */
-export function readmeApplyCommands(readme: string): string[] {
-  const section = sectionOf(readme, SECTION);
+function readmeApplyCommands(): string[] {
+  const section = readmeSection(SECTION);
   const commands: string[] = [];
-  // Code blocks line by line; inline code where it is a whole command.
-  const pieces = section.split(/^```.*$/m).flatMap((part, i) =>
-    i % 2 === 1 ? part.split('\n').flatMap((line) => line.split(/\s+#\s*or:\s*/)) : [...part.replace(/\n/g, ' ').matchAll(/`([^`]+)`/g)].map((m) => m[1]),
-  );
+  // Code blocks line by line, each `# or:` alternative a line of its own; inline code where it is a whole command.
+  const blocks = codeBlocks(section).flatMap((b) => commandLines(b.text.replace(/\s+#\s*or:\s*/g, '\n')));
+  const inline = [...section.replace(/^```\w*\n[\s\S]*?^```$/gm, '').replace(/\n/g, ' ').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+  const pieces = [...blocks, ...inline];
   for (const raw of pieces) {
     const command = raw.replace(/\s+#.*$/, '').replace(/\s*\(kubectl >= [0-9.]+\)$/, '').trim();
     if (/(^|\| )kubectl apply .*(dist\/|-f -$)/.test(command)) commands.push(command);
@@ -63,6 +51,7 @@ function runScript(cp: ControlPlane, script: string, tick: () => void, helmName?
   const bin = tempDir('readme-bin');
   symlinkSync(KUBECTL, join(bin, 'kubectl'));
   if (helmName) symlinkSync(HELMS[helmName], join(bin, 'helm'));
+  // npm's notice of a newer npm (stderr, only when the registry has one) is not the README's business.
   const env = { ...cp.env(), PATH: `${bin}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', `set -eo pipefail\n${script}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -92,22 +81,22 @@ describeCluster()("the README's cluster commands, run as written", () => {
   }, 60_000);
 
   test('the section has the install, its kustomize form and the tenant command', () => {
-    const commands = readmeApplyCommands(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    const commands = readmeApplyCommands();
     expect(commands.some((c) => / -f dist\/kind$/.test(c))).toBe(true);
     expect(commands.some((c) => / -k dist\/kind$/.test(c))).toBe(true);
     expect(commands.some((c) => c.includes('tenants/<tenant>'))).toBe(true);
+    // The secrets pipe, the install and its kustomize form, the tenant, the switch to server-side apply, Argo CD's root.
+    expect(commands).toHaveLength(6);
   });
 
-  test('each succeeds, and the stack and a tenant with its MCP server are there', () => {
+  test('each succeeds, and the stack and a tenant with its MCP server are there', async () => {
     const synth = spawnSync(CLI, ['synth', '--profile', 'kind', '--tenants', join(ROOT, 'examples', 'tenants.yaml'), '--out', work], { encoding: 'utf8' });
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
     const tenant = 'acme';
-    // npm's notice of a newer npm (stderr, only when the registry has one) is not the README's business.
-    const env = { ...cp.env(), PATH: `${join(KUBECTL, '..')}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
-    for (const command of readmeApplyCommands(readFileSync(join(ROOT, 'README.md'), 'utf8'))) {
+    for (const command of readmeApplyCommands()) {
       const line = command.replace(/dist\//g, `${work}/`).replace(/<profile>/g, 'kind').replace(/<tenant>/g, tenant);
-      const r = spawnSync('bash', ['-c', `set -eo pipefail; ${line}`], { cwd: ROOT, env, encoding: 'utf8' });
+      const r = await runScript(cp, line, () => undefined);
       const stderr = r.stderr.split('\n').filter((l) => l && !ALLOWED_WARNINGS.some((w) => w.test(l)));
       expect({ command, status: r.status, stderr }).toEqual({ command, status: 0, stderr: [] });
     }
@@ -119,12 +108,13 @@ describeCluster()("the README's cluster commands, run as written", () => {
     const servers = JSON.parse(cp.kubectlOk(['get', 'mcpservers', '-A', '-o', 'json'])).items.map((o: any) => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(servers).toEqual(declared.map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
   }, 120_000);
+
   test("the Benchmark section's commands wait for the workers and start a run from the CronJob, whose pod is admitted", async () => {
     const synth = spawnSync(CLI, ['synth', '--profile', 'kind', '--with-benchmark', '--stdout'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(synth.status).toBe(0);
     // As the README's commands apply (kubectl's own field manager), so the stack the section above applied is updated.
     serverSideApply(cp, synth.stdout, 'kubectl');
-    const [block] = codeBlocks(sectionOf(readFileSync(join(ROOT, 'README.md'), 'utf8'), '## Benchmark (Locust, MCP Streamable HTTP)'));
+    const block = commandLines(codeBlocks(readmeSection('## Benchmark (Locust, MCP Streamable HTTP)'))[0].text);
     // There is no kubelet here, so no container logs: the block runs up to the `logs -f` line, and the run's pod
     // being admitted stands for it starting. `rollout status` waits while this test marks pods ready, as their
     // probes would.
@@ -159,7 +149,7 @@ describeCluster()("the README's cluster commands, run as written", () => {
     const claimUid = () => JSON.parse(cp.kubectlOk(['get', 'persistentvolumeclaim', 'data-gone-postgres-0', '-n', ns, '-o', 'json'])).metadata.uid;
     const claim = claimUid();
     // The paragraph's command and the files it names, each run where the folder has it.
-    const paragraph = /\*\*Uninstall with kubectl\*\*:([\s\S]*?)\n\n/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))![1].replace(/\n/g, ' ');
+    const paragraph = /\*\*Uninstall with kubectl\*\*:([\s\S]*?)\n\n/.exec(readmeSection(SECTION))![1].replace(/\n/g, ' ');
     const [command, ...spans] = [...paragraph.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
     expect(command).toBe('kubectl delete --ignore-not-found -f');
     const files = spans.filter((f) => /^\d\d-[a-z-]+\.yaml$/.test(f));
@@ -197,7 +187,7 @@ describeCluster().each(['helm3', 'helm4'] as HelmName[])("the README's Helm comm
   }, 60_000);
 
   test('the namespace is made and labelled, and the release installs with the ocp values', async () => {
-    const [block] = codeBlocks(sectionOf(readFileSync(join(ROOT, 'README.md'), 'utf8'), '## Helm'));
+    const block = commandLines(codeBlocks(readmeSection('## Helm'))[0].text);
     // The first line regenerates the chart into the project's dist/, which `npm run check` already compares with a
     // fresh generation; the test installs the committed chart and leaves the project's files alone.
     expect(block[0]).toMatch(/^npm run synth -- --format helm\b/);

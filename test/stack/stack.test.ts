@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dump, load } from 'js-yaml';
 import { join } from 'node:path';
+import { readmeSection } from '../readme';
 import { containerEnv, expandKubelet, freePort, GATEWAY_PY, HELM3, missingPrerequisites, ok, parseDocs, postgresBin, ROOT, Stack, type Doc } from './harness';
 
 const missing = missingPrerequisites();
@@ -282,8 +283,7 @@ function realStack(): void {
     const scrape = (headers: Record<string, string>) => fetch(url('gateway') + endpoint.path, { headers });
     // The token a user puts in the Secret: a JWT minted with the gateway's own tool, by the README's own command
     // line (what it runs inside the gateway pod, here with the gateway's settings).
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('\n## Gateway metrics\n'), readme.indexOf('\n## Gateway traces\n'));
+    const section = readmeSection('## Gateway metrics');
     const mint = /TOKEN=\$\(kubectl -n mcp-stack exec deploy\/mcp-stack-gateway -- \\\n\s*(python3 -m mcpgateway\.utils\.create_jwt_token [^)]*)\)/.exec(section);
     expect(mint?.[1]).toMatch(/ --exp \d+ \| tail -1$/);
     const minted = await s.run('bash', ['-c', `set -o pipefail; TOKEN=$(${mint![1]}) && printf 'TOKEN=%s\\n' "$TOKEN"`], s.env(gatewayEnv));
